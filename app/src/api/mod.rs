@@ -1,0 +1,10 @@
+//! Server functions: the only door between browser and server, under `/api/`.
+//! Each is thin: read the state, validate with `import::`, call the store, map errors.
+
+pub mod contacts;
+pub mod groups;
+pub mod settings;
+
+pub use contacts::*;
+pub use groups::*;
+pub use settings::*;

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+/// Who owns the data. Every other table carries an `account_id`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    /// ISO 3166-1 alpha-2 region for phone numbers without a country code.
+    pub default_region: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! SeaORM entities. Migrations never import these (old migrations must keep
+//! compiling when an entity changes).
+
+pub mod account;
+pub mod contact;
+pub mod contact_detail;
+pub mod contact_group;
+pub mod group_member;

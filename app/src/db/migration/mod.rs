@@ -1,0 +1,21 @@
+//! Schema migrations, built with SeaQuery so SQLite and PostgreSQL run the
+//! same ones. Each has a `down()`; none imports an entity type.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_account;
+mod m20261125_000002_create_contact;
+mod m20261125_000003_create_group;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_account::Migration),
+            Box::new(m20261125_000002_create_contact::Migration),
+            Box::new(m20261125_000003_create_group::Migration),
+        ]
+    }
+}

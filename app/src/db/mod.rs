@@ -1,0 +1,10 @@
+//! Server-only persistence: SeaORM entities, migrations and the [`Store`].
+//!
+//! Every query is scoped by an `account_id`; nothing here reads a table
+//! without one.
+
+pub mod entity;
+pub mod migration;
+mod store;
+
+pub use store::{connect, Store};

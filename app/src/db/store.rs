@@ -1,0 +1,600 @@
+//! The store: every read and write of contacts and groups, scoped by account.
+//!
+//! Writes that touch several tables run in one transaction. The unique
+//! (account, kind, value) index is the final word on "a detail belongs to one
+//! contact": the store checks first to name the other contact, and maps a lost
+//! race on the index to the same conflict.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DbErr, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use super::entity::{account, contact, contact_detail, contact_group, group_member};
+use super::migration::Migrator;
+use crate::error::AppError;
+use crate::import::{
+    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact,
+};
+use crate::model::{
+    display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
+    GroupView, SortOrder,
+};
+
+/// Longest group name.
+pub const MAX_GROUP_NAME: usize = 100;
+
+/// Opens a pool on `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`).
+/// SQLite files are created if missing and run in WAL mode.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite") {
+        if url.contains(":memory:") {
+            // Each connection of a pool would otherwise get its own empty database.
+            opts.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+        } else {
+            opts.max_connections(8);
+        }
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    }
+    Database::connect(opts).await
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Store { db }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.db, None).await
+    }
+
+    /// The first account, created on first start with `region` as its
+    /// default phone region; an existing one has its region set to `region`.
+    pub async fn ensure_default_account(&self, region: Region) -> Result<account::Model, DbErr> {
+        let existing = account::Entity::find().order_by_asc(account::Column::Id).one(&self.db).await?;
+        match existing {
+            Some(a) if a.default_region == region.code() => Ok(a),
+            Some(a) => {
+                let mut m: account::ActiveModel = a.into();
+                m.default_region = Set(region.code().to_string());
+                m.update(&self.db).await
+            }
+            None => self.create_account("My contacts", region).await,
+        }
+    }
+
+    pub async fn create_account(&self, name: &str, region: Region) -> Result<account::Model, DbErr> {
+        account::ActiveModel {
+            id: NotSet,
+            name: Set(name.to_string()),
+            default_region: Set(region.code().to_string()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await
+    }
+
+    pub async fn account(&self, account_id: i64) -> Result<Option<account::Model>, DbErr> {
+        account::Entity::find_by_id(account_id).one(&self.db).await
+    }
+
+    // ---------------------------------------------------------------- contacts
+
+    /// One page of contacts matching `query`, with their details and groups
+    /// (three queries whatever the page size).
+    pub async fn list_contacts(&self, account_id: i64, region: Region, query: &ContactQuery) -> Result<ContactPage, DbErr> {
+        let mut select = contact::Entity::find().filter(contact::Column::AccountId.eq(account_id));
+        if let Some(cond) = search_condition(account_id, region, &query.search) {
+            select = select.filter(cond);
+        }
+        match query.group {
+            GroupFilter::All => {}
+            GroupFilter::Group(group_id) => {
+                select = select.filter(
+                    contact::Column::Id.in_subquery(
+                        Query::select()
+                            .column(group_member::Column::ContactId)
+                            .from(group_member::Entity)
+                            .and_where(group_member::Column::AccountId.eq(account_id))
+                            .and_where(group_member::Column::GroupId.eq(group_id))
+                            .to_owned(),
+                    ),
+                )
+            }
+            GroupFilter::None => {
+                select = select.filter(
+                    contact::Column::Id.not_in_subquery(
+                        Query::select()
+                            .column(group_member::Column::ContactId)
+                            .from(group_member::Entity)
+                            .and_where(group_member::Column::AccountId.eq(account_id))
+                            .to_owned(),
+                    ),
+                )
+            }
+        }
+        let total = select.clone().count(&self.db).await?;
+        let per_page = query.per_page();
+        let page = query.page();
+        select = match query.sort {
+            SortOrder::Name => select.order_by_asc(contact::Column::SortName).order_by_asc(contact::Column::Id),
+            SortOrder::Updated => select.order_by_desc(contact::Column::UpdatedAt).order_by_desc(contact::Column::Id),
+        };
+        let rows = select.limit(per_page).offset((page - 1) * per_page).all(&self.db).await?;
+        let contacts = self.views(account_id, rows).await?;
+        Ok(ContactPage { contacts, total, page, per_page })
+    }
+
+    pub async fn get_contact(&self, account_id: i64, id: i64) -> Result<Option<ContactView>, DbErr> {
+        let Some(row) = find_contact(&self.db, account_id, id).await? else {
+            return Ok(None);
+        };
+        Ok(self.views(account_id, vec![row]).await?.pop())
+    }
+
+    /// Stores a new contact. A detail that belongs to another contact is a
+    /// field issue naming that contact.
+    pub async fn create_contact(&self, account_id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+        let txn = self.db.begin().await?;
+        check_groups(&txn, account_id, &c.group_ids).await?;
+        check_taken(&txn, account_id, None, c).await?;
+        let now = Utc::now();
+        let row = contact::ActiveModel {
+            id: NotSet,
+            account_id: Set(account_id),
+            created_at: Set(now),
+            ..contact_fields(c, now)
+        }
+        .insert(&txn)
+        .await?;
+        write_details(&txn, account_id, row.id, c).await?;
+        write_memberships(&txn, account_id, row.id, &c.group_ids).await?;
+        txn.commit().await?;
+        self.view(account_id, row.id).await
+    }
+
+    /// Replaces a contact's names, details and groups.
+    pub async fn update_contact(&self, account_id: i64, id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+        let txn = self.db.begin().await?;
+        let Some(existing) = find_contact(&txn, account_id, id).await? else {
+            return Err(not_found_contact());
+        };
+        check_groups(&txn, account_id, &c.group_ids).await?;
+        check_taken(&txn, account_id, Some(id), c).await?;
+        let mut m = contact_fields(c, Utc::now());
+        m.id = sea_orm::Unchanged(existing.id);
+        m.update(&txn).await?;
+        contact_detail::Entity::delete_many()
+            .filter(contact_detail::Column::AccountId.eq(account_id))
+            .filter(contact_detail::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        write_details(&txn, account_id, id, c).await?;
+        group_member::Entity::delete_many()
+            .filter(group_member::Column::AccountId.eq(account_id))
+            .filter(group_member::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        write_memberships(&txn, account_id, id, &c.group_ids).await?;
+        txn.commit().await?;
+        self.view(account_id, id).await
+    }
+
+    pub async fn delete_contact(&self, account_id: i64, id: i64) -> Result<(), AppError> {
+        let txn = self.db.begin().await?;
+        if find_contact(&txn, account_id, id).await?.is_none() {
+            return Err(not_found_contact());
+        }
+        group_member::Entity::delete_many()
+            .filter(group_member::Column::AccountId.eq(account_id))
+            .filter(group_member::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        contact_detail::Entity::delete_many()
+            .filter(contact_detail::Column::AccountId.eq(account_id))
+            .filter(contact_detail::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        contact::Entity::delete_many()
+            .filter(contact::Column::AccountId.eq(account_id))
+            .filter(contact::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn view(&self, account_id: i64, id: i64) -> Result<ContactView, AppError> {
+        self.get_contact(account_id, id).await?.ok_or_else(not_found_contact)
+    }
+
+    /// Attaches details and groups to contact rows, keeping their order.
+    async fn views(&self, account_id: i64, rows: Vec<contact::Model>) -> Result<Vec<ContactView>, DbErr> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let details = contact_detail::Entity::find()
+            .filter(contact_detail::Column::AccountId.eq(account_id))
+            .filter(contact_detail::Column::ContactId.is_in(ids.clone()))
+            .order_by_asc(contact_detail::Column::ContactId)
+            .order_by_desc(contact_detail::Column::Kind) // phone before email
+            .order_by_asc(contact_detail::Column::Position)
+            .all(&self.db)
+            .await?;
+        let members: Vec<(i64, i64, String)> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::ContactId)
+            .column(contact_group::Column::Id)
+            .column(contact_group::Column::Name)
+            .inner_join_on_group()
+            .filter(group_member::Column::AccountId.eq(account_id))
+            .filter(group_member::Column::ContactId.is_in(ids))
+            .order_by_asc(contact_group::Column::NameKey)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+
+        let mut by_contact: HashMap<i64, Vec<DetailView>> = HashMap::new();
+        for d in details {
+            let Some(kind) = DetailKind::parse(&d.kind) else { continue };
+            by_contact.entry(d.contact_id).or_default().push(DetailView {
+                kind,
+                value: d.value,
+                label: d.label,
+                is_primary: d.is_primary,
+            });
+        }
+        let mut groups: HashMap<i64, Vec<GroupRef>> = HashMap::new();
+        for (contact_id, id, name) in members {
+            groups.entry(contact_id).or_default().push(GroupRef { id, name });
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| ContactView {
+                details: by_contact.remove(&r.id).unwrap_or_default(),
+                groups: groups.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                company: r.company,
+                updated_at: r.updated_at.to_rfc3339(),
+            })
+            .collect())
+    }
+
+    // ------------------------------------------------------------------ groups
+
+    /// Every group of the account by name, with its member count (two queries).
+    pub async fn list_groups(&self, account_id: i64) -> Result<Vec<GroupView>, DbErr> {
+        let groups = contact_group::Entity::find()
+            .filter(contact_group::Column::AccountId.eq(account_id))
+            .order_by_asc(contact_group::Column::NameKey)
+            .all(&self.db)
+            .await?;
+        let counts: BTreeMap<i64, i64> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .column_as(Expr::col(group_member::Column::ContactId).count(), "n")
+            .filter(group_member::Column::AccountId.eq(account_id))
+            .group_by(group_member::Column::GroupId)
+            .into_tuple::<(i64, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(groups
+            .into_iter()
+            .map(|g| GroupView {
+                member_count: u64::try_from(counts.get(&g.id).copied().unwrap_or(0)).unwrap_or(0),
+                id: g.id,
+                name: g.name,
+            })
+            .collect())
+    }
+
+    pub async fn create_group(&self, account_id: i64, name: &str) -> Result<GroupView, AppError> {
+        let name = group_name(name)?;
+        self.check_group_name_free(account_id, &name, None).await?;
+        let row = contact_group::ActiveModel {
+            id: NotSet,
+            account_id: Set(account_id),
+            name_key: Set(name.to_lowercase()),
+            name: Set(name.clone()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| group_conflict(e, &name))?;
+        Ok(GroupView { id: row.id, name: row.name, member_count: 0 })
+    }
+
+    pub async fn rename_group(&self, account_id: i64, id: i64, name: &str) -> Result<(), AppError> {
+        let name = group_name(name)?;
+        let group = self.find_group(account_id, id).await?;
+        self.check_group_name_free(account_id, &name, Some(id)).await?;
+        let mut m: contact_group::ActiveModel = group.into();
+        m.name_key = Set(name.to_lowercase());
+        m.name = Set(name.clone());
+        m.update(&self.db).await.map_err(|e| group_conflict(e, &name))?;
+        Ok(())
+    }
+
+    /// Deletes a group; its contacts stay (floating if it was their only group).
+    pub async fn delete_group(&self, account_id: i64, id: i64) -> Result<(), AppError> {
+        self.find_group(account_id, id).await?;
+        let txn = self.db.begin().await?;
+        group_member::Entity::delete_many()
+            .filter(group_member::Column::AccountId.eq(account_id))
+            .filter(group_member::Column::GroupId.eq(id))
+            .exec(&txn)
+            .await?;
+        contact_group::Entity::delete_many()
+            .filter(contact_group::Column::AccountId.eq(account_id))
+            .filter(contact_group::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn find_group(&self, account_id: i64, id: i64) -> Result<contact_group::Model, AppError> {
+        contact_group::Entity::find()
+            .filter(contact_group::Column::AccountId.eq(account_id))
+            .filter(contact_group::Column::Id.eq(id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::NotFound("That group no longer exists. Reload the page.".into()))
+    }
+
+    async fn check_group_name_free(&self, account_id: i64, name: &str, except: Option<i64>) -> Result<(), AppError> {
+        let mut q = contact_group::Entity::find()
+            .filter(contact_group::Column::AccountId.eq(account_id))
+            .filter(contact_group::Column::NameKey.eq(name.to_lowercase()));
+        if let Some(id) = except {
+            q = q.filter(contact_group::Column::Id.ne(id));
+        }
+        if q.one(&self.db).await?.is_some() {
+            return Err(AppError::Conflict(format!("A group named \"{name}\" already exists: choose another name.")));
+        }
+        Ok(())
+    }
+}
+
+/// Joins `group_member` to `contact_group` without declaring relations on the entities.
+trait JoinGroup {
+    fn inner_join_on_group(self) -> Self;
+}
+
+impl JoinGroup for sea_orm::Select<group_member::Entity> {
+    fn inner_join_on_group(self) -> Self {
+        let rel = group_member::Entity::belongs_to(contact_group::Entity)
+            .from(group_member::Column::GroupId)
+            .to(contact_group::Column::Id)
+            .into();
+        self.join(sea_orm::JoinType::InnerJoin, rel)
+    }
+}
+
+fn not_found_contact() -> AppError {
+    AppError::NotFound("That contact no longer exists. Reload the list.".into())
+}
+
+fn group_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(AppError::Invalid("Give the group a name.".into()));
+    }
+    if name.chars().count() > MAX_GROUP_NAME {
+        return Err(AppError::Invalid(format!("Group names are at most {MAX_GROUP_NAME} characters.")));
+    }
+    Ok(name)
+}
+
+fn group_conflict(err: DbErr, name: &str) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict(format!("A group named \"{name}\" already exists: choose another name."))
+        }
+        _ => err.into(),
+    }
+}
+
+async fn find_contact<C: ConnectionTrait>(db: &C, account_id: i64, id: i64) -> Result<Option<contact::Model>, DbErr> {
+    contact::Entity::find()
+        .filter(contact::Column::AccountId.eq(account_id))
+        .filter(contact::Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
+/// The contact's own columns (not id, account or creation time).
+fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::ActiveModel {
+    let sort_name = display_name(&c.first_name, &c.last_name, &c.company)
+        .or_else(|| c.details.first().map(|d| d.value.clone()))
+        .unwrap_or_default()
+        .to_lowercase();
+    let search_text = format!("{} {} {}", c.first_name, c.last_name, c.company).trim().to_lowercase();
+    contact::ActiveModel {
+        first_name: Set(c.first_name.clone()),
+        last_name: Set(c.last_name.clone()),
+        company: Set(c.company.clone()),
+        sort_name: Set(sort_name),
+        search_text: Set(search_text),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn check_groups<C: ConnectionTrait>(db: &C, account_id: i64, group_ids: &[i64]) -> Result<(), AppError> {
+    if group_ids.is_empty() {
+        return Ok(());
+    }
+    let found = contact_group::Entity::find()
+        .filter(contact_group::Column::AccountId.eq(account_id))
+        .filter(contact_group::Column::Id.is_in(group_ids.to_vec()))
+        .count(db)
+        .await?;
+    if found != group_ids.len() as u64 {
+        return Err(AppError::NotFound("One of the chosen groups no longer exists. Reload the page and choose again.".into()));
+    }
+    Ok(())
+}
+
+/// Field issues for every detail of `c` that another contact already has.
+async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option<i64>, c: &ValidContact) -> Result<(), AppError> {
+    let values: Vec<String> = c.details.iter().map(|d| d.value.clone()).collect();
+    let mut q = contact_detail::Entity::find()
+        .filter(contact_detail::Column::AccountId.eq(account_id))
+        .filter(contact_detail::Column::Value.is_in(values));
+    if let Some(id) = own_id {
+        q = q.filter(contact_detail::Column::ContactId.ne(id));
+    }
+    let taken = q.all(db).await?;
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let owner_ids: Vec<i64> = taken.iter().map(|t| t.contact_id).collect();
+    let owners: HashMap<i64, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::AccountId.eq(account_id))
+        .filter(contact::Column::Id.is_in(owner_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut issues = Vec::new();
+    for d in &c.details {
+        let Some(t) = taken.iter().find(|t| t.kind == d.kind.as_str() && t.value == d.value) else { continue };
+        let name = owners
+            .get(&t.contact_id)
+            .and_then(|o| display_name(&o.first_name, &o.last_name, &o.company))
+            .unwrap_or_else(|| "another contact".into());
+        let (field, what) = match d.kind {
+            DetailKind::Phone => (FieldPath::Phone(d.index), "phone number"),
+            DetailKind::Email => (FieldPath::Email(d.index), "e-mail address"),
+        };
+        issues.push(FieldIssue {
+            field,
+            message: format!("This {what} already belongs to {name}: edit that contact instead, or use another {what}."),
+            kind: IssueKind::Taken { contact_id: t.contact_id, contact_name: name },
+        });
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Fields(issues))
+    }
+}
+
+async fn write_details<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: i64, c: &ValidContact) -> Result<(), AppError> {
+    if c.details.is_empty() {
+        return Ok(());
+    }
+    let rows = c.details.iter().map(|d| contact_detail::ActiveModel {
+        id: NotSet,
+        account_id: Set(account_id),
+        contact_id: Set(contact_id),
+        kind: Set(d.kind.as_str().to_string()),
+        value: Set(d.value.clone()),
+        label: Set(d.label.clone()),
+        is_primary: Set(d.is_primary),
+        position: Set(d.index as i32),
+    });
+    contact_detail::Entity::insert_many(rows).exec(db).await.map_err(|e| match e.sql_err() {
+        // Another request took one of these details between our check and this insert.
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+            "One of these phone numbers or e-mail addresses was just saved on another contact. Reload and try again.".into(),
+        ),
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+async fn write_memberships<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: i64, group_ids: &[i64]) -> Result<(), DbErr> {
+    if group_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = group_ids.iter().map(|&group_id| group_member::ActiveModel {
+        group_id: Set(group_id),
+        contact_id: Set(contact_id),
+        account_id: Set(account_id),
+    });
+    group_member::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
+}
+
+/// Name/company text, e-mail text, or a phone number in any notation.
+fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condition> {
+    let q = raw.trim().to_lowercase();
+    if q.is_empty() {
+        return None;
+    }
+    let pattern = like_pattern(&q);
+    let mut details = Condition::any().add(Expr::expr(Func::lower(Expr::col(contact_detail::Column::Value))).like(pattern.clone()));
+    if let Ok(e164) = normalize_phone(&q, region) {
+        details = details.add(contact_detail::Column::Value.eq(e164));
+    }
+    // "7700 900 123", "(07700) 900-123": match the digits inside stored numbers.
+    let looks_like_phone = q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let national = digits.trim_start_matches('0');
+    if looks_like_phone && national.len() >= 3 {
+        details = details.add(
+            Condition::all()
+                .add(contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()))
+                .add(contact_detail::Column::Value.like(like_pattern(national))),
+        );
+    }
+    Some(
+        Condition::any().add(contact::Column::SearchText.like(pattern)).add(
+            contact::Column::Id.in_subquery(
+                Query::select()
+                    .column(contact_detail::Column::ContactId)
+                    .from(contact_detail::Entity)
+                    .and_where(contact_detail::Column::AccountId.eq(account_id))
+                    .cond_where(details)
+                    .to_owned(),
+            ),
+        ),
+    )
+}
+
+/// `%text%` with LIKE's wildcards in `text` escaped.
+fn like_pattern(text: &str) -> LikeExpr {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    LikeExpr::new(escaped).escape('\\')
+}

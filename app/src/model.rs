@@ -1,0 +1,264 @@
+//! The shapes that cross the wire between the browser and the server
+//! functions. Plain data, compiled on both sides.
+
+use serde::{Deserialize, Serialize};
+
+use crate::import::validate::display_phone;
+use crate::import::DetailKind;
+
+/// Contacts per page unless the caller asks otherwise, and the most it may ask.
+pub const DEFAULT_PAGE_SIZE: u64 = 25;
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Name,
+    /// Most recently updated first.
+    Updated,
+}
+
+impl SortOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Name => "name",
+            SortOrder::Updated => "updated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "updated" {
+            SortOrder::Updated
+        } else {
+            SortOrder::Name
+        }
+    }
+}
+
+/// Which contacts to show, by group membership.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum GroupFilter {
+    #[default]
+    All,
+    /// Contacts in no group at all ("floating").
+    None,
+    Group(i64),
+}
+
+impl GroupFilter {
+    /// The form used in URLs: `""`, `"none"` or the group id.
+    pub fn to_param(self) -> String {
+        match self {
+            GroupFilter::All => String::new(),
+            GroupFilter::None => "none".into(),
+            GroupFilter::Group(id) => id.to_string(),
+        }
+    }
+
+    pub fn from_param(s: &str) -> Self {
+        match s {
+            "none" => GroupFilter::None,
+            other => other.parse().map(GroupFilter::Group).unwrap_or(GroupFilter::All),
+        }
+    }
+}
+
+/// A request for one page of the contacts list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactQuery {
+    /// Name, company, e-mail, or phone in any notation.
+    #[serde(default)]
+    pub search: String,
+    #[serde(default)]
+    pub group: GroupFilter,
+    #[serde(default)]
+    pub sort: SortOrder,
+    /// 1-based.
+    #[serde(default)]
+    pub page: u64,
+    #[serde(default)]
+    pub per_page: u64,
+}
+
+impl ContactQuery {
+    pub fn page(&self) -> u64 {
+        self.page.max(1)
+    }
+
+    pub fn per_page(&self) -> u64 {
+        match self.per_page {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailView {
+    pub kind: DetailKind,
+    pub value: String,
+    pub label: String,
+    pub is_primary: bool,
+}
+
+impl DetailView {
+    /// The value as people read it (`+44 7700 900123`).
+    pub fn display(&self) -> String {
+        match self.kind {
+            DetailKind::Phone => display_phone(&self.value),
+            DetailKind::Email => self.value.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub details: Vec<DetailView>,
+    pub groups: Vec<GroupRef>,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl ContactView {
+    pub fn display_name(&self) -> String {
+        display_name(&self.first_name, &self.last_name, &self.company)
+            .unwrap_or_else(|| self.details.first().map(DetailView::display).unwrap_or_default())
+    }
+
+    pub fn details_of(&self, kind: DetailKind) -> impl Iterator<Item = &DetailView> {
+        self.details.iter().filter(move |d| d.kind == kind)
+    }
+}
+
+/// "First Last", else the company; `None` when all three are empty.
+pub fn display_name(first: &str, last: &str, company: &str) -> Option<String> {
+    let name = format!("{first} {last}").trim().to_string();
+    if !name.is_empty() {
+        Some(name)
+    } else if !company.is_empty() {
+        Some(company.to_string())
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPage {
+    pub contacts: Vec<ContactView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl ContactPage {
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub member_count: u64,
+}
+
+/// What the browser needs to know about the account before it validates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSettings {
+    pub account_name: String,
+    pub default_region: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_filters_round_trip_through_urls() {
+        for f in [GroupFilter::All, GroupFilter::None, GroupFilter::Group(42)] {
+            assert_eq!(GroupFilter::from_param(&f.to_param()), f);
+        }
+        assert_eq!(GroupFilter::from_param("junk"), GroupFilter::All);
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        let q = ContactQuery { per_page: 10_000, ..Default::default() };
+        assert_eq!(q.per_page(), MAX_PAGE_SIZE);
+        assert_eq!(ContactQuery::default().per_page(), DEFAULT_PAGE_SIZE);
+        assert_eq!(ContactQuery::default().page(), 1);
+    }
+
+    #[test]
+    fn display_names_fall_back_to_the_company() {
+        assert_eq!(display_name("Ada", "", "ACME").as_deref(), Some("Ada"));
+        assert_eq!(display_name("", "", "ACME").as_deref(), Some("ACME"));
+        assert_eq!(display_name("", "", ""), None);
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let p = ContactPage { contacts: vec![], total: 51, page: 1, per_page: 25 };
+        assert_eq!(p.page_count(), 3);
+    }
+}
+
+impl ContactQuery {
+    /// The list's URL for this query, leaving defaults out (`/contacts?q=ada&page=2`).
+    pub fn to_url(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !self.search.is_empty() {
+            s.append_pair("q", &self.search);
+        }
+        if self.group != GroupFilter::All {
+            s.append_pair("group", &self.group.to_param());
+        }
+        if self.sort != SortOrder::Name {
+            s.append_pair("sort", self.sort.as_str());
+        }
+        if self.page() > 1 {
+            s.append_pair("page", &self.page().to_string());
+        }
+        let qs = s.finish();
+        if qs.is_empty() {
+            "/contacts".into()
+        } else {
+            format!("/contacts?{qs}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn default_query_is_the_bare_list() {
+        assert_eq!(ContactQuery::default().to_url(), "/contacts");
+    }
+
+    #[test]
+    fn search_is_url_encoded() {
+        let q = ContactQuery {
+            search: "Zoë & co +44".into(),
+            group: GroupFilter::Group(3),
+            sort: SortOrder::Updated,
+            page: 2,
+            per_page: 0,
+        };
+        assert_eq!(q.to_url(), "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&page=2");
+    }
+}

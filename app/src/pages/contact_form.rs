@@ -1,0 +1,360 @@
+//! Add Single Contact and Edit contact: one form, validated in the browser by
+//! `import::validate_contact` (the same code the server runs again).
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
+use crate::import::{validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, Region};
+use crate::model::ContactView;
+use crate::AppError;
+
+#[component]
+pub fn NewContactPage() -> impl IntoView {
+    let draft = ContactDraft {
+        phones: vec![DetailDraft::new("", "mobile")],
+        emails: vec![DetailDraft::new("", "")],
+        ..Default::default()
+    };
+    view! {
+        <section class="page page--narrow">
+            <h1 class="page__title">"Add Single Contact"</h1>
+            <ContactForm draft id=None />
+        </section>
+    }
+}
+
+#[component]
+pub fn EditContactPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    let contact = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_contact(id).await,
+            None => Err(AppError::NotFound("There is no such contact.".into())),
+        }
+    });
+    view! {
+        <section class="page page--narrow">
+            <h1 class="page__title">"Edit contact"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match contact.await {
+                        Ok(c) => Either::Left(view! { <ContactForm draft=draft_of(&c) id=Some(c.id) /> }),
+                        Err(e) => Either::Right(view! {
+                            <p class="error">{e.to_string()}</p>
+                            <A href="/contacts">"Back to contacts"</A>
+                        }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn draft_of(c: &ContactView) -> ContactDraft {
+    let details = |kind| c.details_of(kind).map(|d| DetailDraft::new(&d.display(), &d.label)).collect::<Vec<_>>();
+    ContactDraft {
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        company: c.company.clone(),
+        phones: details(DetailKind::Phone),
+        emails: details(DetailKind::Email),
+        group_ids: c.groups.iter().map(|g| g.id).collect(),
+    }
+}
+
+/// One editable phone or e-mail line.
+#[derive(Clone, Copy)]
+struct DetailRow {
+    key: usize,
+    value: RwSignal<String>,
+    label: RwSignal<String>,
+}
+
+/// The form's state: a signal per field, so typing re-renders only that field.
+#[derive(Clone, Copy)]
+struct FormState {
+    first_name: RwSignal<String>,
+    last_name: RwSignal<String>,
+    company: RwSignal<String>,
+    phones: RwSignal<Vec<DetailRow>>,
+    emails: RwSignal<Vec<DetailRow>>,
+    group_ids: RwSignal<Vec<i64>>,
+    next_key: StoredValue<usize>,
+    issues: RwSignal<Vec<FieldIssue>>,
+    attempted: RwSignal<bool>,
+}
+
+impl FormState {
+    fn new(d: &ContactDraft) -> Self {
+        let s = FormState {
+            first_name: RwSignal::new(d.first_name.clone()),
+            last_name: RwSignal::new(d.last_name.clone()),
+            company: RwSignal::new(d.company.clone()),
+            phones: RwSignal::new(Vec::new()),
+            emails: RwSignal::new(Vec::new()),
+            group_ids: RwSignal::new(d.group_ids.clone()),
+            next_key: StoredValue::new(0),
+            issues: RwSignal::new(Vec::new()),
+            attempted: RwSignal::new(false),
+        };
+        for p in &d.phones {
+            s.add_row(DetailKind::Phone, p);
+        }
+        for e in &d.emails {
+            s.add_row(DetailKind::Email, e);
+        }
+        s
+    }
+
+    fn rows(&self, kind: DetailKind) -> RwSignal<Vec<DetailRow>> {
+        match kind {
+            DetailKind::Phone => self.phones,
+            DetailKind::Email => self.emails,
+        }
+    }
+
+    fn add_row(&self, kind: DetailKind, d: &DetailDraft) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        let row = DetailRow { key, value: RwSignal::new(d.value.clone()), label: RwSignal::new(d.label.clone()) };
+        self.rows(kind).update(|r| r.push(row));
+    }
+
+    fn remove_row(&self, kind: DetailKind, key: usize) {
+        self.rows(kind).update(|r| r.retain(|row| row.key != key));
+    }
+
+    /// The draft as typed (tracks every field when called in a reactive scope).
+    fn draft(&self) -> ContactDraft {
+        let details = |rows: RwSignal<Vec<DetailRow>>| {
+            rows.get().iter().map(|r| DetailDraft { value: r.value.get(), label: r.label.get() }).collect()
+        };
+        ContactDraft {
+            first_name: self.first_name.get(),
+            last_name: self.last_name.get(),
+            company: self.company.get(),
+            phones: details(self.phones),
+            emails: details(self.emails),
+            group_ids: self.group_ids.get(),
+        }
+    }
+
+    fn issue(&self, field: FieldPath) -> Option<String> {
+        self.issues.with(|all| {
+            let msgs: Vec<&str> = all.iter().filter(|i| i.field == field).map(|i| i.message.as_str()).collect();
+            (!msgs.is_empty()).then(|| msgs.join("; "))
+        })
+    }
+
+    fn index_of(&self, kind: DetailKind, key: usize) -> Option<usize> {
+        self.rows(kind).with(|r| r.iter().position(|row| row.key == key))
+    }
+}
+
+#[component]
+fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
+    let form = FormState::new(&draft);
+    let settings = Resource::new(|| (), |_| get_settings());
+    let region = move || {
+        settings.get().and_then(|s| s.ok()).and_then(|s| s.default_region.parse::<Region>().ok())
+    };
+    let saving = RwSignal::new(false);
+    let banner = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+
+    // After the first attempt, re-check as the user types (same rule as the server).
+    Effect::new(move || {
+        let draft = form.draft();
+        if form.attempted.get() {
+            if let Some(region) = region() {
+                form.issues.set(validate_contact(&draft, region).err().unwrap_or_default());
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let draft = form.draft();
+        form.attempted.set(true);
+        banner.set(None);
+        if let Some(region) = region() {
+            if let Err(issues) = validate_contact(&draft, region) {
+                form.issues.set(issues);
+                return;
+            }
+        }
+        saving.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = match id {
+                Some(id) => update_contact(id, draft).await,
+                None => create_contact(draft).await,
+            };
+            saving.set(false);
+            match result {
+                Ok(_) => navigate("/contacts?sort=updated", Default::default()),
+                Err(AppError::Fields(issues)) => form.issues.set(issues),
+                Err(e) => banner.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let name_field = move |label: &'static str, testid: &'static str, signal: RwSignal<String>, field: FieldPath, autocomplete: &'static str| {
+        view! {
+            <label class="field">
+                <span class="field__label">{label}</span>
+                <input
+                    class="input"
+                    class:input--invalid=move || form.issue(field).is_some()
+                    data-testid=testid
+                    autocomplete=autocomplete
+                    prop:value=move || signal.get()
+                    on:input=move |ev| signal.set(event_target_value(&ev))
+                />
+                <FieldError form field />
+            </label>
+        }
+    };
+
+    view! {
+        <form class="card form" on:submit=on_submit novalidate data-testid="contact-form">
+            <div class="form__row">
+                {name_field("First name", "contact-first-name", form.first_name, FieldPath::FirstName, "given-name")}
+                {name_field("Last name", "contact-last-name", form.last_name, FieldPath::LastName, "family-name")}
+            </div>
+            {name_field("Company", "contact-company", form.company, FieldPath::Company, "organization")}
+            <DetailList form kind=DetailKind::Phone />
+            <DetailList form kind=DetailKind::Email />
+            <FieldError form field=FieldPath::Contact />
+            <GroupPicker selected=form.group_ids />
+            <Show when=move || banner.with(Option::is_some)>
+                <p class="error" data-testid="form-error">{move || banner.get()}</p>
+            </Show>
+            <div class="form__actions">
+                <A href="/contacts" attr:class="button">"Cancel"</A>
+                <button type="submit" class="button button--primary" data-testid="contact-save" disabled=move || saving.get()>
+                    {move || if saving.get() { "Saving…" } else if id.is_some() { "Save changes" } else { "Add contact" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn FieldError(form: FormState, field: FieldPath) -> impl IntoView {
+    let testid = match field {
+        FieldPath::FirstName => "error-first-name".to_string(),
+        FieldPath::LastName => "error-last-name".into(),
+        FieldPath::Company => "error-company".into(),
+        FieldPath::Phone(i) => format!("error-phone-{i}"),
+        FieldPath::Email(i) => format!("error-email-{i}"),
+        FieldPath::Contact => "error-contact".into(),
+    };
+    move || form.issue(field).map(|m| view! { <p class="field__error" data-testid=testid.clone()>{m}</p> })
+}
+
+/// The phones or the e-mails of the form, with add and remove.
+#[component]
+fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
+    let (title, placeholder, add, labels, prefix): (_, _, _, &'static [&'static str], _) = match kind {
+        DetailKind::Phone => ("Phone numbers", "07700 900123 or +44 7700 900123", "+ Add phone", &["mobile", "work", "home", "other"], "phone"),
+        DetailKind::Email => ("E-mail addresses", "name@example.com", "+ Add e-mail", &["", "personal", "work", "other"], "email"),
+    };
+    let rows = form.rows(kind);
+    view! {
+        <fieldset class="fieldset">
+            <legend class="field__label">{title}</legend>
+            <For each=move || rows.get() key=|r| r.key let:row>
+                {
+                    let index = move || form.index_of(kind, row.key).unwrap_or(0);
+                    let field = move || match kind {
+                        DetailKind::Phone => FieldPath::Phone(index()),
+                        DetailKind::Email => FieldPath::Email(index()),
+                    };
+                    view! {
+                        <div class="detail-row">
+                            <input
+                                class="input detail-row__value"
+                                class:input--invalid=move || form.issue(field()).is_some()
+                                type=if kind == DetailKind::Email { "email" } else { "tel" }
+                                placeholder=placeholder
+                                data-testid=move || format!("contact-{prefix}-{}", index())
+                                prop:value=move || row.value.get()
+                                on:input=move |ev| row.value.set(event_target_value(&ev))
+                            />
+                            <select
+                                class="input detail-row__label"
+                                aria-label="Label"
+                                on:change=move |ev| row.label.set(event_target_value(&ev))
+                            >
+                                {labels.iter().map(|l| view! {
+                                    <option value=*l selected=move || row.label.get() == *l>{if l.is_empty() { "no label" } else { l }}</option>
+                                }).collect_view()}
+                            </select>
+                            <button type="button" class="button button--small button--danger-text" aria-label="Remove" on:click=move |_| form.remove_row(kind, row.key)>
+                                "Remove"
+                            </button>
+                        </div>
+                        {move || form.issue(field()).map(|m| view! {
+                            <p class="field__error" data-testid=format!("error-{prefix}-{}", index())>{m}</p>
+                        })}
+                    }
+                }
+            </For>
+            <button type="button" class="button button--small button--link" data-testid=format!("add-{prefix}") on:click=move |_| form.add_row(kind, &DetailDraft::default())>
+                {add}
+            </button>
+        </fieldset>
+    }
+}
+
+/// Checkboxes for the account's groups.
+#[component]
+fn GroupPicker(selected: RwSignal<Vec<i64>>) -> impl IntoView {
+    let groups = Resource::new(|| (), |_| list_groups());
+    view! {
+        <fieldset class="fieldset">
+            <legend class="field__label">"Groups"</legend>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let groups = groups.await.unwrap_or_default();
+                    if groups.is_empty() {
+                        return view! { <p class="muted">"No groups yet. " <A href="/contacts/groups">"Create one"</A></p> }.into_any();
+                    }
+                    view! {
+                        <div class="checks">
+                            {groups.into_iter().map(|g| {
+                                let id = g.id;
+                                view! {
+                                    <label class="check">
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("contact-group-{}", g.name)
+                                            prop:checked=move || selected.with(|s| s.contains(&id))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                selected.update(|s| {
+                                                    s.retain(|&x| x != id);
+                                                    if on { s.push(id) }
+                                                });
+                                            }
+                                        />
+                                        {g.name}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                })}
+            </Suspense>
+        </fieldset>
+    }
+}

@@ -1,0 +1,237 @@
+//! The contacts list: search, group filter, sort, pagination, edit, delete.
+//! The URL holds the query, so every view can be linked and reloaded.
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use crate::api::{delete_contact, list_contacts, list_groups};
+use crate::components::{ConfirmDialog, Confirmation};
+use crate::import::DetailKind;
+use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|p| ContactQuery {
+            search: p.get("q").unwrap_or_default(),
+            group: GroupFilter::from_param(&p.get("group").unwrap_or_default()),
+            sort: SortOrder::parse(&p.get("sort").unwrap_or_default()),
+            page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
+            per_page: 0,
+        })
+    });
+    let version = RwSignal::new(0u32);
+    let contacts = Resource::new(move || (query.get(), version.get()), |(q, _)| list_contacts(q));
+    let groups = Resource::new(move || version.get(), |_| list_groups());
+
+    let pending_delete = RwSignal::new(None::<(i64, Confirmation)>);
+    let dialog = RwSignal::new(None::<Confirmation>);
+    let notice = RwSignal::new(None::<String>);
+    let ask_delete = Callback::new(move |c: ContactView| {
+        let confirmation = Confirmation {
+            title: format!("Delete {}?", c.display_name()),
+            body: "This removes the contact with all its phone numbers and e-mail addresses. It cannot be undone.".into(),
+            action: "Delete contact".into(),
+        };
+        pending_delete.set(Some((c.id, confirmation.clone())));
+        dialog.set(Some(confirmation));
+    });
+    let confirm_delete = move |_| {
+        let Some((id, _)) = pending_delete.get_untracked() else { return };
+        spawn_local(async move {
+            match delete_contact(id).await {
+                Ok(()) => notice.set(Some("Contact deleted.".into())),
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+            version.update(|v| *v += 1);
+        });
+    };
+
+    view! {
+        <section class="page">
+            <div class="page__header">
+                <h1 class="page__title">"Contacts"</h1>
+                <div class="page__actions">
+                    <A href="/contacts/groups" attr:class="button" attr:data-testid="manage-groups">"Manage groups"</A>
+                    <A href="/contacts/import" attr:class="button" attr:data-testid="import-contacts">"Import Contacts"</A>
+                    <A href="/contacts/new" attr:class="button button--primary" attr:data-testid="add-contact">"Add Single Contact"</A>
+                </div>
+            </div>
+            <Show when=move || notice.with(Option::is_some)>
+                <p class="notice" data-testid="notice">{move || notice.get()}</p>
+            </Show>
+            <div class="contacts">
+                <GroupSidebar groups query />
+                <div class="contacts__main">
+                    <ListControls query />
+                    <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
+                        {move || Suspend::new(async move {
+                            match contacts.await {
+                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete /> }),
+                                Err(e) => Either::Right(view! { <p class="error" data-testid="list-error">{e.to_string()}</p> }),
+                            }
+                        })}
+                    </Transition>
+                </div>
+            </div>
+            <ConfirmDialog open=dialog on_confirm=confirm_delete />
+        </section>
+    }
+}
+
+/// Groups to filter by, with member counts.
+#[component]
+fn GroupSidebar(groups: Resource<Result<Vec<GroupView>, crate::AppError>>, query: Memo<ContactQuery>) -> impl IntoView {
+    let link = move |group: GroupFilter| ContactQuery { group, page: 1, ..query.get() }.to_url();
+    let class = move |group: GroupFilter| {
+        if query.get().group == group { "sidebar__item sidebar__item--active" } else { "sidebar__item" }
+    };
+    view! {
+        <aside class="sidebar" data-testid="group-sidebar">
+            <h2 class="sidebar__title">"Groups"</h2>
+            <A href=move || link(GroupFilter::All) attr:class=move || class(GroupFilter::All)>"All contacts"</A>
+            <A href=move || link(GroupFilter::None) attr:class=move || class(GroupFilter::None) attr:data-testid="filter-no-group">
+                "Not in a group"
+            </A>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    groups.await.unwrap_or_default().into_iter().map(|g| {
+                        let f = GroupFilter::Group(g.id);
+                        let testid = format!("filter-group-{}", g.name);
+                        view! {
+                            <A href=move || link(f) attr:class=move || class(f) attr:data-testid=testid>
+                                <span class="sidebar__name">{g.name.clone()}</span>
+                                <span class="sidebar__count">{g.member_count}</span>
+                            </A>
+                        }
+                    }).collect_view()
+                })}
+            </Transition>
+        </aside>
+    }
+}
+
+/// Search box and sort order; both live in the URL.
+#[component]
+fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |q: ContactQuery| {
+        navigate(&q.to_url(), NavigateOptions { replace: true, scroll: false, ..Default::default() })
+    };
+    let go2 = go.clone();
+    view! {
+        <div class="controls">
+            <input
+                type="search"
+                class="input controls__search"
+                placeholder="Search name, company, phone or e-mail"
+                aria-label="Search contacts"
+                data-testid="contact-search"
+                prop:value=move || query.get().search
+                on:input=move |ev| go(ContactQuery { search: event_target_value(&ev), page: 1, ..query.get_untracked() })
+            />
+            <label class="controls__sort">
+                "Sort by "
+                <select
+                    class="input"
+                    data-testid="contact-sort"
+                    on:change=move |ev| go2(ContactQuery { sort: SortOrder::parse(&event_target_value(&ev)), page: 1, ..query.get_untracked() })
+                >
+                    <option value="name" selected=move || query.get().sort == SortOrder::Name>"Name"</option>
+                    <option value="updated" selected=move || query.get().sort == SortOrder::Updated>"Last updated"</option>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn ContactTable(page: ContactPage, query: Memo<ContactQuery>, ask_delete: Callback<ContactView>) -> impl IntoView {
+    if page.contacts.is_empty() {
+        let searching = query.with_untracked(|q| !q.search.is_empty() || q.group != GroupFilter::All);
+        return Either::Left(view! {
+            <div class="card empty" data-testid="contacts-empty">
+                {if searching {
+                    Either::Left(view! { <p>"No contacts match. Try another search or group."</p> })
+                } else {
+                    Either::Right(view! {
+                        <p>"No contacts yet."</p>
+                        <p class="muted">"Add one by hand, or import a spreadsheet of them."</p>
+                    })
+                }}
+            </div>
+        });
+    }
+    let first = (page.page - 1) * page.per_page + 1;
+    let last = first + page.contacts.len() as u64 - 1;
+    let pages = page.page_count();
+    let current = page.page;
+    let at = move |n: u64| ContactQuery { page: n, ..query.get() }.to_url();
+    Either::Right(view! {
+        <table class="table" data-testid="contacts-table">
+            <thead>
+                <tr>
+                    <th>"Name"</th>
+                    <th>"Phone"</th>
+                    <th>"E-mail"</th>
+                    <th>"Groups"</th>
+                    <th class="table__actions"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete /> }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" data-testid="pager">
+            <span class="pager__info" data-testid="pager-info">
+                {format!("{first}–{last} of {}", page.total)}
+            </span>
+            <span class="pager__links">
+                {(current > 1).then(|| view! { <A href=move || at(current - 1) attr:class="button button--small" attr:data-testid="pager-prev">"← Previous"</A> })}
+                <span class="pager__page">{format!("Page {current} of {pages}")}</span>
+                {(current < pages).then(|| view! { <A href=move || at(current + 1) attr:class="button button--small" attr:data-testid="pager-next">"Next →"</A> })}
+            </span>
+        </nav>
+    })
+}
+
+#[component]
+fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl IntoView {
+    let name = contact.display_name();
+    let details = |kind: DetailKind| {
+        contact
+            .details_of(kind)
+            .map(|d| {
+                let label = (!d.label.is_empty()).then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
+                view! { <div class="detail">{d.display()} {label}</div> }
+            })
+            .collect_view()
+    };
+    let phones = details(DetailKind::Phone);
+    let emails = details(DetailKind::Email);
+    let company = (!contact.company.is_empty() && name != contact.company).then(|| contact.company.clone());
+    let groups = contact.groups.iter().map(|g| view! { <span class="badge">{g.name.clone()}</span> }).collect_view();
+    let edit = format!("/contacts/{}/edit", contact.id);
+    view! {
+        <tr data-testid="contact-row">
+            <td>
+                <div class="table__name" data-testid="contact-name">{name.clone()}</div>
+                {company.map(|c| view! { <div class="muted">{c}</div> })}
+            </td>
+            <td>{phones}</td>
+            <td>{emails}</td>
+            <td>{groups}</td>
+            <td class="table__actions">
+                <A href=edit attr:class="button button--small" attr:data-testid="contact-edit">"Edit"</A>
+                <button class="button button--small button--danger-text" data-testid="contact-delete" on:click=move |_| ask_delete.run(contact.clone())>
+                    "Delete"
+                </button>
+            </td>
+        </tr>
+    }
+}
