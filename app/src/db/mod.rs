@@ -7,4 +7,4 @@ pub mod entity;
 pub mod migration;
 mod store;
 
-pub use store::{connect, Store};
+pub use store::{connect, connect_options, Store};

@@ -34,6 +34,12 @@ pub const MAX_GROUP_NAME: usize = 100;
 /// Opens a pool on `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`).
 /// SQLite files are created if missing and run in WAL mode.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(connect_options(url)).await
+}
+
+/// The pool options [`connect`] uses, for callers that add to them (tests
+/// that give each PostgreSQL test its own schema).
+pub fn connect_options(url: &str) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite") {
@@ -51,7 +57,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
         });
     }
-    Database::connect(opts).await
+    opts
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +166,7 @@ impl Store {
     /// Stores a new contact. A detail that belongs to another contact is a
     /// field issue naming that contact.
     pub async fn create_contact(&self, account_id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+        require_detail(c)?;
         let txn = self.db.begin().await?;
         check_groups(&txn, account_id, &c.group_ids).await?;
         check_taken(&txn, account_id, None, c).await?;
@@ -180,6 +187,7 @@ impl Store {
 
     /// Replaces a contact's names, details and groups.
     pub async fn update_contact(&self, account_id: i64, id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+        require_detail(c)?;
         let txn = self.db.begin().await?;
         let Some(existing) = find_contact(&txn, account_id, id).await? else {
             return Err(not_found_contact());
@@ -399,6 +407,18 @@ impl JoinGroup for sea_orm::Select<group_member::Entity> {
             .into();
         self.join(sea_orm::JoinType::InnerJoin, rel)
     }
+}
+
+/// The store keeps no contact without a phone or an e-mail, whoever calls it.
+fn require_detail(c: &ValidContact) -> Result<(), AppError> {
+    if c.details.is_empty() {
+        return Err(AppError::Fields(vec![FieldIssue {
+            field: FieldPath::Contact,
+            kind: IssueKind::NoContactDetail,
+            message: "needs at least one valid phone or e-mail".into(),
+        }]));
+    }
+    Ok(())
 }
 
 fn not_found_contact() -> AppError {

@@ -251,10 +251,10 @@ mod tests {
 
     #[test]
     fn a_contact_with_one_valid_phone_is_accepted_and_normalised() {
-        let c = validate_contact(&draft(&["07700 900123"], &[]), gb()).unwrap();
+        let c = validate_contact(&draft(&["07911 123123"], &[]), gb()).unwrap();
         assert_eq!(c.first_name, "Ada");
         assert_eq!(c.details.len(), 1);
-        assert_eq!(c.details[0].value, "+447700900123");
+        assert_eq!(c.details[0].value, "+447911123123");
         assert_eq!(c.details[0].label, "mobile");
         assert!(c.details[0].is_primary);
     }
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn every_invalid_field_is_reported_with_its_position() {
-        let mut d = draft(&["07700 900123", "12"], &["nope", "ok@example.com"]);
+        let mut d = draft(&["07911 123123", "12"], &["nope", "ok@example.com"]);
         d.company = "x".repeat(MAX_NAME_LEN + 1);
         let issues = validate_contact(&d, gb()).unwrap_err();
         let fields: Vec<FieldPath> = issues.iter().map(|i| i.field).collect();
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn the_same_number_twice_in_other_notations_is_a_repeat() {
-        let issues = validate_contact(&draft(&["07700 900123", "+44 7700 900123"], &[]), gb()).unwrap_err();
+        let issues = validate_contact(&draft(&["07911 123123", "+44 7911 123123"], &[]), gb()).unwrap_err();
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, FieldPath::Phone(1));
         assert_eq!(issues[0].kind, IssueKind::Repeated);
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn too_many_details_are_refused() {
-        let phones: Vec<String> = (0..=MAX_DETAILS_PER_KIND).map(|i| format!("07700 9001{i:02}")).collect();
+        let phones: Vec<String> = (0..=MAX_DETAILS_PER_KIND).map(|i| format!("07911 1231{i:02}")).collect();
         let refs: Vec<&str> = phones.iter().map(String::as_str).collect();
         let issues = validate_contact(&draft(&refs, &[]), gb()).unwrap_err();
         assert!(issues.iter().any(|i| i.kind == IssueKind::TooMany));
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn names_collapse_inner_whitespace() {
-        let mut d = draft(&["07700 900123"], &[]);
+        let mut d = draft(&["07911 123123"], &[]);
         d.last_name = " de   la  Cruz ".into();
         assert_eq!(validate_contact(&d, gb()).unwrap().last_name, "de la Cruz");
     }

@@ -265,7 +265,7 @@ fn FieldError(form: FormState, field: FieldPath) -> impl IntoView {
 #[component]
 fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
     let (title, placeholder, add, labels, prefix): (_, _, _, &'static [&'static str], _) = match kind {
-        DetailKind::Phone => ("Phone numbers", "07700 900123 or +44 7700 900123", "+ Add phone", &["mobile", "work", "home", "other"], "phone"),
+        DetailKind::Phone => ("Phone numbers", "07911 123123 or +44 7911 123123", "+ Add phone", &["mobile", "work", "home", "other"], "phone"),
         DetailKind::Email => ("E-mail addresses", "name@example.com", "+ Add e-mail", &["", "personal", "work", "other"], "email"),
     };
     let rows = form.rows(kind);
