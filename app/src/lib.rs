@@ -1,6 +1,8 @@
 //! The Leptos application, compiled twice: to WASM (`hydrate`) for the browser
 //! and natively (`ssr`) for the server, which also owns the database.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 pub mod error;

@@ -1,6 +1,8 @@
 //! The `contacts` server: configuration, state, and the axum router around
 //! the Leptos app. `main.rs` only parses the command line and calls in here.
 
+#![recursion_limit = "256"]
+
 use std::net::SocketAddr;
 
 use anyhow::Context;

@@ -1,5 +1,7 @@
 //! `contacts`: serve the contacts app, or migrate its database.
 
+#![recursion_limit = "256"]
+
 use std::net::SocketAddr;
 
 use anyhow::Context;

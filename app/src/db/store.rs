@@ -21,7 +21,7 @@ use super::entity::{account, contact, contact_detail, contact_group, group_membe
 use super::migration::Migrator;
 use crate::error::AppError;
 use crate::import::{
-    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact,
+    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact, ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
@@ -488,10 +488,10 @@ async fn check_groups<C: ConnectionTrait>(db: &C, account_id: i64, group_ids: &[
 
 /// Field issues for every detail of `c` that another contact already has.
 async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option<i64>, c: &ValidContact) -> Result<(), AppError> {
-    let values: Vec<String> = c.details.iter().map(|d| d.value.clone()).collect();
+    let keys: Vec<String> = c.details.iter().map(ValidDetail::match_key).collect();
     let mut q = contact_detail::Entity::find()
         .filter(contact_detail::Column::AccountId.eq(account_id))
-        .filter(contact_detail::Column::Value.is_in(values));
+        .filter(contact_detail::Column::MatchKey.is_in(keys));
     if let Some(id) = own_id {
         q = q.filter(contact_detail::Column::ContactId.ne(id));
     }
@@ -510,7 +510,8 @@ async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option
         .collect();
     let mut issues = Vec::new();
     for d in &c.details {
-        let Some(t) = taken.iter().find(|t| t.kind == d.kind.as_str() && t.value == d.value) else { continue };
+        let key = d.match_key();
+        let Some(t) = taken.iter().find(|t| t.kind == d.kind.as_str() && t.match_key == key) else { continue };
         let name = owners
             .get(&t.contact_id)
             .and_then(|o| display_name(&o.first_name, &o.last_name, &o.company))
@@ -542,6 +543,7 @@ async fn write_details<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: 
         contact_id: Set(contact_id),
         kind: Set(d.kind.as_str().to_string()),
         value: Set(d.value.clone()),
+        match_key: Set(d.match_key()),
         label: Set(d.label.clone()),
         is_primary: Set(d.is_primary),
         position: Set(d.index as i32),

@@ -87,6 +87,17 @@ pub struct ValidDetail {
     pub index: usize,
 }
 
+impl ValidDetail {
+    /// What makes two details the same: the E.164 number, or the e-mail
+    /// lower-cased (providers treat local parts case-insensitively).
+    pub fn match_key(&self) -> String {
+        match self.kind {
+            DetailKind::Phone => self.value.clone(),
+            DetailKind::Email => self.value.to_lowercase(),
+        }
+    }
+}
+
 /// A contact that passed validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidContact {
@@ -208,7 +219,7 @@ fn check_counts(draft: &ContactDraft, issues: &mut Vec<FieldIssue>) {
 
 fn check_repeats(details: &[ValidDetail], issues: &mut Vec<FieldIssue>) {
     for (i, d) in details.iter().enumerate() {
-        if details[..i].iter().any(|e| e.kind == d.kind && e.value == d.value) {
+        if details[..i].iter().any(|e| e.kind == d.kind && e.match_key() == d.match_key()) {
             let field = match d.kind {
                 DetailKind::Phone => FieldPath::Phone(d.index),
                 DetailKind::Email => FieldPath::Email(d.index),
@@ -299,6 +310,14 @@ mod tests {
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, FieldPath::Phone(1));
         assert_eq!(issues[0].kind, IssueKind::Repeated);
+    }
+
+    #[test]
+    fn e_mails_differing_only_in_case_are_one_address() {
+        let issues = validate_contact(&draft(&[], &["Ada@Example.com", "ada@example.COM"]), gb()).unwrap_err();
+        assert_eq!(issues[0].kind, IssueKind::Repeated);
+        let c = validate_contact(&draft(&[], &["Ada@Example.com"]), gb()).unwrap();
+        assert_eq!((c.details[0].value.as_str(), c.details[0].match_key().as_str()), ("Ada@example.com", "ada@example.com"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A phone (E.164) or e-mail (domain lower-cased) of a contact.
-/// Unique per (account_id, kind, value): a detail belongs to one contact.
+/// Unique per (account_id, kind, match_key): a detail belongs to one contact.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contact_detail")]
 pub struct Model {
@@ -12,6 +12,9 @@ pub struct Model {
     /// `phone` or `email`.
     pub kind: String,
     pub value: String,
+    /// What uniqueness and matching compare: the E.164 phone, or the whole
+    /// e-mail lower-cased (`Ada@x.org` and `ada@x.org` are one address).
+    pub match_key: String,
     pub label: String,
     pub is_primary: bool,
     /// Order within the contact, as the user entered them.

@@ -52,6 +52,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer("contact_id"))
                     .col(string_len("kind", 8))
                     .col(string_len("value", 320))
+                    .col(string_len("match_key", 320))
                     .col(string_len("label", 40))
                     .col(boolean("is_primary"))
                     .col(integer("position"))
@@ -68,11 +69,11 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("uq_contact_detail_account_kind_value")
+                    .name("uq_contact_detail_account_kind_key")
                     .table("contact_detail")
                     .col("account_id")
                     .col("kind")
-                    .col("value")
+                    .col("match_key")
                     .unique()
                     .to_owned(),
             )

@@ -1,0 +1,176 @@
+//! Server functions over HTTP against the real router (no socket: `oneshot`),
+//! on a fresh in-memory SQLite with the real migrations.
+
+#![recursion_limit = "256"]
+
+use std::net::SocketAddr;
+
+use app::import::{FieldPath, IssueKind, Region};
+use app::model::{ContactPage, ContactView, GroupView};
+use app::AppError;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use server::{leptos_options, open_state, router, BODY_LIMIT};
+use tower::ServiceExt;
+
+async fn app() -> Router {
+    let state = open_state("sqlite::memory:", Region::default()).await.expect("state");
+    router(state, leptos_options(SocketAddr::from(([127, 0, 0, 1], 0))))
+}
+
+async fn call(app: &Router, endpoint: &str, body: Value) -> (StatusCode, Value) {
+    call_raw(app, endpoint, body.to_string()).await
+}
+
+async fn call_raw(app: &Router, endpoint: &str, body: String) -> (StatusCode, Value) {
+    let req = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, value)
+}
+
+fn ada() -> Value {
+    json!({ "contact": {
+        "first_name": "Ada", "last_name": "Lovelace", "company": "Analytical Engines",
+        "phones": [{ "value": "07911 123456", "label": "mobile" }],
+        "emails": [{ "value": "ada@Example.org", "label": "work" }],
+        "group_ids": []
+    }})
+}
+
+fn error(v: Value) -> AppError {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("not an AppError: {v} ({e})"))
+}
+
+#[tokio::test]
+async fn create_then_list_and_search_over_http() {
+    let app = app().await;
+    let (status, body) = call(&app, "contacts/create", ada()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created: ContactView = serde_json::from_value(body).unwrap();
+    assert_eq!(created.details[0].value, "+447911123456");
+    assert_eq!(created.details[1].value, "ada@example.org");
+
+    let (status, body) = call(&app, "contacts/list", json!({ "query": { "search": "+44 7911 123456" } })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: ContactPage = serde_json::from_value(body).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.contacts[0].id, created.id);
+
+    let (status, body) = call(&app, "contacts/get", json!({ "id": created.id })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_value::<ContactView>(body).unwrap(), created);
+}
+
+#[tokio::test]
+async fn the_server_validates_again_and_reports_fields() {
+    let app = app().await;
+    let (status, body) = call(
+        &app,
+        "contacts/create",
+        json!({ "contact": { "first_name": "X", "last_name": "", "company": "",
+            "phones": [{ "value": "+44 7700 900123", "label": "" }], "emails": [], "group_ids": [] } }),
+    )
+    .await;
+    assert!(status.is_client_error() || status.is_server_error(), "{status}");
+    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
+    assert_eq!(issues[0].field, FieldPath::Phone(0));
+    assert_eq!(issues[0].message, "+44 7700 900123 is not a valid mobile or landline for GB");
+
+    let (_, body) = call(&app, "contacts/create", json!({ "contact": { "first_name": "Nobody", "last_name": "",
+        "company": "", "phones": [], "emails": [], "group_ids": [] } })).await;
+    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
+    assert_eq!(issues[0].kind, IssueKind::NoContactDetail);
+    let (_, body) = call(&app, "contacts/list", json!({ "query": {} })).await;
+    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 0);
+}
+
+#[tokio::test]
+async fn a_duplicate_detail_names_the_contact_that_has_it() {
+    let app = app().await;
+    call(&app, "contacts/create", ada()).await;
+    let (_, body) = call(&app, "contacts/create", json!({ "contact": { "first_name": "Imposter", "last_name": "",
+        "company": "", "phones": [], "emails": [{ "value": "ADA@example.org", "label": "" }], "group_ids": [] } })).await;
+    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
+    assert!(matches!(&issues[0].kind, IssueKind::Taken { contact_name, .. } if contact_name == "Ada Lovelace"));
+}
+
+#[tokio::test]
+async fn groups_over_http() {
+    let app = app().await;
+    let (status, body) = call(&app, "groups/create", json!({ "name": "Customers" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let group: GroupView = serde_json::from_value(body).unwrap();
+    let (_, body) = call(&app, "groups/create", json!({ "name": "customers" })).await;
+    assert!(matches!(error(body), AppError::Conflict(_)));
+
+    let mut contact = ada();
+    contact["contact"]["group_ids"] = json!([group.id]);
+    let (status, _) = call(&app, "contacts/create", contact).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = call(&app, "groups/list", json!({})).await;
+    let groups: Vec<GroupView> = serde_json::from_value(body).unwrap();
+    assert_eq!(groups[0].member_count, 1);
+
+    let (status, _) = call(&app, "groups/rename", json!({ "id": group.id, "name": "Clients" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&app, "groups/delete", json!({ "id": group.id })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = call(&app, "groups/delete", json!({ "id": group.id })).await;
+    assert!(matches!(error(body), AppError::NotFound(_)));
+    let (_, body) = call(&app, "contacts/list", json!({ "query": { "group": { "kind": "none" } } })).await;
+    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 1, "the contact stays, floating");
+}
+
+#[tokio::test]
+async fn delete_and_not_found() {
+    let app = app().await;
+    let (_, body) = call(&app, "contacts/create", ada()).await;
+    let id = serde_json::from_value::<ContactView>(body).unwrap().id;
+    let (status, _) = call(&app, "contacts/delete", json!({ "id": id })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = call(&app, "contacts/get", json!({ "id": id })).await;
+    assert!(matches!(error(body), AppError::NotFound(_)));
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_requests_get_clear_errors() {
+    let app = app().await;
+    let (status, body) = call_raw(&app, "contacts/create", "{ not json".into()).await;
+    assert!(!status.is_success());
+    assert!(matches!(error(body), AppError::Invalid(_)));
+
+    let huge = json!({ "contact": { "first_name": "x".repeat(BODY_LIMIT), "last_name": "", "company": "",
+        "phones": [], "emails": [], "group_ids": [] } });
+    let (status, _) = call(&app, "contacts/create", huge).await;
+    assert!(!status.is_success(), "{status}");
+    let (_, body) = call(&app, "contacts/list", json!({ "query": {} })).await;
+    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 0);
+
+    let (_, body) = call(&app, "contacts/list", json!({ "query": { "search": "y".repeat(500) } })).await;
+    assert!(matches!(error(body), AppError::Invalid(_)));
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server() {
+    let app = app().await;
+    call(&app, "contacts/create", ada()).await;
+    for path in ["/contacts", "/contacts/new", "/contacts/groups", "/contacts/import", "/messages"] {
+        let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(html.contains("Contacts"), "{path}");
+        if path == "/contacts" {
+            assert!(html.contains("Ada Lovelace"), "the list is server-rendered");
+        }
+    }
+}
