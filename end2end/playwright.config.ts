@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+
+// Debian's Chromium: Playwright cannot download its own browser here.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const databaseUrl = process.env.E2E_DATABASE_URL ?? `sqlite:///tmp/contacts-e2e-${process.pid}.db?mode=rwc`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1280, height: 800 },
+    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs },
+    trace: 'off',
+  },
+  webServer: {
+    // The binary built by `cargo leptos build`, serving a fresh database.
+    command: `${process.env.CONTACTS_BIN ?? './target/debug/contacts'} serve --addr 127.0.0.1:${port}`,
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/contacts`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { DATABASE_URL: databaseUrl, LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' },
+  },
+});

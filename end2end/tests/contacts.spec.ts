@@ -1,0 +1,108 @@
+import { expect, test } from '@playwright/test';
+import { addContact, expectOnlyRow, fillContact, find, open, search, shot, uniquePerson } from './helpers';
+
+test('add a contact and find it by name and by phone in another notation', async ({ page }) => {
+  const p = uniquePerson('Ada');
+  await addContact(page, { ...p, email: `${p.first.toLowerCase()}@Example.org` });
+  await expect(find.row(page, `${p.first} ${p.last}`)).toBeVisible();
+  await shot(page, 'contacts-list');
+
+  await search(page, p.last);
+  await expectOnlyRow(page, `${p.first} ${p.last}`);
+  await expect(page).toHaveURL(new RegExp(`q=${p.last}`));
+
+  await search(page, p.e164.replace('+44', '+44 '));
+  await expectOnlyRow(page, `${p.first} ${p.last}`);
+  await expect(find.rows(page).first()).toContainText(`${p.first.toLowerCase()}@example.org`);
+  await shot(page, 'contacts-search');
+});
+
+test('an invalid contact is refused with messages next to the fields', async ({ page }) => {
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: 'Nobody' });
+  await page.getByTestId('contact-save').click();
+  await expect(page.getByTestId('error-contact')).toHaveText('needs at least one valid phone or e-mail');
+
+  await fillContact(page, { phone: '+44 7700 900123', email: 'not-an-email' });
+  await expect(page.getByTestId('error-phone-0')).toHaveText('+44 7700 900123 is not a valid mobile or landline for GB');
+  await expect(page.getByTestId('error-email-0')).toContainText('not-an-email is not a valid e-mail address');
+  await expect(page.getByTestId('error-contact')).toHaveCount(0);
+  await shot(page, 'contact-form-errors');
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\/new$/);
+
+  await open(page, '/contacts');
+  await search(page, 'Nobody');
+  await expect(page.getByTestId('contacts-empty')).toBeVisible();
+});
+
+test('a phone number already used is refused, naming its contact', async ({ page }) => {
+  const owner = uniquePerson('Owner');
+  await addContact(page, owner);
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: 'Copy', last: 'Cat', phone: owner.e164 });
+  await page.getByTestId('contact-save').click();
+  await expect(page.getByTestId('error-phone-0')).toContainText(`already belongs to ${owner.first} ${owner.last}`);
+  await shot(page, 'contact-form-taken');
+});
+
+test('create a group, add a contact to it, filter by it', async ({ page }) => {
+  const group = `Team ${Date.now() % 100000}`;
+  await open(page, '/contacts/groups');
+  await page.getByTestId('group-name').fill(group);
+  await page.getByTestId('group-create').click();
+  await expect(page.getByTestId(`group-row-${group}`)).toBeVisible();
+
+  const member = uniquePerson('Member');
+  const outsider = uniquePerson('Outsider');
+  await addContact(page, member, [group]);
+  await addContact(page, outsider);
+  await expect(find.row(page, member.last).locator('.badge')).toHaveText(group);
+
+  await page.getByTestId(`filter-group-${group}`).click();
+  await expectOnlyRow(page, `${member.first} ${member.last}`);
+  await expect(page.getByTestId(`filter-group-${group}`)).toContainText('1');
+  await shot(page, 'contacts-group-filter');
+
+  await open(page, '/contacts/groups');
+  await expect(page.getByTestId(`group-row-${group}`).getByTestId('group-count')).toHaveText('1');
+  await shot(page, 'groups');
+});
+
+test('delete a contact after confirming', async ({ page }) => {
+  const p = uniquePerson('Gone');
+  await addContact(page, p);
+  await search(page, p.last);
+  await expectOnlyRow(page, p.last);
+  await find.row(page, p.last).getByTestId('contact-delete').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText(`Delete ${p.first} ${p.last}?`);
+  await shot(page, 'contacts-delete-confirm');
+  await page.getByTestId('confirm-cancel').click();
+  await expectOnlyRow(page, p.last);
+
+  await find.row(page, p.last).getByTestId('contact-delete').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('contacts-empty')).toBeVisible();
+  await expect(page.getByTestId('notice')).toHaveText('Contact deleted.');
+});
+
+test('edit a contact', async ({ page }) => {
+  const p = uniquePerson('Edit');
+  await addContact(page, p);
+  await search(page, p.last);
+  await find.row(page, p.last).getByTestId('contact-edit').click();
+  await expect(page.getByTestId('contact-first-name')).toHaveValue(p.first);
+  await fillContact(page, { company: 'Renamed Ltd' });
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+  await expect(find.row(page, p.last)).toContainText('Renamed Ltd');
+});
+
+test('the Messages page leads into Contacts', async ({ page }) => {
+  await open(page, '/messages');
+  await page.getByRole('link', { name: 'Go to Contacts' }).click();
+  await expect(page).toHaveURL(/\/contacts$/);
+  await open(page, '/contacts/import');
+  await expect(page.getByTestId('import-stages')).toContainText('Mapping');
+  await shot(page, 'import-frame');
+});
