@@ -1,0 +1,60 @@
+# The two commands a newcomer needs:
+#   make run    install what is missing, build (release) and serve on http://127.0.0.1:3000 (SQLite)
+#   make test   fmt, clippy (native + wasm32), unit, store (SQLite + PostgreSQL), HTTP and browser tests
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+# PostgreSQL for the store tests (a fresh schema per test).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TEST_POSTGRES_URL
+
+NATIVE := -p app -p server --features app/ssr
+WASM := -p frontend --target wasm32-unknown-unknown
+
+.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate
+
+## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
+run: tools
+	cargo leptos serve --release
+
+## Debug build, faster to compile.
+dev: tools
+	cargo leptos serve
+
+release: tools
+	cargo leptos build --release
+
+migrate:
+	cargo run -p server --bin contacts -- migrate
+
+test: tools browser-tools fmt-check lint unit e2e
+	@echo "make test: all checks passed"
+
+tools:
+	bash .ci/tools.sh build
+
+browser-tools:
+	bash .ci/tools.sh browser
+
+fmt-check:
+	cargo fmt --all -- --check
+
+lint: lint-native lint-wasm
+
+lint-native:
+	cargo clippy $(NATIVE) --all-targets -- -D warnings
+
+lint-wasm:
+	cargo clippy $(WASM) -- -D warnings
+
+## Pure unit tests, store tests on SQLite and PostgreSQL, server functions over HTTP.
+unit:
+	cargo test $(NATIVE)
+
+build-dev:
+	cargo leptos build
+
+## Playwright in Debian's Chromium against a freshly built server and a fresh SQLite file.
+e2e: build-dev
+	cd end2end && npx playwright test
