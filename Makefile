@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
 NATIVE := -p app -p server --features app/ssr
-WASM := -p frontend --target wasm32-unknown-unknown
+WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
 .PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate
 

@@ -37,7 +37,7 @@ build_tools() {
   install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen webpki-roots 1.0.10
   install_pinned cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos cargo-util-schemas 0.14.1
   if [ ! -x "$here/end2end/node_modules/.bin/wasm-opt" ]; then
-    (cd "$here/end2end" && npm install --no-audit --no-fund)
+    (cd "$here/end2end" && npm ci --no-audit --no-fund)
   fi
 }
 
@@ -48,7 +48,7 @@ browser_tools() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
   fi
   if [ ! -d "$here/end2end/node_modules/@playwright/test" ]; then
-    (cd "$here/end2end" && npm install --no-audit --no-fund)
+    (cd "$here/end2end" && npm ci --no-audit --no-fund)
   fi
 }
 

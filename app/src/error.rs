@@ -32,7 +32,11 @@ pub enum AppError {
 }
 
 fn summarize(issues: &[FieldIssue]) -> String {
-    issues.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join("; ")
+    issues
+        .iter()
+        .map(|i| i.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl FromServerFnError for AppError {
@@ -40,7 +44,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => AppError::Invalid(m),
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::Invalid(m)
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

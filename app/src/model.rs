@@ -60,7 +60,10 @@ impl GroupFilter {
     pub fn from_param(s: &str) -> Self {
         match s {
             "none" => GroupFilter::None,
-            other => other.parse().map(GroupFilter::Group).unwrap_or(GroupFilter::All),
+            other => other
+                .parse()
+                .map(GroupFilter::Group)
+                .unwrap_or(GroupFilter::All),
         }
     }
 }
@@ -133,8 +136,12 @@ pub struct ContactView {
 
 impl ContactView {
     pub fn display_name(&self) -> String {
-        display_name(&self.first_name, &self.last_name, &self.company)
-            .unwrap_or_else(|| self.details.first().map(DetailView::display).unwrap_or_default())
+        display_name(&self.first_name, &self.last_name, &self.company).unwrap_or_else(|| {
+            self.details
+                .first()
+                .map(DetailView::display)
+                .unwrap_or_default()
+        })
     }
 
     pub fn details_of(&self, kind: DetailKind) -> impl Iterator<Item = &DetailView> {
@@ -196,7 +203,10 @@ mod tests {
 
     #[test]
     fn page_sizes_are_bounded() {
-        let q = ContactQuery { per_page: 10_000, ..Default::default() };
+        let q = ContactQuery {
+            per_page: 10_000,
+            ..Default::default()
+        };
         assert_eq!(q.per_page(), MAX_PAGE_SIZE);
         assert_eq!(ContactQuery::default().per_page(), DEFAULT_PAGE_SIZE);
         assert_eq!(ContactQuery::default().page(), 1);
@@ -211,7 +221,12 @@ mod tests {
 
     #[test]
     fn page_count_rounds_up() {
-        let p = ContactPage { contacts: vec![], total: 51, page: 1, per_page: 25 };
+        let p = ContactPage {
+            contacts: vec![],
+            total: 51,
+            page: 1,
+            per_page: 25,
+        };
         assert_eq!(p.page_count(), 3);
     }
 }
@@ -259,6 +274,9 @@ mod url_tests {
             page: 2,
             per_page: 0,
         };
-        assert_eq!(q.to_url(), "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&page=2");
+        assert_eq!(
+            q.to_url(),
+            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&page=2"
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 mod common;
 
-use app::import::{validate_contact, ContactDraft, DetailDraft, FieldPath, IssueKind, Region, ValidContact};
+use app::import::{
+    validate_contact, ContactDraft, DetailDraft, FieldPath, IssueKind, Region, ValidContact,
+};
 use app::model::{ContactQuery, GroupFilter, SortOrder};
 use app::AppError;
 use common::{databases, TestDb};
@@ -11,7 +13,10 @@ fn contact(first: &str, last: &str, phones: &[&str], emails: &[&str]) -> ValidCo
     let draft = ContactDraft {
         first_name: first.into(),
         last_name: last.into(),
-        phones: phones.iter().map(|p| DetailDraft::new(p, "mobile")).collect(),
+        phones: phones
+            .iter()
+            .map(|p| DetailDraft::new(p, "mobile"))
+            .collect(),
         emails: emails.iter().map(|e| DetailDraft::new(e, "")).collect(),
         ..Default::default()
     };
@@ -24,12 +29,19 @@ fn in_groups(mut c: ValidContact, ids: &[i64]) -> ValidContact {
 }
 
 async fn names(db: &TestDb, q: ContactQuery) -> Vec<String> {
-    let page = db.store.list_contacts(db.account, Region::default(), &q).await.unwrap();
+    let page = db
+        .store
+        .list_contacts(db.account, Region::default(), &q)
+        .await
+        .unwrap();
     page.contacts.iter().map(|c| c.display_name()).collect()
 }
 
 fn search(s: &str) -> ContactQuery {
-    ContactQuery { search: s.into(), ..Default::default() }
+    ContactQuery {
+        search: s.into(),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -37,16 +49,27 @@ async fn created_contacts_are_stored_normalised_and_listed() {
     for db in databases().await {
         let c = db
             .store
-            .create_contact(db.account, &contact("Ada", "Lovelace", &["07911 123123"], &["Ada@Example.COM"]))
+            .create_contact(
+                db.account,
+                &contact("Ada", "Lovelace", &["07911 123123"], &["Ada@Example.COM"]),
+            )
             .await
             .unwrap();
         assert_eq!(c.details.len(), 2, "{}", db.name);
         assert_eq!(c.details[0].value, "+447911123123");
         assert!(c.details[0].is_primary);
         assert_eq!(c.details[1].value, "Ada@example.com");
-        let fetched = db.store.get_contact(db.account, c.id).await.unwrap().unwrap();
+        let fetched = db
+            .store
+            .get_contact(db.account, c.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(fetched, c);
-        assert_eq!(names(&db, ContactQuery::default()).await, vec!["Ada Lovelace"]);
+        assert_eq!(
+            names(&db, ContactQuery::default()).await,
+            vec!["Ada Lovelace"]
+        );
         db.drop_schema().await;
     }
 }
@@ -57,9 +80,14 @@ async fn the_store_refuses_a_contact_without_details() {
         let mut c = contact("No", "Detail", &["07911 123123"], &[]);
         c.details.clear();
         let err = db.store.create_contact(db.account, &c).await.unwrap_err();
-        let AppError::Fields(issues) = err else { panic!("{}: expected field issues", db.name) };
+        let AppError::Fields(issues) = err else {
+            panic!("{}: expected field issues", db.name)
+        };
         assert_eq!(issues[0].kind, IssueKind::NoContactDetail);
-        assert_eq!(names(&db, ContactQuery::default()).await, Vec::<String>::new());
+        assert_eq!(
+            names(&db, ContactQuery::default()).await,
+            Vec::<String>::new()
+        );
         db.drop_schema().await;
     }
 }
@@ -67,19 +95,41 @@ async fn the_store_refuses_a_contact_without_details() {
 #[tokio::test]
 async fn a_detail_belongs_to_one_contact_and_the_error_names_the_owner() {
     for db in databases().await {
-        db.store.create_contact(db.account, &contact("Ada", "Lovelace", &["07911 123123"], &[])).await.unwrap();
+        db.store
+            .create_contact(
+                db.account,
+                &contact("Ada", "Lovelace", &["07911 123123"], &[]),
+            )
+            .await
+            .unwrap();
         let err = db
             .store
-            .create_contact(db.account, &contact("Bob", "", &["+44 7911 123124", "+447911123123"], &[]))
+            .create_contact(
+                db.account,
+                &contact("Bob", "", &["+44 7911 123124", "+447911123123"], &[]),
+            )
             .await
             .unwrap_err();
-        let AppError::Fields(issues) = err else { panic!("{}: expected field issues", db.name) };
+        let AppError::Fields(issues) = err else {
+            panic!("{}: expected field issues", db.name)
+        };
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, FieldPath::Phone(1));
-        assert!(matches!(&issues[0].kind, IssueKind::Taken { contact_name, .. } if contact_name == "Ada Lovelace"));
-        assert!(issues[0].message.contains("already belongs to Ada Lovelace"), "{}", issues[0].message);
+        assert!(
+            matches!(&issues[0].kind, IssueKind::Taken { contact_name, .. } if contact_name == "Ada Lovelace")
+        );
+        assert!(
+            issues[0]
+                .message
+                .contains("already belongs to Ada Lovelace"),
+            "{}",
+            issues[0].message
+        );
         // Nothing of Bob was written.
-        assert_eq!(names(&db, ContactQuery::default()).await, vec!["Ada Lovelace"]);
+        assert_eq!(
+            names(&db, ContactQuery::default()).await,
+            vec!["Ada Lovelace"]
+        );
         db.drop_schema().await;
     }
 }
@@ -87,23 +137,48 @@ async fn a_detail_belongs_to_one_contact_and_the_error_names_the_owner() {
 #[tokio::test]
 async fn updates_replace_details_and_keep_their_own() {
     for db in databases().await {
-        let ada = db.store.create_contact(db.account, &contact("Ada", "L", &["07911 123123"], &[])).await.unwrap();
-        let bob = db.store.create_contact(db.account, &contact("Bob", "B", &["07911 123200"], &[])).await.unwrap();
+        let ada = db
+            .store
+            .create_contact(db.account, &contact("Ada", "L", &["07911 123123"], &[]))
+            .await
+            .unwrap();
+        let bob = db
+            .store
+            .create_contact(db.account, &contact("Bob", "B", &["07911 123200"], &[]))
+            .await
+            .unwrap();
         let updated = db
             .store
-            .update_contact(db.account, ada.id, &contact("Ada", "Lovelace", &["07911 123123"], &["ada@example.com"]))
+            .update_contact(
+                db.account,
+                ada.id,
+                &contact("Ada", "Lovelace", &["07911 123123"], &["ada@example.com"]),
+            )
             .await
             .unwrap();
         assert_eq!(updated.last_name, "Lovelace");
         assert_eq!(updated.details.len(), 2);
         let err = db
             .store
-            .update_contact(db.account, ada.id, &contact("Ada", "L", &["07911 123200"], &[]))
+            .update_contact(
+                db.account,
+                ada.id,
+                &contact("Ada", "L", &["07911 123200"], &[]),
+            )
             .await
             .unwrap_err();
-        assert!(matches!(err, AppError::Fields(ref i) if matches!(&i[0].kind, IssueKind::Taken { contact_id, .. } if *contact_id == bob.id)));
+        assert!(
+            matches!(err, AppError::Fields(ref i) if matches!(&i[0].kind, IssueKind::Taken { contact_id, .. } if *contact_id == bob.id))
+        );
         // The failed update changed nothing.
-        assert_eq!(db.store.get_contact(db.account, ada.id).await.unwrap().unwrap(), updated);
+        assert_eq!(
+            db.store
+                .get_contact(db.account, ada.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            updated
+        );
         db.drop_schema().await;
     }
 }
@@ -111,11 +186,26 @@ async fn updates_replace_details_and_keep_their_own() {
 #[tokio::test]
 async fn deleting_a_contact_frees_its_details() {
     for db in databases().await {
-        let ada = db.store.create_contact(db.account, &contact("Ada", "L", &["07911 123123"], &[])).await.unwrap();
+        let ada = db
+            .store
+            .create_contact(db.account, &contact("Ada", "L", &["07911 123123"], &[]))
+            .await
+            .unwrap();
         db.store.delete_contact(db.account, ada.id).await.unwrap();
-        assert!(db.store.get_contact(db.account, ada.id).await.unwrap().is_none());
-        assert!(matches!(db.store.delete_contact(db.account, ada.id).await, Err(AppError::NotFound(_))));
-        db.store.create_contact(db.account, &contact("Eve", "", &["07911 123123"], &[])).await.unwrap();
+        assert!(db
+            .store
+            .get_contact(db.account, ada.id)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(matches!(
+            db.store.delete_contact(db.account, ada.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        db.store
+            .create_contact(db.account, &contact("Eve", "", &["07911 123123"], &[]))
+            .await
+            .unwrap();
         db.drop_schema().await;
     }
 }
@@ -123,32 +213,97 @@ async fn deleting_a_contact_frees_its_details() {
 #[tokio::test]
 async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
     for db in databases().await {
-        let vip = db.store.create_group(db.account, "  VIP   customers ").await.unwrap();
+        let vip = db
+            .store
+            .create_group(db.account, "  VIP   customers ")
+            .await
+            .unwrap();
         assert_eq!(vip.name, "VIP customers");
         let staff = db.store.create_group(db.account, "Staff").await.unwrap();
-        assert!(matches!(db.store.create_group(db.account, "vip CUSTOMERS").await, Err(AppError::Conflict(_))));
-        assert!(matches!(db.store.create_group(db.account, " ").await, Err(AppError::Invalid(_))));
+        assert!(matches!(
+            db.store.create_group(db.account, "vip CUSTOMERS").await,
+            Err(AppError::Conflict(_))
+        ));
+        assert!(matches!(
+            db.store.create_group(db.account, " ").await,
+            Err(AppError::Invalid(_))
+        ));
 
-        db.store.create_contact(db.account, &in_groups(contact("Ada", "", &["07911 123001"], &[]), &[vip.id, staff.id])).await.unwrap();
-        db.store.create_contact(db.account, &in_groups(contact("Bob", "", &["07911 123002"], &[]), &[vip.id])).await.unwrap();
-        db.store.create_contact(db.account, &contact("Cy", "", &["07911 123003"], &[])).await.unwrap();
+        db.store
+            .create_contact(
+                db.account,
+                &in_groups(
+                    contact("Ada", "", &["07911 123001"], &[]),
+                    &[vip.id, staff.id],
+                ),
+            )
+            .await
+            .unwrap();
+        db.store
+            .create_contact(
+                db.account,
+                &in_groups(contact("Bob", "", &["07911 123002"], &[]), &[vip.id]),
+            )
+            .await
+            .unwrap();
+        db.store
+            .create_contact(db.account, &contact("Cy", "", &["07911 123003"], &[]))
+            .await
+            .unwrap();
 
-        let counts: Vec<(String, u64)> =
-            db.store.list_groups(db.account).await.unwrap().into_iter().map(|g| (g.name, g.member_count)).collect();
-        assert_eq!(counts, vec![("Staff".to_string(), 1), ("VIP customers".to_string(), 2)]);
+        let counts: Vec<(String, u64)> = db
+            .store
+            .list_groups(db.account)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.name, g.member_count))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("Staff".to_string(), 1), ("VIP customers".to_string(), 2)]
+        );
 
-        let by_group = |g| ContactQuery { group: g, ..Default::default() };
-        assert_eq!(names(&db, by_group(GroupFilter::Group(vip.id))).await, vec!["Ada", "Bob"]);
+        let by_group = |g| ContactQuery {
+            group: g,
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&db, by_group(GroupFilter::Group(vip.id))).await,
+            vec!["Ada", "Bob"]
+        );
         assert_eq!(names(&db, by_group(GroupFilter::None)).await, vec!["Cy"]);
-        let page = db.store.list_contacts(db.account, Region::default(), &ContactQuery::default()).await.unwrap();
-        let ada_groups: Vec<&str> = page.contacts[0].groups.iter().map(|g| g.name.as_str()).collect();
+        let page = db
+            .store
+            .list_contacts(db.account, Region::default(), &ContactQuery::default())
+            .await
+            .unwrap();
+        let ada_groups: Vec<&str> = page.contacts[0]
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
         assert_eq!(ada_groups, vec!["Staff", "VIP customers"]);
 
-        db.store.rename_group(db.account, staff.id, "Team").await.unwrap();
-        assert!(matches!(db.store.rename_group(db.account, staff.id, "VIP Customers").await, Err(AppError::Conflict(_))));
+        db.store
+            .rename_group(db.account, staff.id, "Team")
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store
+                .rename_group(db.account, staff.id, "VIP Customers")
+                .await,
+            Err(AppError::Conflict(_))
+        ));
         db.store.delete_group(db.account, vip.id).await.unwrap();
-        assert_eq!(names(&db, ContactQuery::default()).await, vec!["Ada", "Bob", "Cy"]);
-        assert_eq!(names(&db, by_group(GroupFilter::None)).await, vec!["Bob", "Cy"]);
+        assert_eq!(
+            names(&db, ContactQuery::default()).await,
+            vec!["Ada", "Bob", "Cy"]
+        );
+        assert_eq!(
+            names(&db, by_group(GroupFilter::None)).await,
+            vec!["Bob", "Cy"]
+        );
         db.drop_schema().await;
     }
 }
@@ -156,8 +311,25 @@ async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
 #[tokio::test]
 async fn search_finds_names_emails_and_phones_in_any_notation() {
     for db in databases().await {
-        db.store.create_contact(db.account, &contact("Ada", "Lovelace", &["07911 123123"], &["ada@analytical.org"])).await.unwrap();
-        db.store.create_contact(db.account, &contact("Bob", "100%", &["+33 6 12 34 56 78"], &["bob@Example.com"])).await.unwrap();
+        db.store
+            .create_contact(
+                db.account,
+                &contact(
+                    "Ada",
+                    "Lovelace",
+                    &["07911 123123"],
+                    &["ada@analytical.org"],
+                ),
+            )
+            .await
+            .unwrap();
+        db.store
+            .create_contact(
+                db.account,
+                &contact("Bob", "100%", &["+33 6 12 34 56 78"], &["bob@Example.com"]),
+            )
+            .await
+            .unwrap();
         for (q, expected) in [
             ("love", vec!["Ada Lovelace"]),
             ("LOVELACE", vec!["Ada Lovelace"]),
@@ -171,7 +343,12 @@ async fn search_finds_names_emails_and_phones_in_any_notation() {
             ("%", vec!["Bob 100%"]),
             ("nobody", vec![]),
         ] {
-            assert_eq!(names(&db, search(q)).await, expected, "{}: search {q:?}", db.name);
+            assert_eq!(
+                names(&db, search(q)).await,
+                expected,
+                "{}: search {q:?}",
+                db.name
+            );
         }
         db.drop_schema().await;
     }
@@ -181,16 +358,47 @@ async fn search_finds_names_emails_and_phones_in_any_notation() {
 async fn pages_and_sort_orders() {
     for db in databases().await {
         for i in 0..30 {
-            db.store.create_contact(db.account, &contact(&format!("P{i:02}"), "", &[&format!("07911 1231{i:02}")], &[])).await.unwrap();
+            db.store
+                .create_contact(
+                    db.account,
+                    &contact(
+                        &format!("P{i:02}"),
+                        "",
+                        &[&format!("07911 1231{i:02}")],
+                        &[],
+                    ),
+                )
+                .await
+                .unwrap();
         }
-        let q = |page, sort| ContactQuery { page, per_page: 25, sort, ..Default::default() };
-        let first = db.store.list_contacts(db.account, Region::default(), &q(1, SortOrder::Name)).await.unwrap();
-        assert_eq!((first.total, first.contacts.len(), first.page_count()), (30, 25, 2));
+        let q = |page, sort| ContactQuery {
+            page,
+            per_page: 25,
+            sort,
+            ..Default::default()
+        };
+        let first = db
+            .store
+            .list_contacts(db.account, Region::default(), &q(1, SortOrder::Name))
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.total, first.contacts.len(), first.page_count()),
+            (30, 25, 2)
+        );
         assert_eq!(first.contacts[0].first_name, "P00");
-        let second = db.store.list_contacts(db.account, Region::default(), &q(2, SortOrder::Name)).await.unwrap();
+        let second = db
+            .store
+            .list_contacts(db.account, Region::default(), &q(2, SortOrder::Name))
+            .await
+            .unwrap();
         assert_eq!(second.contacts.len(), 5);
         assert_eq!(second.contacts[4].first_name, "P29");
-        let recent = db.store.list_contacts(db.account, Region::default(), &q(1, SortOrder::Updated)).await.unwrap();
+        let recent = db
+            .store
+            .list_contacts(db.account, Region::default(), &q(1, SortOrder::Updated))
+            .await
+            .unwrap();
         assert_eq!(recent.contacts[0].first_name, "P29");
         db.drop_schema().await;
     }
@@ -199,25 +407,73 @@ async fn pages_and_sort_orders() {
 #[tokio::test]
 async fn accounts_are_sealed_from_each_other() {
     for db in databases().await {
-        let other = db.store.create_account("Other", Region::default()).await.unwrap().id;
-        let ada = db.store.create_contact(db.account, &contact("Ada", "", &["07911 123123"], &[])).await.unwrap();
+        let other = db
+            .store
+            .create_account("Other", Region::default())
+            .await
+            .unwrap()
+            .id;
+        let ada = db
+            .store
+            .create_contact(db.account, &contact("Ada", "", &["07911 123123"], &[]))
+            .await
+            .unwrap();
         let group = db.store.create_group(db.account, "Mine").await.unwrap();
 
         // The same phone may live in another account.
-        let twin = db.store.create_contact(other, &contact("Twin", "", &["07911 123123"], &[])).await.unwrap();
+        let twin = db
+            .store
+            .create_contact(other, &contact("Twin", "", &["07911 123123"], &[]))
+            .await
+            .unwrap();
         assert!(db.store.get_contact(other, ada.id).await.unwrap().is_none());
-        assert!(matches!(db.store.update_contact(other, ada.id, &contact("X", "", &["07911 123999"], &[])).await, Err(AppError::NotFound(_))));
-        assert!(matches!(db.store.delete_contact(other, ada.id).await, Err(AppError::NotFound(_))));
-        assert!(matches!(db.store.delete_group(other, group.id).await, Err(AppError::NotFound(_))));
-        assert!(matches!(db.store.rename_group(other, group.id, "Theirs").await, Err(AppError::NotFound(_))));
+        assert!(matches!(
+            db.store
+                .update_contact(other, ada.id, &contact("X", "", &["07911 123999"], &[]))
+                .await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            db.store.delete_contact(other, ada.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            db.store.delete_group(other, group.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            db.store.rename_group(other, group.id, "Theirs").await,
+            Err(AppError::NotFound(_))
+        ));
         // Another account's group cannot be joined.
-        let err = db.store.update_contact(other, twin.id, &in_groups(contact("Twin", "", &["07911 123123"], &[]), &[group.id])).await;
+        let err = db
+            .store
+            .update_contact(
+                other,
+                twin.id,
+                &in_groups(contact("Twin", "", &["07911 123123"], &[]), &[group.id]),
+            )
+            .await;
         assert!(matches!(err, Err(AppError::NotFound(_))));
         assert!(db.store.list_groups(other).await.unwrap().is_empty());
-        let theirs = db.store.list_contacts(other, Region::default(), &ContactQuery::default()).await.unwrap();
-        assert_eq!(theirs.contacts.iter().map(|c| c.id).collect::<Vec<_>>(), vec![twin.id]);
+        let theirs = db
+            .store
+            .list_contacts(other, Region::default(), &ContactQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            theirs.contacts.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![twin.id]
+        );
         // Nothing of ours changed.
-        assert_eq!(db.store.get_contact(db.account, ada.id).await.unwrap().unwrap(), ada);
+        assert_eq!(
+            db.store
+                .get_contact(db.account, ada.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            ada
+        );
         db.drop_schema().await;
     }
 }
@@ -226,9 +482,17 @@ async fn accounts_are_sealed_from_each_other() {
 async fn migrations_are_idempotent_and_the_default_account_is_reused() {
     for db in databases().await {
         db.store.migrate().await.unwrap();
-        let again = db.store.ensure_default_account(Region::default()).await.unwrap();
+        let again = db
+            .store
+            .ensure_default_account(Region::default())
+            .await
+            .unwrap();
         assert_eq!(again.id, db.account);
-        let fr = db.store.ensure_default_account("FR".parse().unwrap()).await.unwrap();
+        let fr = db
+            .store
+            .ensure_default_account("FR".parse().unwrap())
+            .await
+            .unwrap();
         assert_eq!((fr.id, fr.default_region.as_str()), (db.account, "FR"));
         db.drop_schema().await;
     }

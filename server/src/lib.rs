@@ -29,12 +29,19 @@ pub async fn open_state(database_url: &str, region: Region) -> anyhow::Result<Ap
         .await
         .with_context(|| format!("could not open the database at {}", redact(database_url)))?;
     let store = Store::new(db);
-    store.migrate().await.context("could not apply the database migrations")?;
+    store
+        .migrate()
+        .await
+        .context("could not apply the database migrations")?;
     let account = store
         .ensure_default_account(region)
         .await
         .context("could not create the default account")?;
-    Ok(AppState { store, account_id: account.id, region })
+    Ok(AppState {
+        store,
+        account_id: account.id,
+        region,
+    })
 }
 
 /// Leptos' options, from cargo-leptos' `LEPTOS_*` variables when it runs us,
@@ -54,15 +61,10 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, move || provide_context(state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(options)

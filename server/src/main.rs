@@ -11,14 +11,23 @@ use server::{leptos_options, open_state, redact, router, DEFAULT_DATABASE_URL};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
-#[command(name = "contacts", version, about = "The contacts area of the messaging platform: contacts, groups and imports.")]
+#[command(
+    name = "contacts",
+    version,
+    about = "The contacts area of the messaging platform: contacts, groups and imports."
+)]
 struct Cli {
     /// Database to use: a SQLite file (sqlite://contacts.db?mode=rwc) or PostgreSQL (postgres://user@host:5432/db).
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
 
     /// Region for phone numbers written without a country code (ISO 3166-1 alpha-2).
-    #[arg(long, env = "CONTACTS_DEFAULT_REGION", default_value = "GB", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTS_DEFAULT_REGION",
+        default_value = "GB",
+        global = true
+    )]
     region: String,
 
     #[command(subcommand)]
@@ -40,7 +49,9 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     let region: Region = cli.region.parse().map_err(anyhow::Error::msg)?;
@@ -59,9 +70,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { addr } => {
             let app = router(state, leptos_options(addr));
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("could not listen on {addr}: is another server running there?"))?;
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+                format!("could not listen on {addr}: is another server running there?")
+            })?;
             tracing::info!(database = %redact(&cli.database_url), %region, "listening on http://{addr}");
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

@@ -17,7 +17,9 @@ use server::{leptos_options, open_state, router, BODY_LIMIT};
 use tower::ServiceExt;
 
 async fn app() -> Router {
-    let state = open_state("sqlite::memory:", Region::default()).await.expect("state");
+    let state = open_state("sqlite::memory:", Region::default())
+        .await
+        .expect("state");
     router(state, leptos_options(SocketAddr::from(([127, 0, 0, 1], 0))))
 }
 
@@ -34,7 +36,8 @@ async fn call_raw(app: &Router, endpoint: &str, body: String) -> (StatusCode, Va
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, value)
 }
 
@@ -60,7 +63,12 @@ async fn create_then_list_and_search_over_http() {
     assert_eq!(created.details[0].value, "+447911123456");
     assert_eq!(created.details[1].value, "ada@example.org");
 
-    let (status, body) = call(&app, "contacts/list", json!({ "query": { "search": "+44 7911 123456" } })).await;
+    let (status, body) = call(
+        &app,
+        "contacts/list",
+        json!({ "query": { "search": "+44 7911 123456" } }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: ContactPage = serde_json::from_value(body).unwrap();
     assert_eq!(page.total, 1);
@@ -68,7 +76,10 @@ async fn create_then_list_and_search_over_http() {
 
     let (status, body) = call(&app, "contacts/get", json!({ "id": created.id })).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_value::<ContactView>(body).unwrap(), created);
+    assert_eq!(
+        serde_json::from_value::<ContactView>(body).unwrap(),
+        created
+    );
 }
 
 #[tokio::test]
@@ -81,17 +92,35 @@ async fn the_server_validates_again_and_reports_fields() {
             "phones": [{ "value": "+44 7700 900123", "label": "" }], "emails": [], "group_ids": [] } }),
     )
     .await;
-    assert!(status.is_client_error() || status.is_server_error(), "{status}");
-    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
+    assert!(
+        status.is_client_error() || status.is_server_error(),
+        "{status}"
+    );
+    let AppError::Fields(issues) = error(body) else {
+        panic!("expected field issues")
+    };
     assert_eq!(issues[0].field, FieldPath::Phone(0));
-    assert_eq!(issues[0].message, "+44 7700 900123 is not a valid mobile or landline for GB");
+    assert_eq!(
+        issues[0].message,
+        "+44 7700 900123 is not a valid mobile or landline for GB"
+    );
 
-    let (_, body) = call(&app, "contacts/create", json!({ "contact": { "first_name": "Nobody", "last_name": "",
-        "company": "", "phones": [], "emails": [], "group_ids": [] } })).await;
-    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
+    let (_, body) = call(
+        &app,
+        "contacts/create",
+        json!({ "contact": { "first_name": "Nobody", "last_name": "",
+        "company": "", "phones": [], "emails": [], "group_ids": [] } }),
+    )
+    .await;
+    let AppError::Fields(issues) = error(body) else {
+        panic!("expected field issues")
+    };
     assert_eq!(issues[0].kind, IssueKind::NoContactDetail);
     let (_, body) = call(&app, "contacts/list", json!({ "query": {} })).await;
-    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 0);
+    assert_eq!(
+        serde_json::from_value::<ContactPage>(body).unwrap().total,
+        0
+    );
 }
 
 #[tokio::test]
@@ -100,8 +129,12 @@ async fn a_duplicate_detail_names_the_contact_that_has_it() {
     call(&app, "contacts/create", ada()).await;
     let (_, body) = call(&app, "contacts/create", json!({ "contact": { "first_name": "Imposter", "last_name": "",
         "company": "", "phones": [], "emails": [{ "value": "ADA@example.org", "label": "" }], "group_ids": [] } })).await;
-    let AppError::Fields(issues) = error(body) else { panic!("expected field issues") };
-    assert!(matches!(&issues[0].kind, IssueKind::Taken { contact_name, .. } if contact_name == "Ada Lovelace"));
+    let AppError::Fields(issues) = error(body) else {
+        panic!("expected field issues")
+    };
+    assert!(
+        matches!(&issues[0].kind, IssueKind::Taken { contact_name, .. } if contact_name == "Ada Lovelace")
+    );
 }
 
 #[tokio::test]
@@ -121,14 +154,28 @@ async fn groups_over_http() {
     let groups: Vec<GroupView> = serde_json::from_value(body).unwrap();
     assert_eq!(groups[0].member_count, 1);
 
-    let (status, _) = call(&app, "groups/rename", json!({ "id": group.id, "name": "Clients" })).await;
+    let (status, _) = call(
+        &app,
+        "groups/rename",
+        json!({ "id": group.id, "name": "Clients" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = call(&app, "groups/delete", json!({ "id": group.id })).await;
     assert_eq!(status, StatusCode::OK);
     let (_, body) = call(&app, "groups/delete", json!({ "id": group.id })).await;
     assert!(matches!(error(body), AppError::NotFound(_)));
-    let (_, body) = call(&app, "contacts/list", json!({ "query": { "group": { "kind": "none" } } })).await;
-    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 1, "the contact stays, floating");
+    let (_, body) = call(
+        &app,
+        "contacts/list",
+        json!({ "query": { "group": { "kind": "none" } } }),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_value::<ContactPage>(body).unwrap().total,
+        1,
+        "the contact stays, floating"
+    );
 }
 
 #[tokio::test]
@@ -154,9 +201,17 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
     let (status, _) = call(&app, "contacts/create", huge).await;
     assert!(!status.is_success(), "{status}");
     let (_, body) = call(&app, "contacts/list", json!({ "query": {} })).await;
-    assert_eq!(serde_json::from_value::<ContactPage>(body).unwrap().total, 0);
+    assert_eq!(
+        serde_json::from_value::<ContactPage>(body).unwrap().total,
+        0
+    );
 
-    let (_, body) = call(&app, "contacts/list", json!({ "query": { "search": "y".repeat(500) } })).await;
+    let (_, body) = call(
+        &app,
+        "contacts/list",
+        json!({ "query": { "search": "y".repeat(500) } }),
+    )
+    .await;
     assert!(matches!(error(body), AppError::Invalid(_)));
 }
 
@@ -164,10 +219,21 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
 async fn pages_render_on_the_server() {
     let app = app().await;
     call(&app, "contacts/create", ada()).await;
-    for path in ["/contacts", "/contacts/new", "/contacts/groups", "/contacts/import", "/messages"] {
-        let res = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    for path in [
+        "/contacts",
+        "/contacts/new",
+        "/contacts/groups",
+        "/contacts/import",
+        "/messages",
+    ] {
+        let res = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
         assert!(html.contains("Contacts"), "{path}");
         if path == "/contacts" {
             assert!(html.contains("Ada Lovelace"), "the list is server-rendered");

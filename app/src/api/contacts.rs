@@ -11,9 +11,13 @@ use crate::model::{ContactPage, ContactQuery, ContactView};
 pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError> {
     let s = crate::state::app_state()?;
     if query.search.chars().count() > 200 {
-        return Err(AppError::Invalid("Search for at most 200 characters.".into()));
+        return Err(AppError::Invalid(
+            "Search for at most 200 characters.".into(),
+        ));
     }
-    Ok(s.store.list_contacts(s.account_id, s.region, &query).await?)
+    Ok(s.store
+        .list_contacts(s.account_id, s.region, &query)
+        .await?)
 }
 
 #[server(endpoint = "contacts/get", input = Json)]

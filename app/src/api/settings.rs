@@ -14,5 +14,8 @@ pub async fn get_settings() -> Result<AccountSettings, AppError> {
         .account(s.account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("This account no longer exists.".into()))?;
-    Ok(AccountSettings { account_name: account.name, default_region: s.region.code().to_string() })
+    Ok(AccountSettings {
+        account_name: account.name,
+        default_region: s.region.code().to_string(),
+    })
 }

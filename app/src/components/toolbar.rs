@@ -7,7 +7,13 @@ use leptos_router::hooks::use_location;
 pub fn Toolbar() -> impl IntoView {
     let path = use_location().pathname;
     let active = move |prefix: &'static str| {
-        move || if path.get().starts_with(prefix) { "toolbar__link toolbar__link--active" } else { "toolbar__link" }
+        move || {
+            if path.get().starts_with(prefix) {
+                "toolbar__link toolbar__link--active"
+            } else {
+                "toolbar__link"
+            }
+        }
     };
     view! {
         <header class="toolbar">

@@ -21,7 +21,8 @@ use super::entity::{account, contact, contact_detail, contact_group, group_membe
 use super::migration::Migrator;
 use crate::error::AppError;
 use crate::import::{
-    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact, ValidDetail,
+    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact,
+    ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
@@ -41,11 +42,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// that give each PostgreSQL test its own schema).
 pub fn connect_options(url: &str) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite") {
         if url.contains(":memory:") {
             // Each connection of a pool would otherwise get its own empty database.
-            opts.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+            opts.max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
         } else {
             opts.max_connections(8);
         }
@@ -82,7 +87,10 @@ impl Store {
     /// The first account, created on first start with `region` as its
     /// default phone region; an existing one has its region set to `region`.
     pub async fn ensure_default_account(&self, region: Region) -> Result<account::Model, DbErr> {
-        let existing = account::Entity::find().order_by_asc(account::Column::Id).one(&self.db).await?;
+        let existing = account::Entity::find()
+            .order_by_asc(account::Column::Id)
+            .one(&self.db)
+            .await?;
         match existing {
             Some(a) if a.default_region == region.code() => Ok(a),
             Some(a) => {
@@ -94,7 +102,11 @@ impl Store {
         }
     }
 
-    pub async fn create_account(&self, name: &str, region: Region) -> Result<account::Model, DbErr> {
+    pub async fn create_account(
+        &self,
+        name: &str,
+        region: Region,
+    ) -> Result<account::Model, DbErr> {
         account::ActiveModel {
             id: NotSet,
             name: Set(name.to_string()),
@@ -113,7 +125,12 @@ impl Store {
 
     /// One page of contacts matching `query`, with their details and groups
     /// (three queries whatever the page size).
-    pub async fn list_contacts(&self, account_id: i64, region: Region, query: &ContactQuery) -> Result<ContactPage, DbErr> {
+    pub async fn list_contacts(
+        &self,
+        account_id: i64,
+        region: Region,
+        query: &ContactQuery,
+    ) -> Result<ContactPage, DbErr> {
         let mut select = contact::Entity::find().filter(contact::Column::AccountId.eq(account_id));
         if let Some(cond) = search_condition(account_id, region, &query.search) {
             select = select.filter(cond);
@@ -148,15 +165,32 @@ impl Store {
         let per_page = query.per_page();
         let page = query.page();
         select = match query.sort {
-            SortOrder::Name => select.order_by_asc(contact::Column::SortName).order_by_asc(contact::Column::Id),
-            SortOrder::Updated => select.order_by_desc(contact::Column::UpdatedAt).order_by_desc(contact::Column::Id),
+            SortOrder::Name => select
+                .order_by_asc(contact::Column::SortName)
+                .order_by_asc(contact::Column::Id),
+            SortOrder::Updated => select
+                .order_by_desc(contact::Column::UpdatedAt)
+                .order_by_desc(contact::Column::Id),
         };
-        let rows = select.limit(per_page).offset((page - 1) * per_page).all(&self.db).await?;
+        let rows = select
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .all(&self.db)
+            .await?;
         let contacts = self.views(account_id, rows).await?;
-        Ok(ContactPage { contacts, total, page, per_page })
+        Ok(ContactPage {
+            contacts,
+            total,
+            page,
+            per_page,
+        })
     }
 
-    pub async fn get_contact(&self, account_id: i64, id: i64) -> Result<Option<ContactView>, DbErr> {
+    pub async fn get_contact(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Option<ContactView>, DbErr> {
         let Some(row) = find_contact(&self.db, account_id, id).await? else {
             return Ok(None);
         };
@@ -165,7 +199,11 @@ impl Store {
 
     /// Stores a new contact. A detail that belongs to another contact is a
     /// field issue naming that contact.
-    pub async fn create_contact(&self, account_id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+    pub async fn create_contact(
+        &self,
+        account_id: i64,
+        c: &ValidContact,
+    ) -> Result<ContactView, AppError> {
         require_detail(c)?;
         let txn = self.db.begin().await?;
         check_groups(&txn, account_id, &c.group_ids).await?;
@@ -186,7 +224,12 @@ impl Store {
     }
 
     /// Replaces a contact's names, details and groups.
-    pub async fn update_contact(&self, account_id: i64, id: i64, c: &ValidContact) -> Result<ContactView, AppError> {
+    pub async fn update_contact(
+        &self,
+        account_id: i64,
+        id: i64,
+        c: &ValidContact,
+    ) -> Result<ContactView, AppError> {
         require_detail(c)?;
         let txn = self.db.begin().await?;
         let Some(existing) = find_contact(&txn, account_id, id).await? else {
@@ -238,11 +281,17 @@ impl Store {
     }
 
     async fn view(&self, account_id: i64, id: i64) -> Result<ContactView, AppError> {
-        self.get_contact(account_id, id).await?.ok_or_else(not_found_contact)
+        self.get_contact(account_id, id)
+            .await?
+            .ok_or_else(not_found_contact)
     }
 
     /// Attaches details and groups to contact rows, keeping their order.
-    async fn views(&self, account_id: i64, rows: Vec<contact::Model>) -> Result<Vec<ContactView>, DbErr> {
+    async fn views(
+        &self,
+        account_id: i64,
+        rows: Vec<contact::Model>,
+    ) -> Result<Vec<ContactView>, DbErr> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -270,17 +319,25 @@ impl Store {
 
         let mut by_contact: HashMap<i64, Vec<DetailView>> = HashMap::new();
         for d in details {
-            let Some(kind) = DetailKind::parse(&d.kind) else { continue };
-            by_contact.entry(d.contact_id).or_default().push(DetailView {
-                kind,
-                value: d.value,
-                label: d.label,
-                is_primary: d.is_primary,
-            });
+            let Some(kind) = DetailKind::parse(&d.kind) else {
+                continue;
+            };
+            by_contact
+                .entry(d.contact_id)
+                .or_default()
+                .push(DetailView {
+                    kind,
+                    value: d.value,
+                    label: d.label,
+                    is_primary: d.is_primary,
+                });
         }
         let mut groups: HashMap<i64, Vec<GroupRef>> = HashMap::new();
         for (contact_id, id, name) in members {
-            groups.entry(contact_id).or_default().push(GroupRef { id, name });
+            groups
+                .entry(contact_id)
+                .or_default()
+                .push(GroupRef { id, name });
         }
         Ok(rows
             .into_iter()
@@ -339,17 +396,24 @@ impl Store {
         .insert(&self.db)
         .await
         .map_err(|e| group_conflict(e, &name))?;
-        Ok(GroupView { id: row.id, name: row.name, member_count: 0 })
+        Ok(GroupView {
+            id: row.id,
+            name: row.name,
+            member_count: 0,
+        })
     }
 
     pub async fn rename_group(&self, account_id: i64, id: i64, name: &str) -> Result<(), AppError> {
         let name = group_name(name)?;
         let group = self.find_group(account_id, id).await?;
-        self.check_group_name_free(account_id, &name, Some(id)).await?;
+        self.check_group_name_free(account_id, &name, Some(id))
+            .await?;
         let mut m: contact_group::ActiveModel = group.into();
         m.name_key = Set(name.to_lowercase());
         m.name = Set(name.clone());
-        m.update(&self.db).await.map_err(|e| group_conflict(e, &name))?;
+        m.update(&self.db)
+            .await
+            .map_err(|e| group_conflict(e, &name))?;
         Ok(())
     }
 
@@ -377,10 +441,17 @@ impl Store {
             .filter(contact_group::Column::Id.eq(id))
             .one(&self.db)
             .await?
-            .ok_or_else(|| AppError::NotFound("That group no longer exists. Reload the page.".into()))
+            .ok_or_else(|| {
+                AppError::NotFound("That group no longer exists. Reload the page.".into())
+            })
     }
 
-    async fn check_group_name_free(&self, account_id: i64, name: &str, except: Option<i64>) -> Result<(), AppError> {
+    async fn check_group_name_free(
+        &self,
+        account_id: i64,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<(), AppError> {
         let mut q = contact_group::Entity::find()
             .filter(contact_group::Column::AccountId.eq(account_id))
             .filter(contact_group::Column::NameKey.eq(name.to_lowercase()));
@@ -388,7 +459,9 @@ impl Store {
             q = q.filter(contact_group::Column::Id.ne(id));
         }
         if q.one(&self.db).await?.is_some() {
-            return Err(AppError::Conflict(format!("A group named \"{name}\" already exists: choose another name.")));
+            return Err(AppError::Conflict(format!(
+                "A group named \"{name}\" already exists: choose another name."
+            )));
         }
         Ok(())
     }
@@ -431,21 +504,27 @@ fn group_name(raw: &str) -> Result<String, AppError> {
         return Err(AppError::Invalid("Give the group a name.".into()));
     }
     if name.chars().count() > MAX_GROUP_NAME {
-        return Err(AppError::Invalid(format!("Group names are at most {MAX_GROUP_NAME} characters.")));
+        return Err(AppError::Invalid(format!(
+            "Group names are at most {MAX_GROUP_NAME} characters."
+        )));
     }
     Ok(name)
 }
 
 fn group_conflict(err: DbErr, name: &str) -> AppError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict(format!("A group named \"{name}\" already exists: choose another name."))
-        }
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
+            "A group named \"{name}\" already exists: choose another name."
+        )),
         _ => err.into(),
     }
 }
 
-async fn find_contact<C: ConnectionTrait>(db: &C, account_id: i64, id: i64) -> Result<Option<contact::Model>, DbErr> {
+async fn find_contact<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<contact::Model>, DbErr> {
     contact::Entity::find()
         .filter(contact::Column::AccountId.eq(account_id))
         .filter(contact::Column::Id.eq(id))
@@ -459,7 +538,9 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
         .or_else(|| c.details.first().map(|d| d.value.clone()))
         .unwrap_or_default()
         .to_lowercase();
-    let search_text = format!("{} {} {}", c.first_name, c.last_name, c.company).trim().to_lowercase();
+    let search_text = format!("{} {} {}", c.first_name, c.last_name, c.company)
+        .trim()
+        .to_lowercase();
     contact::ActiveModel {
         first_name: Set(c.first_name.clone()),
         last_name: Set(c.last_name.clone()),
@@ -471,7 +552,11 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
     }
 }
 
-async fn check_groups<C: ConnectionTrait>(db: &C, account_id: i64, group_ids: &[i64]) -> Result<(), AppError> {
+async fn check_groups<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    group_ids: &[i64],
+) -> Result<(), AppError> {
     if group_ids.is_empty() {
         return Ok(());
     }
@@ -481,13 +566,20 @@ async fn check_groups<C: ConnectionTrait>(db: &C, account_id: i64, group_ids: &[
         .count(db)
         .await?;
     if found != group_ids.len() as u64 {
-        return Err(AppError::NotFound("One of the chosen groups no longer exists. Reload the page and choose again.".into()));
+        return Err(AppError::NotFound(
+            "One of the chosen groups no longer exists. Reload the page and choose again.".into(),
+        ));
     }
     Ok(())
 }
 
 /// Field issues for every detail of `c` that another contact already has.
-async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option<i64>, c: &ValidContact) -> Result<(), AppError> {
+async fn check_taken<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    own_id: Option<i64>,
+    c: &ValidContact,
+) -> Result<(), AppError> {
     let keys: Vec<String> = c.details.iter().map(ValidDetail::match_key).collect();
     let mut q = contact_detail::Entity::find()
         .filter(contact_detail::Column::AccountId.eq(account_id))
@@ -511,7 +603,12 @@ async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option
     let mut issues = Vec::new();
     for d in &c.details {
         let key = d.match_key();
-        let Some(t) = taken.iter().find(|t| t.kind == d.kind.as_str() && t.match_key == key) else { continue };
+        let Some(t) = taken
+            .iter()
+            .find(|t| t.kind == d.kind.as_str() && t.match_key == key)
+        else {
+            continue;
+        };
         let name = owners
             .get(&t.contact_id)
             .and_then(|o| display_name(&o.first_name, &o.last_name, &o.company))
@@ -533,7 +630,12 @@ async fn check_taken<C: ConnectionTrait>(db: &C, account_id: i64, own_id: Option
     }
 }
 
-async fn write_details<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: i64, c: &ValidContact) -> Result<(), AppError> {
+async fn write_details<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    contact_id: i64,
+    c: &ValidContact,
+) -> Result<(), AppError> {
     if c.details.is_empty() {
         return Ok(());
     }
@@ -558,7 +660,12 @@ async fn write_details<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: 
     Ok(())
 }
 
-async fn write_memberships<C: ConnectionTrait>(db: &C, account_id: i64, contact_id: i64, group_ids: &[i64]) -> Result<(), DbErr> {
+async fn write_memberships<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    contact_id: i64,
+    group_ids: &[i64],
+) -> Result<(), DbErr> {
     if group_ids.is_empty() {
         return Ok(());
     }
@@ -578,12 +685,16 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         return None;
     }
     let pattern = like_pattern(&q);
-    let mut details = Condition::any().add(Expr::expr(Func::lower(Expr::col(contact_detail::Column::Value))).like(pattern.clone()));
+    let mut details = Condition::any().add(
+        Expr::expr(Func::lower(Expr::col(contact_detail::Column::Value))).like(pattern.clone()),
+    );
     if let Ok(e164) = normalize_phone(&q, region) {
         details = details.add(contact_detail::Column::Value.eq(e164));
     }
     // "7700 900 123", "(07700) 900-123": match the digits inside stored numbers.
-    let looks_like_phone = q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let looks_like_phone = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let national = digits.trim_start_matches('0');
     if looks_like_phone && national.len() >= 3 {
@@ -594,16 +705,18 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         );
     }
     Some(
-        Condition::any().add(contact::Column::SearchText.like(pattern)).add(
-            contact::Column::Id.in_subquery(
-                Query::select()
-                    .column(contact_detail::Column::ContactId)
-                    .from(contact_detail::Entity)
-                    .and_where(contact_detail::Column::AccountId.eq(account_id))
-                    .cond_where(details)
-                    .to_owned(),
+        Condition::any()
+            .add(contact::Column::SearchText.like(pattern))
+            .add(
+                contact::Column::Id.in_subquery(
+                    Query::select()
+                        .column(contact_detail::Column::ContactId)
+                        .from(contact_detail::Entity)
+                        .and_where(contact_detail::Column::AccountId.eq(account_id))
+                        .cond_where(details)
+                        .to_owned(),
+                ),
             ),
-        ),
     )
 }
 

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validate::{normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region};
+use super::validate::{
+    normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region,
+};
 
 /// Longest first name, last name or company we keep.
 pub const MAX_NAME_LEN: usize = 200;
@@ -24,7 +26,10 @@ pub struct DetailDraft {
 
 impl DetailDraft {
     pub fn new(value: &str, label: &str) -> Self {
-        DetailDraft { value: value.into(), label: label.into() }
+        DetailDraft {
+            value: value.into(),
+            label: label.into(),
+        }
     }
 }
 
@@ -64,7 +69,10 @@ pub enum IssueKind {
     /// The same phone or e-mail twice in one contact.
     Repeated,
     /// The detail already belongs to another contact of the account.
-    Taken { contact_id: i64, contact_name: String },
+    Taken {
+        contact_id: i64,
+        contact_name: String,
+    },
 }
 
 /// One problem with a draft, with a message that says what to do.
@@ -110,10 +118,23 @@ pub struct ValidContact {
 
 /// Checks every field of `draft`; on success the contact is normalised and
 /// holds at least one valid phone or e-mail.
-pub fn validate_contact(draft: &ContactDraft, region: Region) -> Result<ValidContact, Vec<FieldIssue>> {
+pub fn validate_contact(
+    draft: &ContactDraft,
+    region: Region,
+) -> Result<ValidContact, Vec<FieldIssue>> {
     let mut issues = Vec::new();
-    let first_name = name_field(&draft.first_name, FieldPath::FirstName, "First name", &mut issues);
-    let last_name = name_field(&draft.last_name, FieldPath::LastName, "Last name", &mut issues);
+    let first_name = name_field(
+        &draft.first_name,
+        FieldPath::FirstName,
+        "First name",
+        &mut issues,
+    );
+    let last_name = name_field(
+        &draft.last_name,
+        FieldPath::LastName,
+        "Last name",
+        &mut issues,
+    );
     let company = name_field(&draft.company, FieldPath::Company, "Company", &mut issues);
 
     let mut details = Vec::new();
@@ -146,7 +167,11 @@ pub fn validate_contact(draft: &ContactDraft, region: Region) -> Result<ValidCon
     check_counts(draft, &mut issues);
     check_repeats(&details, &mut issues);
 
-    if details.is_empty() && !issues.iter().any(|i| matches!(i.field, FieldPath::Phone(_) | FieldPath::Email(_))) {
+    if details.is_empty()
+        && !issues
+            .iter()
+            .any(|i| matches!(i.field, FieldPath::Phone(_) | FieldPath::Email(_)))
+    {
         issues.push(FieldIssue {
             field: FieldPath::Contact,
             kind: IssueKind::NoContactDetail,
@@ -160,7 +185,13 @@ pub fn validate_contact(draft: &ContactDraft, region: Region) -> Result<ValidCon
     let mut group_ids = draft.group_ids.clone();
     group_ids.sort_unstable();
     group_ids.dedup();
-    Ok(ValidContact { first_name, last_name, company, details, group_ids })
+    Ok(ValidContact {
+        first_name,
+        last_name,
+        company,
+        details,
+        group_ids,
+    })
 }
 
 /// The message for a refused phone number.
@@ -198,14 +229,33 @@ fn name_field(raw: &str, field: FieldPath, what: &str, issues: &mut Vec<FieldIss
 }
 
 fn detail(kind: DetailKind, value: String, label: &str, index: usize) -> ValidDetail {
-    let label: String = label.trim().to_lowercase().chars().take(MAX_LABEL_LEN).collect();
-    ValidDetail { kind, value, label, is_primary: false, index }
+    let label: String = label
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_LABEL_LEN)
+        .collect();
+    ValidDetail {
+        kind,
+        value,
+        label,
+        is_primary: false,
+        index,
+    }
 }
 
 fn check_counts(draft: &ContactDraft, issues: &mut Vec<FieldIssue>) {
     for (n, field, what) in [
-        (draft.phones.len(), FieldPath::Phone(MAX_DETAILS_PER_KIND), "phone numbers"),
-        (draft.emails.len(), FieldPath::Email(MAX_DETAILS_PER_KIND), "e-mail addresses"),
+        (
+            draft.phones.len(),
+            FieldPath::Phone(MAX_DETAILS_PER_KIND),
+            "phone numbers",
+        ),
+        (
+            draft.emails.len(),
+            FieldPath::Email(MAX_DETAILS_PER_KIND),
+            "e-mail addresses",
+        ),
     ] {
         if n > MAX_DETAILS_PER_KIND {
             issues.push(FieldIssue {
@@ -219,7 +269,10 @@ fn check_counts(draft: &ContactDraft, issues: &mut Vec<FieldIssue>) {
 
 fn check_repeats(details: &[ValidDetail], issues: &mut Vec<FieldIssue>) {
     for (i, d) in details.iter().enumerate() {
-        if details[..i].iter().any(|e| e.kind == d.kind && e.match_key() == d.match_key()) {
+        if details[..i]
+            .iter()
+            .any(|e| e.kind == d.kind && e.match_key() == d.match_key())
+        {
             let field = match d.kind {
                 DetailKind::Phone => FieldPath::Phone(d.index),
                 DetailKind::Email => FieldPath::Email(d.index),
@@ -254,7 +307,10 @@ mod tests {
         ContactDraft {
             first_name: "  Ada ".into(),
             last_name: "Lovelace".into(),
-            phones: phones.iter().map(|p| DetailDraft::new(p, "Mobile")).collect(),
+            phones: phones
+                .iter()
+                .map(|p| DetailDraft::new(p, "Mobile"))
+                .collect(),
             emails: emails.iter().map(|e| DetailDraft::new(e, "work")).collect(),
             ..Default::default()
         }
@@ -283,7 +339,10 @@ mod tests {
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, FieldPath::Contact);
         assert_eq!(issues[0].kind, IssueKind::NoContactDetail);
-        assert_eq!(issues[0].message, "needs at least one valid phone or e-mail");
+        assert_eq!(
+            issues[0].message,
+            "needs at least one valid phone or e-mail"
+        );
     }
 
     #[test]
@@ -292,9 +351,19 @@ mod tests {
         d.company = "x".repeat(MAX_NAME_LEN + 1);
         let issues = validate_contact(&d, gb()).unwrap_err();
         let fields: Vec<FieldPath> = issues.iter().map(|i| i.field).collect();
-        assert_eq!(fields, vec![FieldPath::Company, FieldPath::Phone(1), FieldPath::Email(0)]);
-        assert!(issues[1].message.starts_with("12 is not a"), "{}", issues[1].message);
-        assert_eq!(issues[2].message, "nope is not a valid e-mail address: it has no @");
+        assert_eq!(
+            fields,
+            vec![FieldPath::Company, FieldPath::Phone(1), FieldPath::Email(0)]
+        );
+        assert!(
+            issues[1].message.starts_with("12 is not a"),
+            "{}",
+            issues[1].message
+        );
+        assert_eq!(
+            issues[2].message,
+            "nope is not a valid e-mail address: it has no @"
+        );
     }
 
     #[test]
@@ -306,7 +375,8 @@ mod tests {
 
     #[test]
     fn the_same_number_twice_in_other_notations_is_a_repeat() {
-        let issues = validate_contact(&draft(&["07911 123123", "+44 7911 123123"], &[]), gb()).unwrap_err();
+        let issues =
+            validate_contact(&draft(&["07911 123123", "+44 7911 123123"], &[]), gb()).unwrap_err();
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, FieldPath::Phone(1));
         assert_eq!(issues[0].kind, IssueKind::Repeated);
@@ -314,15 +384,24 @@ mod tests {
 
     #[test]
     fn e_mails_differing_only_in_case_are_one_address() {
-        let issues = validate_contact(&draft(&[], &["Ada@Example.com", "ada@example.COM"]), gb()).unwrap_err();
+        let issues = validate_contact(&draft(&[], &["Ada@Example.com", "ada@example.COM"]), gb())
+            .unwrap_err();
         assert_eq!(issues[0].kind, IssueKind::Repeated);
         let c = validate_contact(&draft(&[], &["Ada@Example.com"]), gb()).unwrap();
-        assert_eq!((c.details[0].value.as_str(), c.details[0].match_key().as_str()), ("Ada@example.com", "ada@example.com"));
+        assert_eq!(
+            (
+                c.details[0].value.as_str(),
+                c.details[0].match_key().as_str()
+            ),
+            ("Ada@example.com", "ada@example.com")
+        );
     }
 
     #[test]
     fn too_many_details_are_refused() {
-        let phones: Vec<String> = (0..=MAX_DETAILS_PER_KIND).map(|i| format!("07911 1231{i:02}")).collect();
+        let phones: Vec<String> = (0..=MAX_DETAILS_PER_KIND)
+            .map(|i| format!("07911 1231{i:02}"))
+            .collect();
         let refs: Vec<&str> = phones.iter().map(String::as_str).collect();
         let issues = validate_contact(&draft(&refs, &[]), gb()).unwrap_err();
         assert!(issues.iter().any(|i| i.kind == IssueKind::TooMany));

@@ -136,7 +136,10 @@ pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> 
 /// (`+44 7911 123123`). Falls back to the stored value.
 pub fn display_phone(e164: &str) -> String {
     match phonenumber::parse(None, e164) {
-        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
+        Ok(n) => n
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string(),
         Err(_) => e164.to_string(),
     }
 }
@@ -223,7 +226,10 @@ mod tests {
     #[test]
     fn the_region_decides_national_numbers() {
         let fr: Region = "fr".parse().unwrap();
-        assert_eq!(normalize_phone("06 12 34 56 78", fr), Ok("+33612345678".into()));
+        assert_eq!(
+            normalize_phone("06 12 34 56 78", fr),
+            Ok("+33612345678".into())
+        );
         assert!(normalize_phone("06 12 34 56 78", gb()).is_err());
     }
 
@@ -274,11 +280,17 @@ mod tests {
     #[test]
     fn email_lengths_follow_rfc_5321() {
         let local = "a".repeat(65);
-        assert_eq!(normalize_email(&format!("{local}@example.com")), Err(EmailIssue::TooLong));
+        assert_eq!(
+            normalize_email(&format!("{local}@example.com")),
+            Err(EmailIssue::TooLong)
+        );
         let label = "a".repeat(63);
         let long = format!("x@{label}.{label}.{label}.{label}.com");
         assert_eq!(normalize_email(&long), Err(EmailIssue::TooLong));
         let label64 = "a".repeat(64);
-        assert_eq!(normalize_email(&format!("x@{label64}.com")), Err(EmailIssue::BadDomain));
+        assert_eq!(
+            normalize_email(&format!("x@{label64}.com")),
+            Err(EmailIssue::BadDomain)
+        );
     }
 }

@@ -8,7 +8,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
-use crate::import::{validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, Region};
+use crate::import::{
+    validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, Region,
+};
 use crate::model::ContactView;
 use crate::AppError;
 
@@ -56,7 +58,11 @@ pub fn EditContactPage() -> impl IntoView {
 }
 
 fn draft_of(c: &ContactView) -> ContactDraft {
-    let details = |kind| c.details_of(kind).map(|d| DetailDraft::new(&d.display(), &d.label)).collect::<Vec<_>>();
+    let details = |kind| {
+        c.details_of(kind)
+            .map(|d| DetailDraft::new(&d.display(), &d.label))
+            .collect::<Vec<_>>()
+    };
     ContactDraft {
         first_name: c.first_name.clone(),
         last_name: c.last_name.clone(),
@@ -121,7 +127,11 @@ impl FormState {
     fn add_row(&self, kind: DetailKind, d: &DetailDraft) {
         let key = self.next_key.get_value();
         self.next_key.set_value(key + 1);
-        let row = DetailRow { key, value: RwSignal::new(d.value.clone()), label: RwSignal::new(d.label.clone()) };
+        let row = DetailRow {
+            key,
+            value: RwSignal::new(d.value.clone()),
+            label: RwSignal::new(d.label.clone()),
+        };
         self.rows(kind).update(|r| r.push(row));
     }
 
@@ -132,7 +142,13 @@ impl FormState {
     /// The draft as typed (tracks every field when called in a reactive scope).
     fn draft(&self) -> ContactDraft {
         let details = |rows: RwSignal<Vec<DetailRow>>| {
-            rows.get().iter().map(|r| DetailDraft { value: r.value.get(), label: r.label.get() }).collect()
+            rows.get()
+                .iter()
+                .map(|r| DetailDraft {
+                    value: r.value.get(),
+                    label: r.label.get(),
+                })
+                .collect()
         };
         ContactDraft {
             first_name: self.first_name.get(),
@@ -146,13 +162,18 @@ impl FormState {
 
     fn issue(&self, field: FieldPath) -> Option<String> {
         self.issues.with(|all| {
-            let msgs: Vec<&str> = all.iter().filter(|i| i.field == field).map(|i| i.message.as_str()).collect();
+            let msgs: Vec<&str> = all
+                .iter()
+                .filter(|i| i.field == field)
+                .map(|i| i.message.as_str())
+                .collect();
             (!msgs.is_empty()).then(|| msgs.join("; "))
         })
     }
 
     fn index_of(&self, kind: DetailKind, key: usize) -> Option<usize> {
-        self.rows(kind).with(|r| r.iter().position(|row| row.key == key))
+        self.rows(kind)
+            .with(|r| r.iter().position(|row| row.key == key))
     }
 }
 
@@ -161,7 +182,10 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
     let form = FormState::new(&draft);
     let settings = Resource::new(|| (), |_| get_settings());
     let region = move || {
-        settings.get().and_then(|s| s.ok()).and_then(|s| s.default_region.parse::<Region>().ok())
+        settings
+            .get()
+            .and_then(|s| s.ok())
+            .and_then(|s| s.default_region.parse::<Region>().ok())
     };
     let saving = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
@@ -172,7 +196,8 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
         let draft = form.draft();
         if form.attempted.get() {
             if let Some(region) = region() {
-                form.issues.set(validate_contact(&draft, region).err().unwrap_or_default());
+                form.issues
+                    .set(validate_contact(&draft, region).err().unwrap_or_default());
             }
         }
     });
@@ -207,7 +232,11 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
         });
     };
 
-    let name_field = move |label: &'static str, testid: &'static str, signal: RwSignal<String>, field: FieldPath, autocomplete: &'static str| {
+    let name_field = move |label: &'static str,
+                           testid: &'static str,
+                           signal: RwSignal<String>,
+                           field: FieldPath,
+                           autocomplete: &'static str| {
         view! {
             <label class="field">
                 <span class="field__label">{label}</span>
@@ -258,16 +287,32 @@ fn FieldError(form: FormState, field: FieldPath) -> impl IntoView {
         FieldPath::Email(i) => format!("error-email-{i}"),
         FieldPath::Contact => "error-contact".into(),
     };
-    move || form.issue(field).map(|m| view! { <p class="field__error" data-testid=testid.clone()>{m}</p> })
+    move || {
+        form.issue(field)
+            .map(|m| view! { <p class="field__error" data-testid=testid.clone()>{m}</p> })
+    }
 }
 
 /// The phones or the e-mails of the form, with add and remove.
 #[component]
 fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
-    let (title, placeholder, add, labels, prefix): (_, _, _, &'static [&'static str], _) = match kind {
-        DetailKind::Phone => ("Phone numbers", "07911 123123 or +44 7911 123123", "+ Add phone", &["mobile", "work", "home", "other"], "phone"),
-        DetailKind::Email => ("E-mail addresses", "name@example.com", "+ Add e-mail", &["", "personal", "work", "other"], "email"),
-    };
+    let (title, placeholder, add, labels, prefix): (_, _, _, &'static [&'static str], _) =
+        match kind {
+            DetailKind::Phone => (
+                "Phone numbers",
+                "07911 123123 or +44 7911 123123",
+                "+ Add phone",
+                &["mobile", "work", "home", "other"],
+                "phone",
+            ),
+            DetailKind::Email => (
+                "E-mail addresses",
+                "name@example.com",
+                "+ Add e-mail",
+                &["", "personal", "work", "other"],
+                "email",
+            ),
+        };
     let rows = form.rows(kind);
     view! {
         <fieldset class="fieldset">

@@ -26,7 +26,10 @@ pub fn ContactsPage() -> impl IntoView {
         })
     });
     let version = RwSignal::new(0u32);
-    let contacts = Resource::new(move || (query.get(), version.get()), |(q, _)| list_contacts(q));
+    let contacts = Resource::new(
+        move || (query.get(), version.get()),
+        |(q, _)| list_contacts(q),
+    );
     let groups = Resource::new(move || version.get(), |_| list_groups());
 
     let pending_delete = RwSignal::new(None::<(i64, Confirmation)>);
@@ -42,7 +45,9 @@ pub fn ContactsPage() -> impl IntoView {
         dialog.set(Some(confirmation));
     });
     let confirm_delete = move |_| {
-        let Some((id, _)) = pending_delete.get_untracked() else { return };
+        let Some((id, _)) = pending_delete.get_untracked() else {
+            return;
+        };
         spawn_local(async move {
             match delete_contact(id).await {
                 Ok(()) => notice.set(Some("Contact deleted.".into())),
@@ -86,10 +91,24 @@ pub fn ContactsPage() -> impl IntoView {
 
 /// Groups to filter by, with member counts.
 #[component]
-fn GroupSidebar(groups: Resource<Result<Vec<GroupView>, crate::AppError>>, query: Memo<ContactQuery>) -> impl IntoView {
-    let link = move |group: GroupFilter| ContactQuery { group, page: 1, ..query.get() }.to_url();
+fn GroupSidebar(
+    groups: Resource<Result<Vec<GroupView>, crate::AppError>>,
+    query: Memo<ContactQuery>,
+) -> impl IntoView {
+    let link = move |group: GroupFilter| {
+        ContactQuery {
+            group,
+            page: 1,
+            ..query.get()
+        }
+        .to_url()
+    };
     let class = move |group: GroupFilter| {
-        if query.get().group == group { "sidebar__item sidebar__item--active" } else { "sidebar__item" }
+        if query.get().group == group {
+            "sidebar__item sidebar__item--active"
+        } else {
+            "sidebar__item"
+        }
     };
     view! {
         <aside class="sidebar" data-testid="group-sidebar">
@@ -121,7 +140,14 @@ fn GroupSidebar(groups: Resource<Result<Vec<GroupView>, crate::AppError>>, query
 fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
     let navigate = use_navigate();
     let go = move |q: ContactQuery| {
-        navigate(&q.to_url(), NavigateOptions { replace: true, scroll: false, ..Default::default() })
+        navigate(
+            &q.to_url(),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        )
     };
     let go2 = go.clone();
     view! {
@@ -151,9 +177,14 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
 }
 
 #[component]
-fn ContactTable(page: ContactPage, query: Memo<ContactQuery>, ask_delete: Callback<ContactView>) -> impl IntoView {
+fn ContactTable(
+    page: ContactPage,
+    query: Memo<ContactQuery>,
+    ask_delete: Callback<ContactView>,
+) -> impl IntoView {
     if page.contacts.is_empty() {
-        let searching = query.with_untracked(|q| !q.search.is_empty() || q.group != GroupFilter::All);
+        let searching =
+            query.with_untracked(|q| !q.search.is_empty() || q.group != GroupFilter::All);
         return Either::Left(view! {
             <div class="card empty" data-testid="contacts-empty">
                 {if searching {
@@ -171,7 +202,13 @@ fn ContactTable(page: ContactPage, query: Memo<ContactQuery>, ask_delete: Callba
     let last = first + page.contacts.len() as u64 - 1;
     let pages = page.page_count();
     let current = page.page;
-    let at = move |n: u64| ContactQuery { page: n, ..query.get() }.to_url();
+    let at = move |n: u64| {
+        ContactQuery {
+            page: n,
+            ..query.get()
+        }
+        .to_url()
+    };
     Either::Right(view! {
         <table class="table" data-testid="contacts-table">
             <thead>
@@ -207,15 +244,21 @@ fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl I
         contact
             .details_of(kind)
             .map(|d| {
-                let label = (!d.label.is_empty()).then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
+                let label = (!d.label.is_empty())
+                    .then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
                 view! { <div class="detail">{d.display()} {label}</div> }
             })
             .collect_view()
     };
     let phones = details(DetailKind::Phone);
     let emails = details(DetailKind::Email);
-    let company = (!contact.company.is_empty() && name != contact.company).then(|| contact.company.clone());
-    let groups = contact.groups.iter().map(|g| view! { <span class="badge">{g.name.clone()}</span> }).collect_view();
+    let company =
+        (!contact.company.is_empty() && name != contact.company).then(|| contact.company.clone());
+    let groups = contact
+        .groups
+        .iter()
+        .map(|g| view! { <span class="badge">{g.name.clone()}</span> })
+        .collect_view();
     let edit = format!("/contacts/{}/edit", contact.id);
     view! {
         <tr data-testid="contact-row">

@@ -26,7 +26,9 @@ pub fn GroupsPage() -> impl IntoView {
         ev.prevent_default();
         let name = new_name.get_untracked();
         spawn_local(async move {
-            let r = create_group(name).await.map(|g| format!("Group \"{}\" created.", g.name));
+            let r = create_group(name)
+                .await
+                .map(|g| format!("Group \"{}\" created.", g.name));
             if r.is_ok() {
                 new_name.set(String::new());
             }
@@ -48,11 +50,21 @@ pub fn GroupsPage() -> impl IntoView {
         }));
     });
     let on_delete = move |_| {
-        let Some(id) = pending.get_untracked() else { return };
-        spawn_local(async move { refresh(delete_group(id).await.map(|_| "Group deleted.".into())) });
+        let Some(id) = pending.get_untracked() else {
+            return;
+        };
+        spawn_local(
+            async move { refresh(delete_group(id).await.map(|_| "Group deleted.".into())) },
+        );
     };
     let on_rename = Callback::new(move |(id, name): (i64, String)| {
-        spawn_local(async move { refresh(rename_group(id, name).await.map(|_| "Group renamed.".into())) });
+        spawn_local(async move {
+            refresh(
+                rename_group(id, name)
+                    .await
+                    .map(|_| "Group renamed.".into()),
+            )
+        });
     });
 
     view! {
@@ -99,11 +111,19 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupRow(group: GroupView, ask_delete: Callback<GroupView>, on_rename: Callback<(i64, String)>) -> impl IntoView {
+fn GroupRow(
+    group: GroupView,
+    ask_delete: Callback<GroupView>,
+    on_rename: Callback<(i64, String)>,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let name = RwSignal::new(group.name.clone());
     let id = group.id;
-    let link = ContactQuery { group: GroupFilter::Group(id), ..Default::default() }.to_url();
+    let link = ContactQuery {
+        group: GroupFilter::Group(id),
+        ..Default::default()
+    }
+    .to_url();
     let shown = group.name.clone();
     let testid = group.name.clone();
     view! {

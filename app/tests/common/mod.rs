@@ -27,7 +27,9 @@ impl TestDb {
     pub async fn drop_schema(self) {
         if let Some((url, schema)) = self.cleanup {
             if let Ok(db) = Database::connect(url.as_str()).await {
-                let _ = db.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+                let _ = db
+                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .await;
             }
         }
     }
@@ -40,8 +42,17 @@ async fn sqlite() -> TestDb {
 
 async fn finish(name: &'static str, store: Store, cleanup: Option<(String, String)>) -> TestDb {
     store.migrate().await.expect("migrations run");
-    let account = store.ensure_default_account(Region::default()).await.expect("default account").id;
-    TestDb { name, store, account, cleanup }
+    let account = store
+        .ensure_default_account(Region::default())
+        .await
+        .expect("default account")
+        .id;
+    TestDb {
+        name,
+        store,
+        account,
+        cleanup,
+    }
 }
 
 fn pg_url() -> String {
@@ -65,12 +76,23 @@ async fn postgres() -> Option<TestDb> {
         "t_{}_{}_{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
     );
-    admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create schema");
     let mut opts = connect_options(&url);
-    opts.set_schema_search_path(schema.clone()).max_connections(4);
-    let store = Store::new(Database::connect(opts).await.expect("connect to test schema"));
+    opts.set_schema_search_path(schema.clone())
+        .max_connections(4);
+    let store = Store::new(
+        Database::connect(opts)
+            .await
+            .expect("connect to test schema"),
+    );
     Some(finish("postgres", store, Some((url, schema))).await)
 }
 

@@ -31,8 +31,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols) in [
-            ("idx_contact_account_sort", ["account_id", "sort_name", "id"]),
-            ("idx_contact_account_updated", ["account_id", "updated_at", "id"]),
+            (
+                "idx_contact_account_sort",
+                ["account_id", "sort_name", "id"],
+            ),
+            (
+                "idx_contact_account_updated",
+                ["account_id", "updated_at", "id"],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table("contact");
@@ -90,7 +96,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table("contact_detail").to_owned()).await?;
-        manager.drop_table(Table::drop().table("contact").to_owned()).await
+        manager
+            .drop_table(Table::drop().table("contact_detail").to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table("contact").to_owned())
+            .await
     }
 }

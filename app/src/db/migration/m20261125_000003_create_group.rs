@@ -76,7 +76,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table("group_member").to_owned()).await?;
-        manager.drop_table(Table::drop().table("contact_group").to_owned()).await
+        manager
+            .drop_table(Table::drop().table("group_member").to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table("contact_group").to_owned())
+            .await
     }
 }
