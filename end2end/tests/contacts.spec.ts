@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { addContact, expectOnlyRow, fillContact, find, open, search, shot, uniquePerson } from './helpers';
+import { addContact, expect, test, expectOnlyRow, fillContact, find, open, search, shot, uniquePerson } from './helpers';
 
 test('add a contact and find it by name and by phone in another notation', async ({ page }) => {
   const p = uniquePerson('Ada');
@@ -11,7 +10,7 @@ test('add a contact and find it by name and by phone in another notation', async
   await expectOnlyRow(page, `${p.first} ${p.last}`);
   await expect(page).toHaveURL(new RegExp(`q=${p.last}`));
 
-  await search(page, p.e164.replace('+44', '+44 '));
+  await search(page, p.e164.replace('+447400', '+44 7400 '));
   await expectOnlyRow(page, `${p.first} ${p.last}`);
   await expect(find.rows(page).first()).toContainText(`${p.first.toLowerCase()}@example.org`);
   await shot(page, 'contacts-search');
@@ -105,4 +104,29 @@ test('the Messages page leads into Contacts', async ({ page }) => {
   await open(page, '/contacts/import');
   await expect(page.getByTestId('import-stages')).toContainText('Mapping');
   await shot(page, 'import-frame');
+});
+
+test('overview: a populated contacts page (the README screenshot)', async ({ page, request }) => {
+  const stamp = Date.now() % 100000;
+  const group = async (name: string) => (await (await request.post('/api/groups/create', { data: { name } })).json()).id as number;
+  const customers = await group(`Customers ${stamp}`);
+  const suppliers = await group(`Suppliers ${stamp}`);
+  const people: [string, string, string, string, string, number[]][] = [
+    ['Grace', 'Hopper', 'Navy Labs', '07400 1', 'grace', [customers]],
+    ['Alan', 'Turing', 'Bletchley Park', '07510 2', 'alan', [customers, suppliers]],
+    ['Katherine', 'Johnson', 'NASA', '07123 3', 'katherine', []],
+    ['Tim', 'Berners-Lee', 'CERN', '07801 4', 'tim', [suppliers]],
+  ];
+  for (const [first, last, company, prefix, mail, group_ids] of people) {
+    const digits = String(stamp).padStart(5, '0');
+    const res = await request.post('/api/contacts/create', {
+      data: { contact: { first_name: first, last_name: last, company, group_ids,
+        phones: [{ value: `${prefix}${digits}`, label: 'mobile' }],
+        emails: [{ value: `${mail}.${digits}@example.org`, label: 'work' }] } },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  }
+  await open(page, '/contacts?sort=updated');
+  await expect(find.row(page, 'Tim Berners-Lee').first()).toBeVisible();
+  await shot(page, 'contacts-page');
 });

@@ -1,14 +1,32 @@
 // Find / act / check helpers: tests speak in these, so a restyle breaks no test.
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, Page } from '@playwright/test';
+
+/**
+ * `test` with a check after each test: no uncaught error and no console error
+ * in the page (hydration mismatches and panics show up there). Failed HTTP
+ * responses are expected (refused input answers 4xx/5xx) and not counted.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+    });
+    await use(page);
+    expect(errors, 'errors in the page').toEqual([]);
+  },
+});
+export { expect };
 
 let counter = 0;
 
-/** A name and a valid GB mobile that no other test uses. */
+/** A name and a valid GB mobile (07400 + any six digits) that no other test uses. */
 export function uniquePerson(first: string) {
   counter += 1;
   const n = (Date.now() % 100000) * 10 + counter;
   const digits = String(n).padStart(6, '0').slice(-6);
-  return { first: `${first}${counter}`, last: `Test${digits}`, phone: `07911 ${digits}`, e164: `+447911${digits}` };
+  return { first: `${first}${counter}`, last: `Test${digits}`, phone: `07400 ${digits}`, e164: `+447400${digits}` };
 }
 
 // ---- find

@@ -245,6 +245,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
                     class:input--invalid=move || form.issue(field).is_some()
                     data-testid=testid
                     autocomplete=autocomplete
+                    value=move || signal.get()
                     prop:value=move || signal.get()
                     on:input=move |ev| signal.set(event_target_value(&ev))
                 />
@@ -300,7 +301,7 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
         match kind {
             DetailKind::Phone => (
                 "Phone numbers",
-                "07911 123123 or +44 7911 123123",
+                "07400 123456 or +44 7400 123456",
                 "+ Add phone",
                 &["mobile", "work", "home", "other"],
                 "phone",
@@ -332,6 +333,7 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
                                 type=if kind == DetailKind::Email { "email" } else { "tel" }
                                 placeholder=placeholder
                                 data-testid=move || format!("contact-{prefix}-{}", index())
+                                value=move || row.value.get()
                                 prop:value=move || row.value.get()
                                 on:input=move |ev| row.value.set(event_target_value(&ev))
                             />

@@ -158,6 +158,7 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
                 placeholder="Search name, company, phone or e-mail"
                 aria-label="Search contacts"
                 data-testid="contact-search"
+                value=move || query.get().search
                 prop:value=move || query.get().search
                 on:input=move |ev| go(ContactQuery { search: event_target_value(&ev), page: 1, ..query.get_untracked() })
             />

@@ -6,8 +6,6 @@
 //! When `CI` is set, an unreachable PostgreSQL fails the test instead of
 //! skipping it.
 
-#![allow(dead_code)]
-
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::db::{connect, connect_options, Store};

@@ -1,0 +1,179 @@
+//! How the contacts list behaves with 100,000 contacts: a measurement, not a
+//! test (no timed assertion). Run it with
+//! `cargo test -p app --features ssr --release --test scale -- --ignored --nocapture`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use app::db::entity::{contact, contact_detail, contact_group, group_member};
+use app::import::Region;
+use app::model::{ContactQuery, GroupFilter, SortOrder};
+use chrono::Utc;
+use common::{databases, TestDb};
+use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
+
+const N: i64 = 100_000;
+const BATCH: i64 = 1_000;
+
+async fn seed(db: &TestDb) -> i64 {
+    let conn = db.store.connection();
+    let group = contact_group::Entity::insert(contact_group::ActiveModel {
+        id: NotSet,
+        account_id: Set(db.account),
+        name: Set("Every tenth".into()),
+        name_key: Set("every tenth".into()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(conn)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let txn = conn.begin().await.unwrap();
+    for start in (0..N).step_by(BATCH as usize) {
+        let now = Utc::now();
+        let contacts = (start..start + BATCH).map(|i| contact::ActiveModel {
+            id: Set(i + 1),
+            account_id: Set(db.account),
+            first_name: Set(format!("First{i}")),
+            last_name: Set(format!("Last{i}")),
+            company: Set(format!("Company {}", i % 997)),
+            sort_name: Set(format!("first{i} last{i}")),
+            search_text: Set(format!("first{i} last{i} company {}", i % 997)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        contact::Entity::insert_many(contacts)
+            .exec(&txn)
+            .await
+            .unwrap();
+        let details = (start..start + BATCH).flat_map(|i| {
+            let phone = format!("+447911{:06}", i);
+            let email = format!("person{i}@example.org");
+            [("phone", phone), ("email", email)].map(|(kind, value)| contact_detail::ActiveModel {
+                id: NotSet,
+                account_id: Set(db.account),
+                contact_id: Set(i + 1),
+                kind: Set(kind.into()),
+                match_key: Set(value.clone()),
+                value: Set(value),
+                label: Set(String::new()),
+                is_primary: Set(true),
+                position: Set(0),
+            })
+        });
+        contact_detail::Entity::insert_many(details)
+            .exec(&txn)
+            .await
+            .unwrap();
+        let members =
+            (start..start + BATCH)
+                .filter(|i| i % 10 == 0)
+                .map(|i| group_member::ActiveModel {
+                    group_id: Set(group),
+                    contact_id: Set(i + 1),
+                    account_id: Set(db.account),
+                });
+        group_member::Entity::insert_many(members)
+            .exec(&txn)
+            .await
+            .unwrap();
+    }
+    txn.commit().await.unwrap();
+    group
+}
+
+async fn time(db: &TestDb, label: &str, q: ContactQuery) {
+    let mut runs = Vec::new();
+    let mut total = 0;
+    for _ in 0..7 {
+        let t = Instant::now();
+        let page = db
+            .store
+            .list_contacts(db.account, Region::default(), &q)
+            .await
+            .unwrap();
+        runs.push(t.elapsed());
+        total = page.total;
+    }
+    runs.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{:<9} {:<34} median {:>8.2} ms  max {:>8.2} ms  ({total} matches)",
+        db.name,
+        label,
+        ms(runs[3]),
+        ms(runs[6])
+    );
+}
+
+#[tokio::test]
+#[ignore = "measurement: seeds 100,000 contacts"]
+async fn list_with_100k_contacts() {
+    for db in databases().await {
+        let t = Instant::now();
+        let group = seed(&db).await;
+        println!(
+            "{:<9} seeded {N} contacts, {} details in {:.1} s",
+            db.name,
+            2 * N,
+            t.elapsed().as_secs_f64()
+        );
+        let q = |search: &str, group, sort, page| ContactQuery {
+            search: search.into(),
+            group,
+            sort,
+            page,
+            per_page: 25,
+        };
+        time(
+            &db,
+            "first page by name",
+            q("", GroupFilter::All, SortOrder::Name, 1),
+        )
+        .await;
+        time(
+            &db,
+            "first page by last updated",
+            q("", GroupFilter::All, SortOrder::Updated, 1),
+        )
+        .await;
+        time(
+            &db,
+            "page 2,000 by name",
+            q("", GroupFilter::All, SortOrder::Name, 2000),
+        )
+        .await;
+        time(
+            &db,
+            "search name 'last4242'",
+            q("last4242", GroupFilter::All, SortOrder::Name, 1),
+        )
+        .await;
+        time(
+            &db,
+            "search phone '07911 054321'",
+            q("07911 054321", GroupFilter::All, SortOrder::Name, 1),
+        )
+        .await;
+        time(
+            &db,
+            "search e-mail 'person777@'",
+            q("person777@", GroupFilter::All, SortOrder::Name, 1),
+        )
+        .await;
+        time(
+            &db,
+            "group filter (10,000 members)",
+            q("", GroupFilter::Group(group), SortOrder::Name, 1),
+        )
+        .await;
+        time(
+            &db,
+            "no-group filter",
+            q("", GroupFilter::None, SortOrder::Name, 1),
+        )
+        .await;
+        db.drop_schema().await;
+    }
+}
