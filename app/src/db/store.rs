@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
     DatabaseConnection, DbErr, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
@@ -240,17 +240,8 @@ impl Store {
         let mut m = contact_fields(c, Utc::now());
         m.id = sea_orm::Unchanged(existing.id);
         m.update(&txn).await?;
-        contact_detail::Entity::delete_many()
-            .filter(contact_detail::Column::AccountId.eq(account_id))
-            .filter(contact_detail::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
+        clear_details_and_groups(&txn, account_id, id).await?;
         write_details(&txn, account_id, id, c).await?;
-        group_member::Entity::delete_many()
-            .filter(group_member::Column::AccountId.eq(account_id))
-            .filter(group_member::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
         write_memberships(&txn, account_id, id, &c.group_ids).await?;
         txn.commit().await?;
         self.view(account_id, id).await
@@ -261,16 +252,7 @@ impl Store {
         if find_contact(&txn, account_id, id).await?.is_none() {
             return Err(not_found_contact());
         }
-        group_member::Entity::delete_many()
-            .filter(group_member::Column::AccountId.eq(account_id))
-            .filter(group_member::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
-        contact_detail::Entity::delete_many()
-            .filter(contact_detail::Column::AccountId.eq(account_id))
-            .filter(contact_detail::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
+        clear_details_and_groups(&txn, account_id, id).await?;
         contact::Entity::delete_many()
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(contact::Column::Id.eq(id))
@@ -630,6 +612,25 @@ async fn check_taken<C: ConnectionTrait>(
     }
 }
 
+/// Removes a contact's details and group memberships (before rewriting or deleting it).
+async fn clear_details_and_groups<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    contact_id: i64,
+) -> Result<(), DbErr> {
+    contact_detail::Entity::delete_many()
+        .filter(contact_detail::Column::AccountId.eq(account_id))
+        .filter(contact_detail::Column::ContactId.eq(contact_id))
+        .exec(db)
+        .await?;
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::AccountId.eq(account_id))
+        .filter(group_member::Column::ContactId.eq(contact_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn write_details<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
@@ -685,11 +686,10 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         return None;
     }
     let pattern = like_pattern(&q);
-    let mut details = Condition::any().add(
-        Expr::expr(Func::lower(Expr::col(contact_detail::Column::Value))).like(pattern.clone()),
-    );
+    // match_key is already lower-case (e-mails) or E.164 (phones): no per-row function.
+    let mut details = Condition::any().add(contact_detail::Column::MatchKey.like(pattern.clone()));
     if let Ok(e164) = normalize_phone(&q, region) {
-        details = details.add(contact_detail::Column::Value.eq(e164));
+        details = details.add(contact_detail::Column::MatchKey.eq(e164));
     }
     // "7700 900 123", "(07700) 900-123": match the digits inside stored numbers.
     let looks_like_phone = q
@@ -701,7 +701,7 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         details = details.add(
             Condition::all()
                 .add(contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()))
-                .add(contact_detail::Column::Value.like(like_pattern(national))),
+                .add(contact_detail::Column::MatchKey.like(like_pattern(national))),
         );
     }
     Some(
