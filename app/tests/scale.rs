@@ -11,7 +11,7 @@ use app::import::Region;
 use app::model::{ContactQuery, GroupFilter, SortOrder};
 use chrono::Utc;
 use common::{databases, TestDb};
-use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveValue::NotSet, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 
 const N: i64 = 100_000;
 const BATCH: i64 = 1_000;
@@ -80,6 +80,8 @@ async fn seed(db: &TestDb) -> i64 {
             .unwrap();
     }
     txn.commit().await.unwrap();
+    // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would give.
+    conn.execute_unprepared("ANALYZE").await.unwrap();
     group
 }
 
@@ -174,6 +176,43 @@ async fn list_with_100k_contacts() {
             q("", GroupFilter::None, SortOrder::Name, 1),
         )
         .await;
+        db.drop_schema().await;
+    }
+}
+
+/// Where the time of one list page goes: each statement the store runs, timed
+/// alone, with SQLite's and PostgreSQL's plans for the slow ones.
+#[tokio::test]
+#[ignore = "measurement: seeds 100,000 contacts"]
+async fn list_statements_with_100k_contacts() {
+    use sea_orm::Statement;
+    for db in databases().await {
+        seed(&db).await;
+        let conn = db.store.connection();
+        let backend = conn.get_database_backend();
+        let ids = (1..=25)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let a = db.account;
+        for sql in [
+            format!("SELECT COUNT(*) FROM contact WHERE account_id = {a}"),
+            format!("SELECT COUNT(*) AS num_items FROM (SELECT contact.id, contact.first_name FROM contact WHERE contact.account_id = {a}) AS sub_query"),
+            format!("SELECT * FROM contact WHERE account_id = {a} ORDER BY sort_name, id LIMIT 25"),
+            format!("SELECT * FROM contact_detail WHERE account_id = {a} AND contact_id IN ({ids}) ORDER BY contact_id, kind DESC, position"),
+            format!("SELECT m.contact_id, g.id, g.name FROM group_member m JOIN contact_group g ON m.group_id = g.id WHERE m.account_id = {a} AND m.contact_id IN ({ids}) ORDER BY g.name_key"),
+        ] {
+            let t = Instant::now();
+            for _ in 0..5 {
+                conn.query_all_raw(Statement::from_string(backend, sql.clone())).await.unwrap();
+            }
+            println!("{:<9} {:>8.2} ms  {sql}", db.name, t.elapsed().as_secs_f64() * 1000.0 / 5.0);
+            let explain = if db.name == "sqlite" { format!("EXPLAIN QUERY PLAN {sql}") } else { format!("EXPLAIN {sql}") };
+            for row in conn.query_all_raw(Statement::from_string(backend, explain)).await.unwrap() {
+                let line: Vec<String> = (0..4).filter_map(|i| row.try_get_by_index::<String>(i).ok()).collect();
+                println!("            plan: {}", line.join(" "));
+            }
+        }
         db.drop_schema().await;
     }
 }

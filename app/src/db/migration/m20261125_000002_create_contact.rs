@@ -87,8 +87,12 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("idx_contact_detail_contact")
+                    // (account, contact) rather than contact alone: with an account
+                    // equality in every query, planners otherwise pick the unique
+                    // (account, kind, key) index and scan every detail of the account.
+                    .name("idx_contact_detail_account_contact")
                     .table("contact_detail")
+                    .col("account_id")
                     .col("contact_id")
                     .to_owned(),
             )

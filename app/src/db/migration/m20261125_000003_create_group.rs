@@ -67,8 +67,9 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("idx_group_member_contact")
+                    .name("idx_group_member_account_contact")
                     .table("group_member")
+                    .col("account_id")
                     .col("contact_id")
                     .to_owned(),
             )
