@@ -19,3 +19,14 @@ pub fn app_state() -> Result<AppState, AppError> {
         AppError::Internal
     })
 }
+
+/// Passes a server function's result through, setting the HTTP status of an
+/// error (422 for field issues, 404, 409…) so scripts can tell them apart.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(e.status());
+        }
+    }
+    result
+}

@@ -143,7 +143,8 @@ async fn groups_over_http() {
     let (status, body) = call(&app, "groups/create", json!({ "name": "Customers" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let group: GroupView = serde_json::from_value(body).unwrap();
-    let (_, body) = call(&app, "groups/create", json!({ "name": "customers" })).await;
+    let (status, body) = call(&app, "groups/create", json!({ "name": "customers" })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     assert!(matches!(error(body), AppError::Conflict(_)));
 
     let mut contact = ada();
@@ -185,7 +186,8 @@ async fn delete_and_not_found() {
     let id = serde_json::from_value::<ContactView>(body).unwrap().id;
     let (status, _) = call(&app, "contacts/delete", json!({ "id": id })).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, body) = call(&app, "contacts/get", json!({ "id": id })).await;
+    let (status, body) = call(&app, "contacts/get", json!({ "id": id })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(matches!(error(body), AppError::NotFound(_)));
 }
 

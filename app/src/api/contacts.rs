@@ -9,42 +9,68 @@ use crate::model::{ContactPage, ContactQuery, ContactView};
 
 #[server(endpoint = "contacts/list", input = Json)]
 pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError> {
-    let s = crate::state::app_state()?;
-    if query.search.chars().count() > 200 {
-        return Err(AppError::Invalid(
-            "Search for at most 200 characters.".into(),
-        ));
-    }
-    Ok(s.store
-        .list_contacts(s.account_id, s.region, &query)
-        .await?)
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            if query.search.chars().count() > 200 {
+                return Err(AppError::Invalid(
+                    "Search for at most 200 characters.".into(),
+                ));
+            }
+            Ok(s.store
+                .list_contacts(s.account_id, s.region, &query)
+                .await?)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "contacts/get", input = Json)]
 pub async fn get_contact(id: i64) -> Result<ContactView, AppError> {
-    let s = crate::state::app_state()?;
-    s.store
-        .get_contact(s.account_id, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("That contact no longer exists. Reload the list.".into()))
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store.get_contact(s.account_id, id).await?.ok_or_else(|| {
+                AppError::NotFound("That contact no longer exists. Reload the list.".into())
+            })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "contacts/create", input = Json)]
 pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppError> {
-    let s = crate::state::app_state()?;
-    let valid = crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
-    s.store.create_contact(s.account_id, &valid).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            let valid =
+                crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
+            s.store.create_contact(s.account_id, &valid).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "contacts/update", input = Json)]
 pub async fn update_contact(id: i64, contact: ContactDraft) -> Result<ContactView, AppError> {
-    let s = crate::state::app_state()?;
-    let valid = crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
-    s.store.update_contact(s.account_id, id, &valid).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            let valid =
+                crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
+            s.store.update_contact(s.account_id, id, &valid).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "contacts/delete", input = Json)]
 pub async fn delete_contact(id: i64) -> Result<(), AppError> {
-    let s = crate::state::app_state()?;
-    s.store.delete_contact(s.account_id, id).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store.delete_contact(s.account_id, id).await
+        }
+        .await,
+    )
 }

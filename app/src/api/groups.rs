@@ -8,25 +8,45 @@ use crate::model::GroupView;
 
 #[server(endpoint = "groups/list", input = Json)]
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
-    let s = crate::state::app_state()?;
-    Ok(s.store.list_groups(s.account_id).await?)
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            Ok(s.store.list_groups(s.account_id).await?)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "groups/create", input = Json)]
 pub async fn create_group(name: String) -> Result<GroupView, AppError> {
-    let s = crate::state::app_state()?;
-    s.store.create_group(s.account_id, &name).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store.create_group(s.account_id, &name).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "groups/rename", input = Json)]
 pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
-    let s = crate::state::app_state()?;
-    s.store.rename_group(s.account_id, id, &name).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store.rename_group(s.account_id, id, &name).await
+        }
+        .await,
+    )
 }
 
 /// Deletes the group; its contacts stay.
 #[server(endpoint = "groups/delete", input = Json)]
 pub async fn delete_group(id: i64) -> Result<(), AppError> {
-    let s = crate::state::app_state()?;
-    s.store.delete_group(s.account_id, id).await
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store.delete_group(s.account_id, id).await
+        }
+        .await,
+    )
 }

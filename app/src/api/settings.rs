@@ -8,14 +8,19 @@ use crate::model::AccountSettings;
 
 #[server(endpoint = "settings/get", input = Json)]
 pub async fn get_settings() -> Result<AccountSettings, AppError> {
-    let s = crate::state::app_state()?;
-    let account = s
-        .store
-        .account(s.account_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("This account no longer exists.".into()))?;
-    Ok(AccountSettings {
-        account_name: account.name,
-        default_region: s.region.code().to_string(),
-    })
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            let account = s
+                .store
+                .account(s.account_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("This account no longer exists.".into()))?;
+            Ok(AccountSettings {
+                account_name: account.name,
+                default_region: s.region.code().to_string(),
+            })
+        }
+        .await,
+    )
 }
