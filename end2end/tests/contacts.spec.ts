@@ -43,6 +43,8 @@ test('a phone number already used is refused, naming its contact', async ({ page
   await page.getByTestId('contact-save').click();
   await expect(page.getByTestId('error-phone-0')).toContainText(`already belongs to ${owner.first} ${owner.last}`);
   await shot(page, 'contact-form-taken');
+  await page.getByTestId('open-owner').click();
+  await expect(page.getByTestId('contact-first-name')).toHaveValue(owner.first);
 });
 
 test('create a group, add a contact to it, filter by it', async ({ page }) => {
@@ -92,6 +94,7 @@ test('edit a contact', async ({ page }) => {
   await find.row(page, p.last).getByTestId('contact-edit').click();
   await expect(page.getByTestId('contact-first-name')).toHaveValue(p.first);
   await fillContact(page, { company: 'Renamed Ltd' });
+  await shot(page, 'contact-edit');
   await page.getByTestId('contact-save').click();
   await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
   await expect(find.row(page, p.last)).toContainText('Renamed Ltd');

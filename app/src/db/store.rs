@@ -686,38 +686,48 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         return None;
     }
     let pattern = like_pattern(&q);
-    // match_key is already lower-case (e-mails) or E.164 (phones): no per-row function.
-    let mut details = Condition::any().add(contact_detail::Column::MatchKey.like(pattern.clone()));
-    if let Ok(e164) = normalize_phone(&q, region) {
-        details = details.add(contact_detail::Column::MatchKey.eq(e164));
-    }
-    // "7700 900 123", "(07700) 900-123": match the digits inside stored numbers.
+    // Only the details the query can be: a phone-looking query searches phones,
+    // anything else e-mails. match_key is lower-case (e-mails) or E.164 (phones),
+    // and (account, kind, match_key) is indexed, so each scan reads one kind's index.
     let looks_like_phone = q
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let national = digits.trim_start_matches('0');
-    if looks_like_phone && national.len() >= 3 {
-        details = details.add(
-            Condition::all()
-                .add(contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()))
-                .add(contact_detail::Column::MatchKey.like(like_pattern(national))),
+    let details = if looks_like_phone {
+        // "7700 900 123", "(07700) 900-123": the digits inside stored numbers.
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let national = digits.trim_start_matches('0');
+        let mut phones = Condition::any();
+        if let Ok(e164) = normalize_phone(&q, region) {
+            phones = phones.add(contact_detail::Column::MatchKey.eq(e164));
+        }
+        if national.len() >= 3 {
+            phones = phones.add(contact_detail::Column::MatchKey.like(like_pattern(national)));
+        }
+        (!phones.is_empty()).then(|| (DetailKind::Phone, phones))
+    } else {
+        Some((
+            DetailKind::Email,
+            Condition::all().add(contact_detail::Column::MatchKey.like(pattern.clone())),
+        ))
+    };
+    let mut cond = Condition::any();
+    if !q.contains('@') {
+        cond = cond.add(contact::Column::SearchText.like(pattern));
+    }
+    if let Some((kind, details)) = details {
+        cond = cond.add(
+            contact::Column::Id.in_subquery(
+                Query::select()
+                    .column(contact_detail::Column::ContactId)
+                    .from(contact_detail::Entity)
+                    .and_where(contact_detail::Column::AccountId.eq(account_id))
+                    .and_where(contact_detail::Column::Kind.eq(kind.as_str()))
+                    .cond_where(details)
+                    .to_owned(),
+            ),
         );
     }
-    Some(
-        Condition::any()
-            .add(contact::Column::SearchText.like(pattern))
-            .add(
-                contact::Column::Id.in_subquery(
-                    Query::select()
-                        .column(contact_detail::Column::ContactId)
-                        .from(contact_detail::Entity)
-                        .and_where(contact_detail::Column::AccountId.eq(account_id))
-                        .cond_where(details)
-                        .to_owned(),
-                ),
-            ),
-    )
+    Some(cond)
 }
 
 /// `%text%` with LIKE's wildcards in `text` escaped.

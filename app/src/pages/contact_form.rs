@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
 use crate::import::{
-    validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, Region,
+    validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, IssueKind,
+    Region,
 };
 use crate::model::ContactView;
 use crate::AppError;
@@ -168,6 +169,19 @@ impl FormState {
                 .map(|i| i.message.as_str())
                 .collect();
             (!msgs.is_empty()).then(|| msgs.join("; "))
+        })
+    }
+
+    /// The contact that already has this field's phone or e-mail, if that is the issue.
+    fn owner(&self, field: FieldPath) -> Option<(i64, String)> {
+        self.issues.with(|all| {
+            all.iter().find_map(|i| match &i.kind {
+                IssueKind::Taken {
+                    contact_id,
+                    contact_name,
+                } if i.field == field => Some((*contact_id, contact_name.clone())),
+                _ => None,
+            })
         })
     }
 
@@ -351,7 +365,13 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
                             </button>
                         </div>
                         {move || form.issue(field()).map(|m| view! {
-                            <p class="field__error" data-testid=format!("error-{prefix}-{}", index())>{m}</p>
+                            <p class="field__error" data-testid=format!("error-{prefix}-{}", index())>
+                                {m}
+                                {form.owner(field()).map(|(id, name)| view! {
+                                    " "
+                                    <A href=format!("/contacts/{id}/edit") attr:data-testid="open-owner">{format!("Open {name}")}</A>
+                                })}
+                            </p>
                         })}
                     }
                 }
