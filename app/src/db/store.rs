@@ -711,7 +711,8 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         ))
     };
     let mut cond = Condition::any();
-    if !q.contains('@') {
+    // Names hold neither an @ nor only phone digits and punctuation.
+    if !q.contains('@') && !looks_like_phone {
         cond = cond.add(contact::Column::SearchText.like(pattern));
     }
     if let Some((kind, details)) = details {
