@@ -703,7 +703,7 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
         if national.len() >= 3 {
             phones = phones.add(contact_detail::Column::MatchKey.like(like_pattern(national)));
         }
-        (!phones.is_empty()).then(|| (DetailKind::Phone, phones))
+        (!phones.is_empty()).then_some((DetailKind::Phone, phones))
     } else {
         Some((
             DetailKind::Email,
