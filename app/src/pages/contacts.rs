@@ -13,6 +13,9 @@ use crate::components::{ConfirmDialog, Confirmation};
 use crate::import::DetailKind;
 use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
 
+/// How long typing must pause before the search runs.
+const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let params = use_query_map();
@@ -150,6 +153,23 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
         )
     };
     let go2 = go.clone();
+    // Search as you type, once typing pauses: one request per pause, not per key.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let on_search = move |ev: leptos::ev::Event| {
+        let search = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let go = go.clone();
+        let fire = move || {
+            go(ContactQuery {
+                search,
+                page: 1,
+                ..query.get_untracked()
+            })
+        };
+        pending.set_value(set_timeout_with_handle(fire, SEARCH_PAUSE).ok());
+    };
     view! {
         <div class="controls">
             <input
@@ -160,7 +180,7 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
                 data-testid="contact-search"
                 value=move || query.get().search
                 prop:value=move || query.get().search
-                on:input=move |ev| go(ContactQuery { search: event_target_value(&ev), page: 1, ..query.get_untracked() })
+                on:input=on_search
             />
             <label class="controls__sort">
                 "Sort by "
