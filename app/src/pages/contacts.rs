@@ -162,14 +162,23 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
         }
         let go = go.clone();
         let fire = move || {
-            go(ContactQuery {
-                search,
-                page: 1,
-                ..query.get_untracked()
-            })
+            // The page may have been left meanwhile: then there is nothing to update.
+            if let Some(current) = query.try_get_untracked() {
+                go(ContactQuery {
+                    search,
+                    page: 1,
+                    ..current
+                });
+            }
         };
         pending.set_value(set_timeout_with_handle(fire, SEARCH_PAUSE).ok());
     };
+    // Leaving the list cancels a search still waiting, so it cannot navigate back here.
+    on_cleanup(move || {
+        if let Some(Some(handle)) = pending.try_get_value() {
+            handle.clear();
+        }
+    });
     view! {
         <div class="controls">
             <input
