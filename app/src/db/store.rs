@@ -29,8 +29,7 @@ use crate::model::{
     GroupView, SortOrder,
 };
 
-/// Longest group name.
-pub const MAX_GROUP_NAME: usize = 100;
+pub use crate::import::MAX_GROUP_NAME;
 
 /// Opens a pool on `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`).
 /// SQLite files are created if missing and run in WAL mode.

@@ -216,8 +216,13 @@ pub fn email_message(raw: &str, issue: &EmailIssue) -> String {
     format!("{raw} is not a valid e-mail address: {why}")
 }
 
+/// A name as stored: trimmed, inner runs of whitespace made one space.
+pub fn clean_name(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn name_field(raw: &str, field: FieldPath, what: &str, issues: &mut Vec<FieldIssue>) -> String {
-    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let value = clean_name(raw);
     if value.chars().count() > MAX_NAME_LEN {
         issues.push(FieldIssue {
             field,

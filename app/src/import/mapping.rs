@@ -1,0 +1,1025 @@
+//! Auto-mapping: which contact field each column holds.
+//!
+//! A column is assigned from its header when the header is one we know (in
+//! English, French, German, Spanish, Portuguese or Italian, and the headers
+//! Google Contacts and Outlook export), else from its content: the share of
+//! sample values that are valid e-mails or phone numbers. Every assignment
+//! carries a confidence and a reason a person can read; a column we cannot
+//! place stays unassigned (`field: None`) for the user to decide.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
+use super::read::GridRow;
+use super::rows::lenient_phone;
+use super::validate::{normalize_email, Region};
+
+/// Contact fields a column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    FirstName,
+    LastName,
+    /// A whole name, split into first and last where that is safe.
+    FullName,
+    Phone,
+    Email,
+    Company,
+    Group,
+    Ignore,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::FullName,
+        Field::Phone,
+        Field::Email,
+        Field::Company,
+        Field::Group,
+        Field::Ignore,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::FullName => "full_name",
+            Field::Phone => "phone",
+            Field::Email => "email",
+            Field::Company => "company",
+            Field::Group => "group",
+            Field::Ignore => "ignore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The name people see (and the header our own files use).
+    pub fn title(self) -> &'static str {
+        match self {
+            Field::FirstName => "First name",
+            Field::LastName => "Last name",
+            Field::FullName => "Full name",
+            Field::Phone => "Phone",
+            Field::Email => "E-mail",
+            Field::Company => "Company",
+            Field::Group => "Group",
+            Field::Ignore => "Ignore",
+        }
+    }
+
+    /// Whether several columns may hold this field.
+    pub fn allows_many(self) -> bool {
+        matches!(
+            self,
+            Field::Phone | Field::Email | Field::Group | Field::Ignore
+        )
+    }
+}
+
+/// How one column is mapped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    /// 0-based column index.
+    pub index: usize,
+    /// The header as written ("" when the file has no header row).
+    pub header: String,
+    /// `None`: we could not tell; the user must choose.
+    pub field: Option<Field>,
+    /// Label for the details of this column (`mobile`, `work`, `home`…).
+    pub label: String,
+    /// A column whose cells give each row's label for this one (Google's
+    /// `Phone 1 - Label` next to `Phone 1 - Value`).
+    pub label_column: Option<usize>,
+    /// 0–1: how sure the assignment is.
+    pub confidence: f32,
+    /// Why, in words: "header “Mobile” means Phone", "92 % of values are valid
+    /// phone numbers".
+    pub reason: String,
+}
+
+/// The mapping of every column of a table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub columns: Vec<ColumnMapping>,
+}
+
+impl Mapping {
+    /// Columns still waiting for the user's choice.
+    pub fn unassigned(&self) -> impl Iterator<Item = &ColumnMapping> {
+        self.columns.iter().filter(|c| c.field.is_none())
+    }
+
+    /// Whether some column holds a phone or an e-mail (else nothing can import).
+    pub fn has_contact_detail(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.field, Some(Field::Phone | Field::Email)))
+    }
+
+    /// The user's choice for a column. A single-valued field moves: the
+    /// column that held it becomes unassigned.
+    pub fn assign(&mut self, index: usize, field: Field) {
+        if !field.allows_many() {
+            for c in &mut self.columns {
+                if c.field == Some(field) && c.index != index {
+                    c.field = None;
+                    c.confidence = 0.0;
+                    c.reason = format!("{} moved to another column", field.title());
+                }
+            }
+        }
+        if let Some(c) = self.columns.iter_mut().find(|c| c.index == index) {
+            c.field = Some(field);
+            c.confidence = 1.0;
+            c.reason = "chosen by you".into();
+        }
+    }
+}
+
+/// What a header says, before looking at the other columns.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum HeaderMeaning {
+    Field {
+        field: Field,
+        label: &'static str,
+        exact: bool,
+    },
+    /// `Name`, `Nom`, `Nombre`, `Nome`: first, last or full name depending on
+    /// the other columns.
+    AmbiguousName,
+    /// The label/type column of a phone or e-mail column (`Phone 1 - Label`).
+    LabelOf {
+        base: String,
+    },
+    /// A field we know but do not keep (birthday, address…).
+    NotKept,
+    Unknown,
+}
+
+/// Lower-case words of a header without accents, punctuation or numbers;
+/// `e mail` becomes `email`.
+pub fn normalize_header(header: &str) -> String {
+    let folded: String = header
+        .nfd()
+        .filter(|c| !is_combining_mark(*c) && !matches!(c, '\u{feff}' | '\u{200b}'))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .replace('ß', "ss");
+    let mut words: Vec<&str> = Vec::new();
+    for w in folded.split_whitespace() {
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if w == "mail" && words.last() == Some(&"e") {
+            words.pop();
+            words.push("email");
+            continue;
+        }
+        words.push(w);
+    }
+    words.join(" ")
+}
+
+const FIRST: &[&str] = &[
+    "first name",
+    "firstname",
+    "first",
+    "given name",
+    "givenname",
+    "forename",
+    "fname",
+    "christian name",
+    "prenom",
+    "vorname",
+    "rufname",
+    "nombre de pila",
+    "primer nombre",
+    "primeiro nome",
+    "nome proprio",
+    "nome di battesimo",
+];
+const LAST: &[&str] = &[
+    "last name",
+    "lastname",
+    "last",
+    "surname",
+    "family name",
+    "familyname",
+    "lname",
+    "nom de famille",
+    "nachname",
+    "familienname",
+    "zuname",
+    "apellido",
+    "apellidos",
+    "primer apellido",
+    "sobrenome",
+    "apelido",
+    "ultimo nome",
+    "cognome",
+];
+const FULL: &[&str] = &[
+    "full name",
+    "fullname",
+    "display name",
+    "contact name",
+    "contact",
+    "name and surname",
+    "nom complet",
+    "nom et prenom",
+    "prenom et nom",
+    "nom prenom",
+    "prenom nom",
+    "vollstandiger name",
+    "vollname",
+    "nombre completo",
+    "nombre y apellidos",
+    "nome completo",
+    "nominativo",
+    "nome e cognome",
+    "contatto",
+    "kontakt",
+    "person",
+    "file as",
+];
+const AMBIGUOUS: &[&str] = &["name", "names", "nom", "nombre", "nome"];
+const COMPANY: &[&str] = &[
+    "company",
+    "company name",
+    "organization",
+    "organisation",
+    "organization name",
+    "organisation name",
+    "org",
+    "business",
+    "employer",
+    "firm",
+    "societe",
+    "entreprise",
+    "organisme",
+    "firma",
+    "unternehmen",
+    "firmenname",
+    "empresa",
+    "compania",
+    "organizacion",
+    "azienda",
+    "societa",
+    "ditta",
+    "organizzazione",
+];
+const GROUP: &[&str] = &[
+    "group",
+    "groups",
+    "group membership",
+    "labels",
+    "categories",
+    "category",
+    "tags",
+    "tag",
+    "list",
+    "lists",
+    "groupe",
+    "groupes",
+    "categorie",
+    "categories",
+    "liste",
+    "listes",
+    "gruppe",
+    "gruppen",
+    "kategorie",
+    "kategorien",
+    "grupo",
+    "grupos",
+    "categoria",
+    "categorias",
+    "etiquetas",
+    "gruppo",
+    "gruppi",
+    "etichette",
+    "etiquettes",
+];
+const EMAIL_WORDS: &[&str] = &[
+    "email",
+    "mail",
+    "emails",
+    "courriel",
+    "correo",
+    "mel",
+    "emailadresse",
+    "posta",
+];
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "phones",
+    "telephone",
+    "tel",
+    "telefon",
+    "telefono",
+    "telefone",
+    "mobile",
+    "mobil",
+    "mobiltelefon",
+    "mobilnummer",
+    "handy",
+    "handynummer",
+    "cell",
+    "cellphone",
+    "cellular",
+    "portable",
+    "movil",
+    "celular",
+    "cellulare",
+    "telemovel",
+    "whatsapp",
+    "msisdn",
+    "telefonnummer",
+    "rufnummer",
+    "gsm",
+    "numero",
+];
+const MOBILE_WORDS: &[&str] = &[
+    "mobile",
+    "mobil",
+    "mobiltelefon",
+    "mobilnummer",
+    "handy",
+    "handynummer",
+    "cell",
+    "cellphone",
+    "cellular",
+    "portable",
+    "movil",
+    "celular",
+    "cellulare",
+    "telemovel",
+    "gsm",
+];
+const WORK_WORDS: &[&str] = &[
+    "work",
+    "business",
+    "office",
+    "company",
+    "bureau",
+    "travail",
+    "professionnel",
+    "pro",
+    "geschaftlich",
+    "buro",
+    "arbeit",
+    "dienstlich",
+    "trabajo",
+    "oficina",
+    "trabalho",
+    "lavoro",
+    "ufficio",
+];
+const HOME_WORDS: &[&str] = &[
+    "home",
+    "private",
+    "personal",
+    "domicile",
+    "maison",
+    "perso",
+    "personnel",
+    "privat",
+    "zuhause",
+    "casa",
+    "particular",
+    "privado",
+    "privato",
+];
+const NOT_KEPT_WORDS: &[&str] = &[
+    "address",
+    "street",
+    "city",
+    "postal",
+    "zip",
+    "postcode",
+    "country",
+    "region",
+    "state",
+    "birthday",
+    "birth",
+    "anniversary",
+    "notes",
+    "note",
+    "comment",
+    "comments",
+    "remarks",
+    "website",
+    "web",
+    "url",
+    "fax",
+    "pager",
+    "nickname",
+    "middle",
+    "additional",
+    "prefix",
+    "suffix",
+    "title",
+    "department",
+    "gender",
+    "photo",
+    "initials",
+    "phonetic",
+    "yomi",
+    "adresse",
+    "rue",
+    "ville",
+    "pays",
+    "anniversaire",
+    "geburtstag",
+    "strasse",
+    "ort",
+    "plz",
+    "land",
+    "notiz",
+    "bemerkung",
+    "commentaire",
+    "remarque",
+    "direccion",
+    "ciudad",
+    "pais",
+    "cumpleanos",
+    "endereco",
+    "cidade",
+    "aniversario",
+    "indirizzo",
+    "citta",
+    "compleanno",
+    "reason",
+    "error",
+    "errors",
+    "id",
+    "sensitivity",
+    "priority",
+    "location",
+    "hobby",
+    "spouse",
+    "children",
+    "manager",
+    "assistant",
+    "profession",
+    "role",
+    "position",
+    "job",
+];
+
+/// What `header` says on its own.
+pub(crate) fn classify_header(header: &str) -> HeaderMeaning {
+    let norm = normalize_header(header);
+    if norm.is_empty() {
+        return HeaderMeaning::Unknown;
+    }
+    let mut words: Vec<&str> = norm.split(' ').collect();
+    if words.len() > 1 && matches!(words.last(), Some(&("label" | "type" | "typ"))) {
+        words.pop();
+        return HeaderMeaning::LabelOf {
+            base: words.join(" "),
+        };
+    }
+    if words.len() > 1 && words.last() == Some(&"value") {
+        words.pop();
+    }
+    let key = words.join(" ");
+    let exact = |list: &[&str]| list.contains(&key.as_str());
+    let field = |field, label| HeaderMeaning::Field {
+        field,
+        label,
+        exact: true,
+    };
+    if exact(FIRST) {
+        return field(Field::FirstName, "");
+    }
+    if exact(LAST) {
+        return field(Field::LastName, "");
+    }
+    if exact(FULL) {
+        return field(Field::FullName, "");
+    }
+    if exact(AMBIGUOUS) {
+        return HeaderMeaning::AmbiguousName;
+    }
+    if exact(COMPANY) {
+        return field(Field::Company, "");
+    }
+    if exact(GROUP) {
+        return field(Field::Group, "");
+    }
+    if key == "email display name" || key == "email display" {
+        return HeaderMeaning::NotKept;
+    }
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let label = if has(MOBILE_WORDS) {
+        "mobile"
+    } else if has(WORK_WORDS) {
+        "work"
+    } else if has(HOME_WORDS) {
+        "home"
+    } else if words
+        .iter()
+        .any(|w| *w == "other" || *w == "autre" || *w == "andere")
+    {
+        "other"
+    } else {
+        ""
+    };
+    if has(EMAIL_WORDS) || words.iter().any(|w| w.starts_with("email")) {
+        let label = if label == "mobile" { "" } else { label };
+        return HeaderMeaning::Field {
+            field: Field::Email,
+            label,
+            exact: words.len() <= 2,
+        };
+    }
+    if words.iter().any(|w| *w == "fax" || *w == "pager") {
+        return HeaderMeaning::NotKept;
+    }
+    if has(PHONE_WORDS) || words == ["number"] || words == ["numer"] {
+        return HeaderMeaning::Field {
+            field: Field::Phone,
+            label,
+            exact: words.len() <= 2,
+        };
+    }
+    if has(NOT_KEPT_WORDS) {
+        return HeaderMeaning::NotKept;
+    }
+    HeaderMeaning::Unknown
+}
+
+/// Whether `header` is one we recognise (used to find the header row).
+pub(crate) fn is_known_header(header: &str) -> bool {
+    !matches!(classify_header(header), HeaderMeaning::Unknown)
+}
+
+/// Values sampled per column for content sniffing.
+const SAMPLE: usize = 200;
+/// Share of valid values that makes a column a phone or e-mail column.
+const SNIFF_THRESHOLD: f32 = 0.6;
+
+/// What the sampled values of a column look like.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ContentProfile {
+    pub values: usize,
+    pub emails: f32,
+    pub phones: f32,
+    /// Letters, spaces and name punctuation only.
+    pub names: f32,
+}
+
+pub(crate) fn profile(rows: &[GridRow], col: usize, region: Region) -> ContentProfile {
+    let values: Vec<&str> = rows
+        .iter()
+        .map(|r| r.cell(col))
+        .filter(|v| !v.is_empty())
+        .take(SAMPLE)
+        .collect();
+    if values.is_empty() {
+        return ContentProfile::default();
+    }
+    let n = values.len() as f32;
+    let share = |f: &dyn Fn(&str) -> bool| values.iter().filter(|v| f(v)).count() as f32 / n;
+    ContentProfile {
+        values: values.len(),
+        emails: share(&|v| normalize_email(v).is_ok()),
+        phones: share(&|v| lenient_phone(v, region).is_ok()),
+        names: share(&|v| {
+            v.chars().any(char::is_alphabetic)
+                && v.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.' | ','))
+        }),
+    }
+}
+
+fn percent(share: f32) -> String {
+    format!("{} %", (share * 100.0).round() as u32)
+}
+
+/// Maps every column of a table. `headers` is empty when the table has no
+/// header row (then content decides); `rows` are the data rows.
+pub fn auto_map(headers: &[String], rows: &[GridRow], width: usize, region: Region) -> Mapping {
+    let has_header = !headers.is_empty();
+    let meanings: Vec<HeaderMeaning> = (0..width)
+        .map(|i| {
+            if has_header {
+                classify_header(headers.get(i).map_or("", String::as_str))
+            } else {
+                HeaderMeaning::Unknown
+            }
+        })
+        .collect();
+    let has_first = meanings.iter().any(|m| {
+        matches!(
+            m,
+            HeaderMeaning::Field {
+                field: Field::FirstName,
+                ..
+            }
+        )
+    });
+    let has_last = meanings.iter().any(|m| {
+        matches!(
+            m,
+            HeaderMeaning::Field {
+                field: Field::LastName,
+                ..
+            }
+        )
+    });
+
+    let mut columns: Vec<ColumnMapping> = Vec::with_capacity(width);
+    for (index, meaning) in meanings.iter().enumerate() {
+        let header = headers.get(index).cloned().unwrap_or_default();
+        let quoted = format!("“{}”", header.trim());
+        let mut col = ColumnMapping {
+            index,
+            header: header.clone(),
+            field: None,
+            label: String::new(),
+            label_column: None,
+            confidence: 0.0,
+            reason: String::new(),
+        };
+        match meaning {
+            HeaderMeaning::Field {
+                field,
+                label,
+                exact,
+            } => {
+                col.field = Some(*field);
+                col.label = (*label).to_string();
+                col.confidence = if *exact { 0.95 } else { 0.85 };
+                col.reason = format!("header {quoted} means {}", field.title());
+                if matches!(field, Field::Phone | Field::Email) {
+                    let p = profile(rows, index, region);
+                    let share = if *field == Field::Phone {
+                        p.phones
+                    } else {
+                        p.emails
+                    };
+                    if p.values > 0 {
+                        col.reason = format!(
+                            "{}; {} of values are valid {}",
+                            col.reason,
+                            percent(share),
+                            if *field == Field::Phone {
+                                "phone numbers"
+                            } else {
+                                "e-mail addresses"
+                            }
+                        );
+                        if share >= 0.5 {
+                            col.confidence = 0.99;
+                        }
+                    }
+                }
+            }
+            HeaderMeaning::AmbiguousName => {
+                let (field, why) = match (has_first, has_last) {
+                    (false, true) => (Field::FirstName, "next to a last-name column"),
+                    (true, false) => (Field::LastName, "next to a first-name column"),
+                    _ => (Field::FullName, "a whole name"),
+                };
+                col.field = Some(field);
+                col.confidence = 0.8;
+                col.reason = format!("header {quoted} is {why}: {}", field.title());
+            }
+            HeaderMeaning::LabelOf { base } => {
+                col.field = Some(Field::Ignore);
+                col.confidence = 0.9;
+                col.reason = format!("header {quoted} holds the labels of another column");
+                let _ = base;
+            }
+            HeaderMeaning::NotKept => {
+                col.field = Some(Field::Ignore);
+                col.confidence = 0.9;
+                col.reason = format!("header {quoted} is not a contact field we keep");
+            }
+            HeaderMeaning::Unknown => sniff(&mut col, rows, region, has_header),
+        }
+        columns.push(col);
+    }
+    link_label_columns(&mut columns, &meanings);
+    if !has_header {
+        sniff_names(&mut columns, rows, region);
+    }
+    single_valued(&mut columns);
+    Mapping { columns }
+}
+
+fn sniff(col: &mut ColumnMapping, rows: &[GridRow], region: Region, has_header: bool) {
+    let p = profile(rows, col.index, region);
+    let what = if has_header {
+        format!("header “{}” is not one we know", col.header.trim())
+    } else {
+        "no header".to_string()
+    };
+    if p.values == 0 {
+        col.field = Some(Field::Ignore);
+        col.confidence = 0.9;
+        col.reason = "the column is empty".into();
+    } else if p.emails >= SNIFF_THRESHOLD && p.emails >= p.phones {
+        col.field = Some(Field::Email);
+        col.confidence = p.emails;
+        col.reason = format!(
+            "{what}; {} of values are valid e-mail addresses",
+            percent(p.emails)
+        );
+    } else if p.phones >= SNIFF_THRESHOLD {
+        col.field = Some(Field::Phone);
+        col.confidence = p.phones;
+        col.reason = format!(
+            "{what}; {} of values are valid phone numbers",
+            percent(p.phones)
+        );
+    } else {
+        col.reason = format!("{what}, and its values are neither phone numbers nor e-mails: choose a field or Ignore");
+    }
+}
+
+/// Without a header, name-like text columns become the name: one column is a
+/// full name, two are first and last name.
+fn sniff_names(columns: &mut [ColumnMapping], rows: &[GridRow], region: Region) {
+    let candidates: Vec<usize> = columns
+        .iter()
+        .filter(|c| c.field.is_none())
+        .filter(|c| profile(rows, c.index, region).names >= 0.8)
+        .map(|c| c.index)
+        .collect();
+    let fields: &[Field] = match candidates.len() {
+        0 => &[],
+        1 => &[Field::FullName],
+        _ => &[Field::FirstName, Field::LastName],
+    };
+    for (index, field) in candidates.iter().zip(fields) {
+        let c = &mut columns[*index];
+        c.field = Some(*field);
+        c.confidence = 0.6;
+        c.reason = format!("no header; the values look like names: {}", field.title());
+    }
+}
+
+/// `Phone 1 - Label` gives each row's label for `Phone 1 - Value`.
+fn link_label_columns(columns: &mut [ColumnMapping], meanings: &[HeaderMeaning]) {
+    for (i, m) in meanings.iter().enumerate() {
+        let HeaderMeaning::LabelOf { .. } = m else {
+            continue;
+        };
+        let label_norm = normalize_header(&columns[i].header);
+        let label_digits: String = columns[i]
+            .header
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let target = columns.iter().position(|c| {
+            c.index != i
+                && matches!(c.field, Some(Field::Phone | Field::Email))
+                && c.header
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+                    == label_digits
+                && label_norm
+                    .rsplit_once(' ')
+                    .is_some_and(|(base, _)| normalize_header(&c.header).starts_with(base))
+        });
+        if let Some(t) = target {
+            columns[t].label_column = Some(i);
+        }
+    }
+}
+
+/// Single-valued fields keep their first column; later ones wait for the user.
+fn single_valued(columns: &mut [ColumnMapping]) {
+    let mut taken: Vec<(Field, String)> = Vec::new();
+    for c in columns.iter_mut() {
+        let Some(field) = c.field else { continue };
+        if field.allows_many() {
+            continue;
+        }
+        if let Some((_, first)) = taken.iter().find(|(f, _)| *f == field) {
+            c.reason = format!(
+                "{} is already taken by column “{}”: choose a field or Ignore",
+                field.title(),
+                first
+            );
+            c.field = None;
+            c.confidence = 0.0;
+        } else {
+            taken.push((field, c.header.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    fn field_of(header: &str) -> Option<Field> {
+        match classify_header(header) {
+            HeaderMeaning::Field { field, .. } => Some(field),
+            HeaderMeaning::AmbiguousName => Some(Field::FullName),
+            HeaderMeaning::LabelOf { .. } | HeaderMeaning::NotKept => Some(Field::Ignore),
+            HeaderMeaning::Unknown => None,
+        }
+    }
+
+    #[rstest]
+    #[case("\u{feff}First Name", Some(Field::FirstName))]
+    #[case("Prénom", Some(Field::FirstName))]
+    #[case("VORNAME", Some(Field::FirstName))]
+    #[case("Given Name", Some(Field::FirstName))]
+    #[case("Family Name", Some(Field::LastName))]
+    #[case("Nachname", Some(Field::LastName))]
+    #[case("Apellidos", Some(Field::LastName))]
+    #[case("Cognome", Some(Field::LastName))]
+    #[case("Sobrenome", Some(Field::LastName))]
+    #[case("Nom complet", Some(Field::FullName))]
+    #[case("Name", Some(Field::FullName))]
+    #[case("E-mail 1 - Value", Some(Field::Email))]
+    #[case("E-mail Address", Some(Field::Email))]
+    #[case("E-mail 2 Address", Some(Field::Email))]
+    #[case("Courriel", Some(Field::Email))]
+    #[case("Correo electrónico", Some(Field::Email))]
+    #[case("E-Mail-Adresse", Some(Field::Email))]
+    #[case("Phone 1 - Value", Some(Field::Phone))]
+    #[case("Mobile Phone", Some(Field::Phone))]
+    #[case("Business Phone", Some(Field::Phone))]
+    #[case("Téléphone portable", Some(Field::Phone))]
+    #[case("Handynummer", Some(Field::Phone))]
+    #[case("Teléfono móvil", Some(Field::Phone))]
+    #[case("Cellulare", Some(Field::Phone))]
+    #[case("Tel.", Some(Field::Phone))]
+    #[case("Organization 1 - Name", Some(Field::Company))]
+    #[case("Organization Name", Some(Field::Company))]
+    #[case("Société", Some(Field::Company))]
+    #[case("Firma", Some(Field::Company))]
+    #[case("Labels", Some(Field::Group))]
+    #[case("Group Membership", Some(Field::Group))]
+    #[case("Categories", Some(Field::Group))]
+    #[case("Gruppe", Some(Field::Group))]
+    #[case("Phone 1 - Label", Some(Field::Ignore))]
+    #[case("Phone 1 - Type", Some(Field::Ignore))]
+    #[case("E-mail Type", Some(Field::Ignore))]
+    #[case("E-mail Display Name", Some(Field::Ignore))]
+    #[case("Business Fax", Some(Field::Ignore))]
+    #[case("Birthday", Some(Field::Ignore))]
+    #[case("Reason", Some(Field::Ignore))]
+    #[case("Colour", None)]
+    #[case("", None)]
+    fn headers_are_recognised(#[case] header: &str, #[case] expected: Option<Field>) {
+        assert_eq!(field_of(header), expected, "{header}");
+    }
+
+    #[rstest]
+    #[case("Mobile Phone", "mobile")]
+    #[case("Business Phone 2", "work")]
+    #[case("Home Phone", "home")]
+    #[case("Telefon privat", "home")]
+    #[case("Phone", "")]
+    fn phone_headers_carry_their_label(#[case] header: &str, #[case] label: &str) {
+        match classify_header(header) {
+            HeaderMeaning::Field { label: l, .. } => assert_eq!(l, label),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn rows(data: &[&[&str]]) -> Vec<GridRow> {
+        data.iter()
+            .enumerate()
+            .map(|(i, r)| GridRow {
+                number: i as u32 + 2,
+                cells: r.iter().map(|c| c.to_string()).collect(),
+            })
+            .collect()
+    }
+
+    fn fields(m: &Mapping) -> Vec<Option<Field>> {
+        m.columns.iter().map(|c| c.field).collect()
+    }
+
+    #[test]
+    fn a_french_name_column_next_to_prenom_is_the_last_name() {
+        let h: Vec<String> = ["Prénom", "Nom", "Tél"].map(String::from).to_vec();
+        let m = auto_map(
+            &h,
+            &rows(&[&["Ada", "Lovelace", "07400 123456"]]),
+            3,
+            Region::default(),
+        );
+        assert_eq!(
+            fields(&m),
+            vec![
+                Some(Field::FirstName),
+                Some(Field::LastName),
+                Some(Field::Phone)
+            ]
+        );
+        assert!(m.columns[2]
+            .reason
+            .contains("100 % of values are valid phone numbers"));
+    }
+
+    #[test]
+    fn unknown_headers_are_mapped_by_content_with_a_reason() {
+        let h: Vec<String> = ["Kontaktinfo", "Colour"].map(String::from).to_vec();
+        let r = rows(&[
+            &["ada@example.com", "red"],
+            &["bob@example.com", "blue"],
+            &["nope", "green"],
+        ]);
+        let m = auto_map(&h, &r, 2, Region::default());
+        assert_eq!(fields(&m), vec![Some(Field::Email), None]);
+        assert!((m.columns[0].confidence - 0.667).abs() < 0.01);
+        assert!(
+            m.columns[0]
+                .reason
+                .contains("67 % of values are valid e-mail addresses"),
+            "{}",
+            m.columns[0].reason
+        );
+        assert_eq!(m.unassigned().count(), 1);
+    }
+
+    #[test]
+    fn without_a_header_content_decides_including_names() {
+        let r = rows(&[
+            &["Ada Lovelace", "07400 123456", "ada@example.com"],
+            &["Bob Smith", "07400 654321", "bob@example.com"],
+        ]);
+        let m = auto_map(&[], &r, 3, Region::default());
+        assert_eq!(
+            fields(&m),
+            vec![
+                Some(Field::FullName),
+                Some(Field::Phone),
+                Some(Field::Email)
+            ]
+        );
+    }
+
+    #[test]
+    fn google_label_columns_link_to_their_value_columns() {
+        let h: Vec<String> = [
+            "Phone 1 - Label",
+            "Phone 1 - Value",
+            "E-mail 1 - Label",
+            "E-mail 1 - Value",
+        ]
+        .map(String::from)
+        .to_vec();
+        let m = auto_map(
+            &h,
+            &rows(&[&["Mobile", "07400 123456", "* Work", "a@b.co"]]),
+            4,
+            Region::default(),
+        );
+        assert_eq!(
+            fields(&m),
+            vec![
+                Some(Field::Ignore),
+                Some(Field::Phone),
+                Some(Field::Ignore),
+                Some(Field::Email)
+            ]
+        );
+        assert_eq!(m.columns[1].label_column, Some(0));
+        assert_eq!(m.columns[3].label_column, Some(2));
+    }
+
+    #[test]
+    fn a_second_first_name_column_waits_for_the_user_and_assign_moves_fields() {
+        let h: Vec<String> = ["First name", "Vorname", "Phone"]
+            .map(String::from)
+            .to_vec();
+        let mut m = auto_map(&h, &[], 3, Region::default());
+        assert_eq!(
+            fields(&m),
+            vec![Some(Field::FirstName), None, Some(Field::Phone)]
+        );
+        m.assign(1, Field::FirstName);
+        assert_eq!(
+            fields(&m),
+            vec![None, Some(Field::FirstName), Some(Field::Phone)]
+        );
+        m.assign(0, Field::Phone);
+        assert_eq!(
+            fields(&m),
+            vec![
+                Some(Field::Phone),
+                Some(Field::FirstName),
+                Some(Field::Phone)
+            ]
+        );
+    }
+}

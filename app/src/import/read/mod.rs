@@ -1,0 +1,599 @@
+//! Reading a contacts file from bytes: workbooks (xlsx, xlsm, xlsb, xls, ods)
+//! through calamine, delimited text (csv, tsv, txt, pasted text) through the
+//! `csv` crate, and vCards. No file system: the same code runs in the browser.
+//!
+//! Invariants of what comes out ([`Grid`]):
+//! * every cell is the text the user sees in their spreadsheet (integral
+//!   numbers without `.0`, dates in ISO-8601, formulas as their cached value,
+//!   error cells empty), trimmed of surrounding whitespace;
+//! * blank rows are left out, but every row keeps the number the user sees
+//!   (the 1-based sheet row, or the 1-based record number for text);
+//! * trailing empty cells are dropped;
+//! * the [`Budget`] is enforced while reading, before anything large is
+//!   materialised: a file over it is refused with [`ReadErrorKind::TooLarge`].
+//!
+//! Nothing here panics on hostile input; every failure is a [`ReadError`] whose
+//! message tells the user what to do.
+
+mod text;
+mod vcard;
+mod workbook;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use text::{decode_text, sniff_delimiter};
+
+/// Limits that keep a hostile or oversized file from exhausting memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Size of the uploaded file.
+    pub max_bytes: usize,
+    /// Total uncompressed size a zip-based workbook may claim (zip bombs).
+    pub max_unzipped_bytes: u64,
+    /// Non-blank rows in the sheet read.
+    pub max_rows: usize,
+    /// Columns that hold a value.
+    pub max_columns: usize,
+    /// Characters kept per cell; longer cells are cut there (validation then
+    /// refuses the row as `too_long` if the cell is mapped).
+    pub max_cell_chars: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_bytes: 64 * 1024 * 1024,
+            max_unzipped_bytes: 512 * 1024 * 1024,
+            max_rows: 250_000,
+            max_columns: 256,
+            max_cell_chars: 4_096,
+        }
+    }
+}
+
+/// The file formats we read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Tsv,
+    Txt,
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+    Vcf,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Txt => "txt",
+            Format::Xlsx => "xlsx",
+            Format::Xlsm => "xlsm",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Vcf => "vcf",
+        }
+    }
+
+    /// Delimited text (has an encoding and a delimiter).
+    pub fn is_text(self) -> bool {
+        matches!(self, Format::Csv | Format::Tsv | Format::Txt)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadErrorKind {
+    Encrypted,
+    Corrupt,
+    UnsupportedFormat,
+    Empty,
+    TooLarge,
+}
+
+impl ReadErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadErrorKind::Encrypted => "encrypted",
+            ReadErrorKind::Corrupt => "corrupt",
+            ReadErrorKind::UnsupportedFormat => "unsupported_format",
+            ReadErrorKind::Empty => "empty",
+            ReadErrorKind::TooLarge => "too_large",
+        }
+    }
+}
+
+/// A file that cannot be read, with a message that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadError {
+    pub kind: ReadErrorKind,
+    pub message: String,
+}
+
+impl ReadError {
+    pub fn new(kind: ReadErrorKind, message: impl Into<String>) -> Self {
+        ReadError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn encrypted() -> Self {
+        Self::new(
+            ReadErrorKind::Encrypted,
+            "This workbook is protected with a password. Open it in your spreadsheet program, \
+             remove the password (or save an unprotected copy), and upload that copy.",
+        )
+    }
+
+    pub(crate) fn corrupt(format: Format, detail: impl fmt::Display) -> Self {
+        Self::new(
+            ReadErrorKind::Corrupt,
+            format!(
+                "This {} file is damaged or incomplete and cannot be read ({detail}). \
+                 Open it in your spreadsheet program, save it again, and upload the new copy.",
+                format.as_str()
+            ),
+        )
+    }
+
+    pub(crate) fn empty() -> Self {
+        Self::new(
+            ReadErrorKind::Empty,
+            "This file holds no rows. Check that you chose the right file, \
+             or paste your contacts instead.",
+        )
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// One non-blank row of a sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridRow {
+    /// The row number the user sees: 1-based sheet row, or record number.
+    pub number: u32,
+    pub cells: Vec<String>,
+}
+
+impl GridRow {
+    /// The cell at `index`, or `""` past the end of the row.
+    pub fn cell(&self, index: usize) -> &str {
+        self.cells.get(index).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn filled(&self) -> usize {
+        self.cells.iter().filter(|c| !c.is_empty()).count()
+    }
+}
+
+/// The rows of one sheet, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grid {
+    pub rows: Vec<GridRow>,
+    /// A header the format itself defines (vCard), which header detection
+    /// must not look for in the rows.
+    pub fixed_header: Option<Vec<String>>,
+}
+
+impl Grid {
+    /// Number of columns (the widest row).
+    pub fn width(&self) -> usize {
+        let rows = self.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+        rows.max(self.fixed_header.as_ref().map_or(0, Vec::len))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Collects cells into rows while enforcing the budget.
+pub(crate) struct GridBuilder {
+    budget: Budget,
+    rows: Vec<GridRow>,
+    current: Option<GridRow>,
+}
+
+impl GridBuilder {
+    pub(crate) fn new(budget: Budget) -> Self {
+        GridBuilder {
+            budget,
+            rows: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// Adds a cell; `row` is 1-based and never decreases, `col` is 0-based.
+    pub(crate) fn push(&mut self, row: u32, col: usize, text: &str) -> Result<(), ReadError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(());
+        }
+        if col >= self.budget.max_columns {
+            return Err(too_many_columns(self.budget));
+        }
+        if self.current.as_ref().is_some_and(|r| r.number != row) {
+            self.finish_row()?;
+        }
+        let current = self.current.get_or_insert_with(|| GridRow {
+            number: row,
+            cells: Vec::new(),
+        });
+        if current.cells.len() <= col {
+            current.cells.resize(col + 1, String::new());
+        }
+        current.cells[col] = clip(text, self.budget.max_cell_chars);
+        Ok(())
+    }
+
+    fn finish_row(&mut self) -> Result<(), ReadError> {
+        if let Some(row) = self.current.take() {
+            if self.rows.len() >= self.budget.max_rows {
+                return Err(too_many_rows(self.budget));
+            }
+            self.rows.push(row);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> Result<Grid, ReadError> {
+        self.finish_row()?;
+        // Cells may arrive out of row order in hand-made files: keep row order.
+        if self.rows.windows(2).any(|w| w[0].number > w[1].number) {
+            self.rows.sort_by_key(|r| r.number);
+        }
+        Ok(Grid {
+            rows: self.rows,
+            fixed_header: None,
+        })
+    }
+}
+
+pub(crate) fn too_many_rows(budget: Budget) -> ReadError {
+    ReadError::new(
+        ReadErrorKind::TooLarge,
+        format!(
+            "This sheet has more than {} rows. Split it into smaller files and import them one after the other.",
+            budget.max_rows
+        ),
+    )
+}
+
+pub(crate) fn too_many_columns(budget: Budget) -> ReadError {
+    ReadError::new(
+        ReadErrorKind::TooLarge,
+        format!(
+            "This sheet uses more than {} columns. Delete the columns you do not need and upload it again.",
+            budget.max_columns
+        ),
+    )
+}
+
+/// The first `max` characters of `s`.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => s[..cut].to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// An opened file: its format, its sheets, and the means to read each one.
+pub struct Book {
+    pub format: Format,
+    /// The text encoding (text formats only), e.g. `UTF-8`, `windows-1252`.
+    pub encoding: Option<&'static str>,
+    /// The field delimiter (text formats only).
+    pub delimiter: Option<char>,
+    sheets: Vec<String>,
+    source: Source,
+    budget: Budget,
+}
+
+enum Source {
+    Grid(Grid),
+    Workbook(Box<workbook::Workbook>),
+}
+
+impl fmt::Debug for Book {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Book")
+            .field("format", &self.format)
+            .field("encoding", &self.encoding)
+            .field("delimiter", &self.delimiter)
+            .field("sheets", &self.sheets)
+            .finish()
+    }
+}
+
+impl Book {
+    /// Sheet names in workbook order (one unnamed sheet for text and vCard).
+    pub fn sheet_names(&self) -> &[String] {
+        &self.sheets
+    }
+
+    /// Whether sheets have names the user gave them (workbooks only).
+    pub fn has_named_sheets(&self) -> bool {
+        matches!(self.source, Source::Workbook(_))
+    }
+
+    /// Reads the sheet at `index` (0-based).
+    pub fn read_sheet(&mut self, index: usize) -> Result<Grid, ReadError> {
+        if index >= self.sheets.len() {
+            return Err(ReadError::new(
+                ReadErrorKind::Empty,
+                format!(
+                    "This file has {} sheet(s); there is no sheet number {}.",
+                    self.sheets.len(),
+                    index + 1
+                ),
+            ));
+        }
+        match &mut self.source {
+            Source::Grid(grid) => Ok(grid.clone()),
+            Source::Workbook(wb) => wb.read(&self.sheets[index], self.budget),
+        }
+    }
+
+    /// Finds a sheet by name (case-insensitive) or by 1-based number.
+    pub fn find_sheet(&self, name_or_number: &str) -> Option<usize> {
+        let wanted = name_or_number.trim();
+        self.sheets
+            .iter()
+            .position(|s| s == wanted)
+            .or_else(|| {
+                self.sheets
+                    .iter()
+                    .position(|s| s.to_lowercase() == wanted.to_lowercase())
+            })
+            .or_else(|| {
+                wanted
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=self.sheets.len()).contains(n))
+                    .map(|n| n - 1)
+            })
+    }
+}
+
+/// What the bytes look like, before the file name is taken into account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sniffed {
+    Zip,
+    Ole,
+    /// A BIFF2–BIFF4 stream without the OLE container (Excel 2.x–4.x).
+    OldBiff,
+    Html,
+    Pdf,
+    VCard,
+    Binary,
+    Text,
+}
+
+fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Sniffed::Ole;
+    }
+    if bytes.len() >= 4
+        && matches!(bytes[0], 0x09)
+        && matches!(bytes[1], 0x00 | 0x02 | 0x04)
+        && matches!(bytes[2], 0x04 | 0x06)
+        && bytes[3] == 0x00
+    {
+        return Sniffed::OldBiff;
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Sniffed::Pdf;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<?xml")
+        || head.starts_with("<table")
+    {
+        return Sniffed::Html;
+    }
+    if head.starts_with("begin:vcard") {
+        return Sniffed::VCard;
+    }
+    if text::looks_binary(bytes) {
+        return Sniffed::Binary;
+    }
+    Sniffed::Text
+}
+
+fn extension(file_name: &str) -> String {
+    file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn unsupported(what: &str) -> ReadError {
+    ReadError::new(
+        ReadErrorKind::UnsupportedFormat,
+        format!(
+            "This file is {what}, not a spreadsheet we can read. Save it from your spreadsheet \
+             program as Excel (.xlsx), OpenDocument (.ods) or CSV, and upload that file."
+        ),
+    )
+}
+
+/// Opens `bytes` (named `file_name`, which only breaks ties: the content
+/// decides the format) with the default budget.
+pub fn open(bytes: Vec<u8>, file_name: &str) -> Result<Book, ReadError> {
+    open_with(bytes, file_name, Budget::default())
+}
+
+/// Opens `bytes` with an explicit budget.
+pub fn open_with(bytes: Vec<u8>, file_name: &str, budget: Budget) -> Result<Book, ReadError> {
+    if bytes.len() > budget.max_bytes {
+        return Err(ReadError::new(
+            ReadErrorKind::TooLarge,
+            format!(
+                "This file is {:.1} MB; the limit is {} MB. Split it into smaller files and import them one after the other.",
+                bytes.len() as f64 / 1_048_576.0,
+                budget.max_bytes / 1_048_576
+            ),
+        ));
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+        return Err(ReadError::empty());
+    }
+    let ext = extension(file_name);
+    match sniff(&bytes) {
+        Sniffed::Zip => workbook::open_zip(bytes, &ext, budget),
+        Sniffed::Ole => workbook::open_ole(bytes, budget),
+        Sniffed::OldBiff => Err(ReadError::new(
+            ReadErrorKind::UnsupportedFormat,
+            "This is a workbook from Excel 4 or older, which we cannot read. Open it in Excel or \
+             LibreOffice, save it as .xlsx, and upload that file.",
+        )),
+        Sniffed::Html => Err(unsupported("a web page (HTML or XML)")),
+        Sniffed::Pdf => Err(unsupported("a PDF document")),
+        Sniffed::Binary => Err(unsupported("in a binary format we do not know")),
+        Sniffed::VCard => {
+            let (text, _) = decode_text(&bytes);
+            let grid = vcard::read(&text, budget)?;
+            Ok(Book {
+                format: Format::Vcf,
+                encoding: None,
+                delimiter: None,
+                sheets: vec![String::new()],
+                source: Source::Grid(grid),
+                budget,
+            })
+        }
+        Sniffed::Text => {
+            let format = match ext.as_str() {
+                "tsv" | "tab" => Format::Tsv,
+                "txt" | "" => Format::Txt,
+                _ => Format::Csv,
+            };
+            let (text, encoding) = decode_text(&bytes);
+            drop(bytes);
+            let (grid, delimiter) = text::read(&text, format, budget)?;
+            Ok(Book {
+                format,
+                encoding: Some(encoding),
+                delimiter: Some(delimiter),
+                sheets: vec![String::new()],
+                source: Source::Grid(grid),
+                budget,
+            })
+        }
+    }
+}
+
+/// Reads pasted text (one contact per line) like a text file.
+pub fn open_pasted(text: &str) -> Result<Book, ReadError> {
+    open(text.as_bytes().to_vec(), "pasted.txt")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_cuts_on_character_boundaries() {
+        assert_eq!(clip("héllo", 2), "hé");
+        assert_eq!(clip("hé", 5), "hé");
+    }
+
+    #[test]
+    fn the_grid_builder_skips_blank_cells_and_keeps_row_numbers() {
+        let mut b = GridBuilder::new(Budget::default());
+        b.push(3, 1, " x ").unwrap();
+        b.push(3, 4, "   ").unwrap();
+        b.push(5, 0, "y").unwrap();
+        let g = b.finish().unwrap();
+        assert_eq!(
+            g.rows,
+            vec![
+                GridRow {
+                    number: 3,
+                    cells: vec!["".into(), "x".into()]
+                },
+                GridRow {
+                    number: 5,
+                    cells: vec!["y".into()]
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn the_grid_builder_enforces_rows_and_columns() {
+        let budget = Budget {
+            max_rows: 2,
+            max_columns: 3,
+            ..Budget::default()
+        };
+        let mut b = GridBuilder::new(budget);
+        assert_eq!(b.push(1, 3, "x").unwrap_err().kind, ReadErrorKind::TooLarge);
+        let mut b = GridBuilder::new(budget);
+        for r in 1..=3 {
+            b.push(r, 0, "x").unwrap();
+        }
+        assert_eq!(b.finish().unwrap_err().kind, ReadErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn an_html_page_named_xls_is_refused_as_unsupported() {
+        let e = open(
+            b"<!DOCTYPE html><html><body><table></table></body></html>".to_vec(),
+            "contacts.xls",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::UnsupportedFormat);
+        assert!(e.message.contains("web page"), "{}", e.message);
+    }
+
+    #[test]
+    fn empty_and_blank_files_are_empty() {
+        for bytes in [&b""[..], b"  \r\n\n", b"\n,,,\n , ,\n"] {
+            let r = open(bytes.to_vec(), "a.csv").and_then(|mut b| b.read_sheet(0));
+            let kind = match r {
+                Err(e) => e.kind,
+                Ok(g) if g.is_empty() => ReadErrorKind::Empty,
+                Ok(g) => panic!("{g:?}"),
+            };
+            assert_eq!(kind, ReadErrorKind::Empty);
+        }
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_before_reading() {
+        let budget = Budget {
+            max_bytes: 10,
+            ..Budget::default()
+        };
+        let e = open_with(vec![b'a'; 11], "a.csv", budget).unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::TooLarge);
+    }
+}

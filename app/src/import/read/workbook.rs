@@ -1,0 +1,336 @@
+//! Workbooks through calamine, from bytes in memory.
+//!
+//! xlsx/xlsm/xlsb are streamed cell by cell, so a sheet that claims a huge
+//! dimension costs nothing until it really holds that many cells, and the
+//! budget stops it first. Zip-based files are checked against the budget on
+//! their declared uncompressed size before anything is inflated (zip bombs).
+//! xls and ods sheets are materialised by calamine (it caps them itself) and
+//! then pass through the same budget.
+
+use std::io::Cursor;
+
+use calamine::{
+    Data, DataRef, ExcelDateTime, Ods, OdsError, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError,
+    Xlsx, XlsxError,
+};
+
+use super::{Book, Budget, Format, Grid, GridBuilder, ReadError, ReadErrorKind, Source};
+
+type Bytes = Cursor<Vec<u8>>;
+
+pub(crate) enum Workbook {
+    Xlsx(Xlsx<Bytes>),
+    Xlsb(Xlsb<Bytes>),
+    Xls(Xls<Bytes>),
+    Ods(Ods<Bytes>),
+}
+
+fn book(format: Format, wb: Workbook, budget: Budget) -> Result<Book, ReadError> {
+    let sheets: Vec<String> = match &wb {
+        Workbook::Xlsx(w) => worksheet_names(w),
+        Workbook::Xlsb(w) => worksheet_names(w),
+        Workbook::Xls(w) => worksheet_names(w),
+        Workbook::Ods(w) => worksheet_names(w),
+    };
+    if sheets.is_empty() {
+        return Err(ReadError::new(
+            ReadErrorKind::Empty,
+            "This workbook has no worksheet (only charts or macros). Put your contacts on a \
+             worksheet and upload it again.",
+        ));
+    }
+    Ok(Book {
+        format,
+        encoding: None,
+        delimiter: None,
+        sheets,
+        source: Source::Workbook(Box::new(wb)),
+        budget,
+    })
+}
+
+fn worksheet_names<R: Reader<Bytes>>(wb: &R) -> Vec<String> {
+    wb.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// Opens a zip-based workbook (xlsx, xlsm, xlsb, ods).
+pub(crate) fn open_zip(bytes: Vec<u8>, ext: &str, budget: Budget) -> Result<Book, ReadError> {
+    let kind = inspect_zip(&bytes, budget)?;
+    match kind {
+        ZipKind::Xlsx { macros } => {
+            let format = if macros || ext == "xlsm" {
+                Format::Xlsm
+            } else {
+                Format::Xlsx
+            };
+            let wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(format, e))?;
+            book(format, Workbook::Xlsx(wb), budget)
+        }
+        ZipKind::Xlsb => {
+            let wb = Xlsb::new(Cursor::new(bytes)).map_err(xlsb_error)?;
+            book(Format::Xlsb, Workbook::Xlsb(wb), budget)
+        }
+        ZipKind::Ods => {
+            let wb = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
+            book(Format::Ods, Workbook::Ods(wb), budget)
+        }
+    }
+}
+
+enum ZipKind {
+    Xlsx { macros: bool },
+    Xlsb,
+    Ods,
+}
+
+fn inspect_zip(bytes: &[u8], budget: Budget) -> Result<ZipKind, ReadError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ReadError::corrupt(Format::Xlsx, format!("not a complete zip archive: {e}"))
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map_err(|e| ReadError::corrupt(Format::Xlsx, e))?
+            .size();
+        total = total.saturating_add(size);
+    }
+    if total > budget.max_unzipped_bytes {
+        return Err(ReadError::new(
+            ReadErrorKind::TooLarge,
+            format!(
+                "This workbook would unpack to {} MB, over our limit of {} MB. Save only the \
+                 sheet with your contacts (or export it as CSV) and upload that.",
+                total / 1_048_576,
+                budget.max_unzipped_bytes / 1_048_576
+            ),
+        ));
+    }
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("xl/workbook.xml") {
+        Ok(ZipKind::Xlsx {
+            macros: has("xl/vbaproject.bin"),
+        })
+    } else if has("xl/workbook.bin") {
+        Ok(ZipKind::Xlsb)
+    } else if has("content.xml") && has("mimetype") {
+        let mut mimetype = String::new();
+        if let Ok(mut f) = archive.by_name("mimetype") {
+            use std::io::Read;
+            let _ = (&mut f).take(200).read_to_string(&mut mimetype);
+        }
+        if mimetype.contains("spreadsheet") {
+            Ok(ZipKind::Ods)
+        } else {
+            Err(super::unsupported(
+                "an OpenDocument file that is not a spreadsheet",
+            ))
+        }
+    } else if has("word/document.xml") {
+        Err(super::unsupported("a Word document"))
+    } else if has("ppt/presentation.xml") {
+        Err(super::unsupported("a PowerPoint presentation"))
+    } else {
+        Err(super::unsupported("a zip archive"))
+    }
+}
+
+/// Opens an OLE2 compound file: an xls workbook, or an encrypted xlsx.
+pub(crate) fn open_ole(bytes: Vec<u8>, budget: Budget) -> Result<Book, ReadError> {
+    // Encrypted OOXML files are OLE containers holding an `EncryptedPackage`
+    // stream (its name is UTF-16LE in the directory).
+    let marker: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+        return Err(ReadError::encrypted());
+    }
+    let wb = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;
+    book(Format::Xls, Workbook::Xls(wb), budget)
+}
+
+impl Workbook {
+    pub(crate) fn read(&mut self, sheet: &str, budget: Budget) -> Result<Grid, ReadError> {
+        let mut grid = GridBuilder::new(budget);
+        match self {
+            Workbook::Xlsx(wb) => {
+                let mut cells = wb
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| xlsx_error(Format::Xlsx, e))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| xlsx_error(Format::Xlsx, e))? {
+                    let (row, col) = cell.get_position();
+                    grid.push(
+                        row.saturating_add(1),
+                        col as usize,
+                        &ref_text(cell.get_value()),
+                    )?;
+                }
+            }
+            Workbook::Xlsb(wb) => {
+                let mut cells = wb.worksheet_cells_reader(sheet).map_err(xlsb_error)?;
+                while let Some(cell) = cells.next_cell().map_err(xlsb_error)? {
+                    let (row, col) = cell.get_position();
+                    grid.push(
+                        row.saturating_add(1),
+                        col as usize,
+                        &ref_text(cell.get_value()),
+                    )?;
+                }
+            }
+            Workbook::Xls(wb) => {
+                let range = wb.worksheet_range(sheet).map_err(xls_error)?;
+                push_range(&mut grid, &range)?;
+            }
+            Workbook::Ods(wb) => {
+                let range = wb.worksheet_range(sheet).map_err(ods_error)?;
+                push_range(&mut grid, &range)?;
+            }
+        }
+        grid.finish()
+    }
+}
+
+fn push_range(grid: &mut GridBuilder, range: &calamine::Range<Data>) -> Result<(), ReadError> {
+    let Some((row0, col0)) = range.start() else {
+        return Ok(());
+    };
+    for (r, c, value) in range.used_cells() {
+        let row = row0.saturating_add(r as u32).saturating_add(1);
+        let col = (col0 as usize).saturating_add(c);
+        grid.push(row, col, &data_text(value))?;
+    }
+    Ok(())
+}
+
+/// The text a user sees for a cell value.
+pub(crate) fn data_text(value: &Data) -> String {
+    match value {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::String(s) => s.clone(),
+        Data::Bool(b) => bool_text(*b),
+        Data::DateTime(d) => date_text(d),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+fn ref_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Bool(b) => bool_text(*b),
+        DataRef::DateTime(d) => date_text(d),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(_) | DataRef::Empty => String::new(),
+    }
+}
+
+fn bool_text(b: bool) -> String {
+    if b { "TRUE" } else { "FALSE" }.into()
+}
+
+/// Integral numbers without `.0` or exponent (447911123456.0 → `447911123456`);
+/// others in the shortest form that reads back the same.
+pub(crate) fn float_text(f: f64) -> String {
+    if !f.is_finite() {
+        return String::new();
+    }
+    if f.fract() == 0.0 && f.abs() < 1e17 {
+        format!("{f:.0}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Dates as `YYYY-MM-DD`, date-times as `YYYY-MM-DDTHH:MM:SS`, durations as
+/// `HH:MM:SS`.
+fn date_text(d: &ExcelDateTime) -> String {
+    let (y, mo, da, h, mi, s, _) = d.to_ymd_hms_milli();
+    if d.is_duration() {
+        let secs = (d.as_f64() * 86_400.0).round() as i64;
+        return format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        );
+    }
+    if d.as_f64() < 1.0 {
+        return format!("{h:02}:{mi:02}:{s:02}");
+    }
+    if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{da:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{s:02}")
+    }
+}
+
+fn xlsx_error(format: Format, e: XlsxError) -> ReadError {
+    match e {
+        XlsxError::Password => ReadError::encrypted(),
+        e => ReadError::corrupt(format, e),
+    }
+}
+
+fn xlsb_error(e: XlsbError) -> ReadError {
+    match e {
+        XlsbError::Password => ReadError::encrypted(),
+        e => ReadError::corrupt(Format::Xlsb, e),
+    }
+}
+
+fn xls_error(e: XlsError) -> ReadError {
+    match e {
+        XlsError::Password => ReadError::encrypted(),
+        XlsError::Cfb(calamine_cfb) if calamine_cfb.to_string().contains("not found") => {
+            super::unsupported("an Office file that holds no workbook (a Word or Outlook file?)")
+        }
+        e => ReadError::corrupt(Format::Xls, e),
+    }
+}
+
+fn ods_error(e: OdsError) -> ReadError {
+    match e {
+        OdsError::Password => ReadError::encrypted(),
+        e => ReadError::corrupt(Format::Ods, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_see_them() {
+        assert_eq!(float_text(447911123456.0), "447911123456");
+        assert_eq!(float_text(4.47911123456E+11), "447911123456");
+        assert_eq!(float_text(7400123456.0), "7400123456");
+        assert_eq!(float_text(1.5), "1.5");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(f64::NAN), "");
+    }
+
+    #[test]
+    fn data_cells_become_text() {
+        assert_eq!(data_text(&Data::Int(42)), "42");
+        assert_eq!(data_text(&Data::Bool(true)), "TRUE");
+        assert_eq!(data_text(&Data::Error(calamine::CellErrorType::NA)), "");
+        let date = ExcelDateTime::new(45_000.0, calamine::ExcelDateTimeType::DateTime, false);
+        assert_eq!(data_text(&Data::DateTime(date)), "2023-03-15");
+        let dt = ExcelDateTime::new(45_000.5, calamine::ExcelDateTimeType::DateTime, false);
+        assert_eq!(data_text(&Data::DateTime(dt)), "2023-03-15T12:00:00");
+    }
+}
