@@ -47,7 +47,7 @@ impl Default for Budget {
             max_bytes: 64 * 1024 * 1024,
             max_unzipped_bytes: 512 * 1024 * 1024,
             max_rows: 250_000,
-            max_columns: 256,
+            max_columns: 1_024,
             max_cell_chars: 4_096,
         }
     }

@@ -78,11 +78,26 @@ pub(crate) fn open_zip(bytes: Vec<u8>, ext: &str, budget: Budget) -> Result<Book
             let wb = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
             book(Format::Ods, Workbook::Ods(wb), budget)
         }
+        ZipKind::Unusual => {
+            if let Ok(wb) = Xlsx::new(Cursor::new(bytes.clone())) {
+                let format = if ext == "xlsm" {
+                    Format::Xlsm
+                } else {
+                    Format::Xlsx
+                };
+                return book(format, Workbook::Xlsx(wb), budget);
+            }
+            if let Ok(wb) = Xlsb::new(Cursor::new(bytes)) {
+                return book(Format::Xlsb, Workbook::Xlsb(wb), budget);
+            }
+            Err(super::unsupported("a zip archive"))
+        }
     }
 }
 
 enum ZipKind {
     Xlsx { macros: bool },
+    Unusual,
     Xlsb,
     Ods,
 }
@@ -140,7 +155,9 @@ fn inspect_zip(bytes: &[u8], budget: Budget) -> Result<ZipKind, ReadError> {
     } else if has("ppt/presentation.xml") {
         Err(super::unsupported("a PowerPoint presentation"))
     } else {
-        Err(super::unsupported("a zip archive"))
+        // Valid packages may keep the workbook under another path (named in
+        // `_rels/.rels`): let calamine look.
+        Ok(ZipKind::Unusual)
     }
 }
 
