@@ -4,7 +4,9 @@
 //! without one.
 
 pub mod entity;
+mod import;
 pub mod migration;
 mod store;
 
+pub use import::{ImportConflict, UpsertSummary, UPSERT_BATCH};
 pub use store::{connect, connect_options, Store};

@@ -515,13 +515,12 @@ async fn find_contact<C: ConnectionTrait>(
 
 /// The contact's own columns (not id, account or creation time).
 fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::ActiveModel {
-    let sort_name = display_name(&c.first_name, &c.last_name, &c.company)
-        .or_else(|| c.details.first().map(|d| d.value.clone()))
-        .unwrap_or_default()
-        .to_lowercase();
-    let search_text = format!("{} {} {}", c.first_name, c.last_name, c.company)
-        .trim()
-        .to_lowercase();
+    let (sort_name, search_text) = derived_columns(
+        &c.first_name,
+        &c.last_name,
+        &c.company,
+        c.details.first().map(|d| d.value.as_str()),
+    );
     contact::ActiveModel {
         first_name: Set(c.first_name.clone()),
         last_name: Set(c.last_name.clone()),
@@ -742,4 +741,20 @@ fn like_pattern(text: &str) -> LikeExpr {
     }
     escaped.push('%');
     LikeExpr::new(escaped).escape('\\')
+}
+
+/// The columns derived from a contact's names: its sort key (the display
+/// name, else its first detail) and the text name search looks in.
+pub(crate) fn derived_columns(
+    first: &str,
+    last: &str,
+    company: &str,
+    first_detail: Option<&str>,
+) -> (String, String) {
+    let sort_name = display_name(first, last, company)
+        .or_else(|| first_detail.map(str::to_string))
+        .unwrap_or_default()
+        .to_lowercase();
+    let search_text = format!("{first} {last} {company}").trim().to_lowercase();
+    (sort_name, search_text)
 }

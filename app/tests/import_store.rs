@@ -1,0 +1,305 @@
+//! The bulk upsert on real SQLite and PostgreSQL (see `common`): new
+//! contacts, matches by phone in another notation and by e-mail with an
+//! upper-case domain, conflicts, idempotence, groups, dry runs, batches.
+
+mod common;
+
+use app::import::{auto_map, plan, GridRow, ImportContact, ImportPlan, Region, Table};
+use app::model::{ContactQuery, GroupFilter};
+use common::{databases, TestDb};
+
+fn plan_of(headers: &[&str], rows: &[&[&str]]) -> ImportPlan {
+    let t = Table {
+        header_row: Some(1),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| GridRow {
+                number: i as u32 + 2,
+                cells: r.iter().map(|c| c.to_string()).collect(),
+            })
+            .collect(),
+        width: headers.len(),
+    };
+    let m = auto_map(&t.headers, &t.rows, t.width, Region::default());
+    plan(&t, &m, Region::default(), &[])
+}
+
+async fn all(db: &TestDb) -> Vec<app::model::ContactView> {
+    let q = ContactQuery {
+        per_page: 100,
+        ..Default::default()
+    };
+    db.store
+        .list_contacts(db.account, Region::default(), &q)
+        .await
+        .unwrap()
+        .contacts
+}
+
+const HEADERS: &[&str] = &["First name", "Last name", "Mobile", "E-mail", "Group"];
+
+#[tokio::test]
+async fn new_contacts_are_created_with_details_and_groups() {
+    for db in databases().await {
+        let p = plan_of(
+            HEADERS,
+            &[
+                &[
+                    "Ada",
+                    "Lovelace",
+                    "07400 123456",
+                    "ada@example.com",
+                    "Friends; Work",
+                ],
+                &["Bob", "", "", "bob@example.com", "friends"],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.created, s.updated, s.unchanged),
+            (2, 0, 0),
+            "{}",
+            db.name
+        );
+        assert_eq!(s.groups_created, 2);
+        let list = all(&db).await;
+        let ada = list.iter().find(|c| c.first_name == "Ada").unwrap();
+        assert_eq!(ada.details.len(), 2);
+        assert_eq!(ada.details[0].value, "+447400123456");
+        assert_eq!(ada.details[0].label, "mobile");
+        assert!(ada.details[0].is_primary && ada.details[1].is_primary);
+        let mut groups: Vec<&str> = ada.groups.iter().map(|g| g.name.as_str()).collect();
+        groups.sort();
+        assert_eq!(groups, vec!["Friends", "Work"]);
+        let friends = db.store.list_groups(db.account).await.unwrap();
+        let friends = friends.iter().find(|g| g.name == "Friends").unwrap();
+        assert_eq!(friends.member_count, 2, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn matches_by_phone_in_another_notation_and_by_email_case_update_the_contact() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "", "07400 123456", "", ""],
+                &["Bob", "Smith", "", "bob@example.com", ""],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &first.contacts, false)
+            .await
+            .unwrap();
+        let second = plan_of(
+            HEADERS,
+            &[
+                &[
+                    "",
+                    "Lovelace",
+                    "+44 7400 123456",
+                    "ada@example.com",
+                    "Friends",
+                ],
+                &["Robert", "", "", "BOB@EXAMPLE.COM", ""],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts(db.account, &second.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!((s.created, s.updated), (0, 2), "{}", db.name);
+        let list = all(&db).await;
+        assert_eq!(list.len(), 2);
+        let ada = list.iter().find(|c| c.last_name == "Lovelace").unwrap();
+        assert_eq!(ada.first_name, "Ada", "an empty cell does not erase");
+        assert_eq!(ada.details.len(), 2, "the e-mail was added");
+        assert_eq!(ada.groups.len(), 1);
+        let bob = list.iter().find(|c| c.last_name == "Smith").unwrap();
+        assert_eq!(bob.first_name, "Robert", "a non-empty cell overwrites");
+        assert_eq!(bob.details.len(), 1);
+        // Name search sees the new names.
+        let q = ContactQuery {
+            search: "robert".into(),
+            ..Default::default()
+        };
+        let found = db
+            .store
+            .list_contacts(db.account, Region::default(), &q)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 1, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn a_row_matching_two_contacts_is_a_conflict_and_changes_nothing() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "Lovelace", "07400 123456", "", ""],
+                &["Bob", "Smith", "", "bob@example.com", ""],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &first.contacts, false)
+            .await
+            .unwrap();
+        let second = plan_of(
+            HEADERS,
+            &[&["Mix", "", "07400 123456", "bob@example.com", "X"]],
+        );
+        let s = db
+            .store
+            .import_contacts(db.account, &second.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!((s.created, s.updated), (0, 0), "{}", db.name);
+        assert_eq!(s.conflicts.len(), 1);
+        assert_eq!(s.conflicts[0].rows, vec![2]);
+        let m = &s.conflicts[0].message;
+        assert!(m.contains("Ada Lovelace") && m.contains("Bob Smith"), "{m}");
+        let list = all(&db).await;
+        assert!(list
+            .iter()
+            .all(|c| c.first_name != "Mix" && c.details.len() == 1));
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn the_same_import_twice_creates_nothing_the_second_time() {
+    for db in databases().await {
+        let p = plan_of(
+            HEADERS,
+            &[
+                &[
+                    "Ada",
+                    "Lovelace",
+                    "07400 123456",
+                    "ada@example.com",
+                    "Friends",
+                ],
+                &["Bob", "", "07400 654321", "", ""],
+            ],
+        );
+        let once = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        let twice = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!((once.created, once.updated), (2, 0), "{}", db.name);
+        assert_eq!(
+            (
+                twice.created,
+                twice.updated,
+                twice.unchanged,
+                twice.groups_created
+            ),
+            (0, 0, 2, 0),
+            "{}",
+            db.name
+        );
+        assert_eq!(all(&db).await.len(), 2);
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_the_same_counts_and_writes_nothing() {
+    for db in databases().await {
+        let p = plan_of(HEADERS, &[&["Ada", "", "07400 123456", "", "Friends"]]);
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, true)
+            .await
+            .unwrap();
+        assert_eq!((s.created, s.groups_created), (1, 1), "{}", db.name);
+        assert!(all(&db).await.is_empty());
+        assert!(db.store.list_groups(db.account).await.unwrap().is_empty());
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn contacts_made_in_the_form_keep_working_after_an_import() {
+    for db in databases().await {
+        // Ids allocated by the import and by the form must not collide.
+        let p = plan_of(HEADERS, &[&["Ada", "", "07400 123456", "", ""]]);
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        let draft = app::import::ContactDraft {
+            first_name: "Form".into(),
+            phones: vec![app::import::DetailDraft::new("07400 111222", "")],
+            ..Default::default()
+        };
+        let valid = app::import::validate_contact(&draft, Region::default()).unwrap();
+        db.store.create_contact(db.account, &valid).await.unwrap();
+        let p = plan_of(HEADERS, &[&["Cy", "", "07400 333444", "", ""]]);
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.created, 1, "{}", db.name);
+        assert_eq!(all(&db).await.len(), 3);
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn several_batches_and_a_floating_filter_work_at_scale() {
+    for db in databases().await {
+        let contacts: Vec<ImportContact> = (0..(app::db::UPSERT_BATCH + 300))
+            .map(|i| {
+                let row: Vec<String> = vec![
+                    format!("P{i}"),
+                    String::new(),
+                    format!("07400 {:06}", 100_000 + i),
+                    format!("p{i}@example.com"),
+                    if i % 2 == 0 {
+                        "Even".into()
+                    } else {
+                        String::new()
+                    },
+                ];
+                let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+                plan_of(HEADERS, &[&refs]).contacts.remove(0)
+            })
+            .collect();
+        let s = db
+            .store
+            .import_contacts(db.account, &contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.created, contacts.len(), "{}", db.name);
+        let q = ContactQuery {
+            group: GroupFilter::None,
+            ..Default::default()
+        };
+        let floating = db
+            .store
+            .list_contacts(db.account, Region::default(), &q)
+            .await
+            .unwrap();
+        assert_eq!(floating.total as usize, contacts.len() / 2, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
