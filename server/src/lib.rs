@@ -3,6 +3,8 @@
 
 #![recursion_limit = "256"]
 
+pub mod import_cli;
+
 use std::net::SocketAddr;
 
 use anyhow::Context;

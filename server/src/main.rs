@@ -1,12 +1,15 @@
-//! `contacts`: serve the contacts app, or migrate its database.
+//! `contacts`: serve the contacts app, migrate its database, or import a file.
 
 #![recursion_limit = "256"]
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::Context;
-use app::import::Region;
+use app::import::{HeaderChoice, Region};
 use clap::{Parser, Subcommand};
+use server::import_cli::{human_summary, run_import, ImportOptions};
 use server::{leptos_options, open_state, redact, router, DEFAULT_DATABASE_URL};
 use tracing_subscriber::EnvFilter;
 
@@ -44,14 +47,44 @@ enum Command {
     },
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Import contacts from a spreadsheet, CSV or vCard file.
+    ///
+    /// Exit status: 0 when the file was read (refused rows are reported, not
+    /// errors), 2 when it could not be read at all.
+    Import {
+        /// xlsx, xlsm, xlsb, xls, ods, csv, tsv, txt or vcf.
+        file: PathBuf,
+        /// Sheet to import: its name, or its 0-based index (default: the first
+        /// sheet that holds contacts).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// 1-based row that holds the column headers; 0 for a file without
+        /// a header row (default: found automatically).
+        #[arg(long)]
+        header_row: Option<u32>,
+        /// Put every imported contact in this group (created if missing).
+        #[arg(long)]
+        group: Option<String>,
+        /// Read, map, validate and match against the database, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print exactly one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Write the rejected rows with a Reason column to this .xlsx or .csv file.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // Logs on stderr: `import --json` owns stdout.
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let region: Region = cli.region.parse().map_err(anyhow::Error::msg)?;
@@ -68,6 +101,49 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tracing::info!(database = %redact(&cli.database_url), "migrations applied");
         }
+        Command::Import {
+            file,
+            sheet,
+            header_row,
+            group,
+            dry_run,
+            json,
+            errors,
+        } => {
+            let opts = ImportOptions {
+                file,
+                region,
+                sheet,
+                header: match header_row {
+                    None => HeaderChoice::Auto,
+                    Some(0) => HeaderChoice::None,
+                    Some(n) => HeaderChoice::Row(n),
+                },
+                group,
+                dry_run,
+                errors,
+            };
+            return Ok(
+                match run_import(&state.store, state.account_id, &opts).await {
+                    Ok(report) => {
+                        if json {
+                            println!("{}", serde_json::to_string(&report)?);
+                        } else {
+                            print!("{}", human_summary(&report));
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        if json {
+                            println!("{}", serde_json::json!({ "error": e }));
+                        } else {
+                            eprintln!("{}", e.message);
+                        }
+                        ExitCode::from(2)
+                    }
+                },
+            );
+        }
         Command::Serve { addr } => {
             let app = router(state, leptos_options(addr));
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
@@ -81,5 +157,5 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

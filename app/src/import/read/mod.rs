@@ -355,26 +355,6 @@ impl Book {
             Source::Workbook(wb) => wb.read(&self.sheets[index], self.budget),
         }
     }
-
-    /// Finds a sheet by name (case-insensitive) or by 1-based number.
-    pub fn find_sheet(&self, name_or_number: &str) -> Option<usize> {
-        let wanted = name_or_number.trim();
-        self.sheets
-            .iter()
-            .position(|s| s == wanted)
-            .or_else(|| {
-                self.sheets
-                    .iter()
-                    .position(|s| s.to_lowercase() == wanted.to_lowercase())
-            })
-            .or_else(|| {
-                wanted
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=self.sheets.len()).contains(n))
-                    .map(|n| n - 1)
-            })
-    }
 }
 
 /// What the bytes look like, before the file name is taken into account.

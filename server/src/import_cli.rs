@@ -1,0 +1,350 @@
+//! `contacts import FILE`: the same import code as the wizard, for scripts
+//! and acceptance tests. Reads, maps, validates, merges, then upserts (or,
+//! with `--dry-run`, runs the upsert and rolls it back).
+
+use std::path::PathBuf;
+
+use app::db::Store;
+use app::import::{
+    choose_sheet, error_file, plan, read, Format, HeaderChoice, ImportContact, ReadError,
+    ReadErrorKind, Region, RejectReason, Rejection, RowIssue,
+};
+use serde::Serialize;
+
+/// What the command line asked for.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub file: PathBuf,
+    pub region: Region,
+    /// A sheet name, or a 0-based sheet index.
+    pub sheet: Option<String>,
+    pub header: HeaderChoice,
+    pub group: Option<String>,
+    pub dry_run: bool,
+    /// Where to write the rejected rows (`.xlsx` or `.csv`).
+    pub errors: Option<PathBuf>,
+}
+
+/// The one JSON object `--json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: Format,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    pub sheet: SheetReport,
+    pub header_row: Option<u32>,
+    pub columns: Vec<ColumnReport>,
+    pub counts: Counts,
+    pub rejected: Vec<RejectedReport>,
+    pub warnings: Vec<WarningReport>,
+    pub contacts: Vec<ContactReport>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    pub index: usize,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    pub index: usize,
+    pub header: String,
+    pub field: Option<String>,
+    pub confidence: f32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub data_rows: usize,
+    pub valid: usize,
+    pub rejected: usize,
+    pub duplicates_merged: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub groups_created: usize,
+    pub details_dropped: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedReport {
+    pub row: u32,
+    pub reasons: Vec<&'static str>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningReport {
+    pub row: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactReport {
+    pub rows: Vec<u32>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    pub company: Option<String>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// Why the command could not import at all (exit status 2).
+#[derive(Debug, Clone, Serialize)]
+pub struct CliError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl From<ReadError> for CliError {
+    fn from(e: ReadError) -> Self {
+        CliError {
+            kind: e.kind.as_str(),
+            message: e.message,
+        }
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn contact_report(c: &ImportContact) -> ContactReport {
+    ContactReport {
+        rows: c.rows.clone(),
+        first_name: non_empty(&c.first_name),
+        last_name: non_empty(&c.last_name),
+        full_name: c.full_name.clone(),
+        company: non_empty(&c.company),
+        phones: c.phones().map(|d| d.value.clone()).collect(),
+        emails: c.emails().map(|d| d.value.clone()).collect(),
+        groups: c.groups.clone(),
+    }
+}
+
+/// Runs an import. `Err` only when the file cannot be read or the database
+/// fails; refused rows are part of the report.
+pub async fn run_import(
+    store: &Store,
+    account_id: i64,
+    opts: &ImportOptions,
+) -> Result<ImportReport, CliError> {
+    let bytes = std::fs::read(&opts.file).map_err(|e| CliError {
+        kind: "not_found",
+        message: format!("Cannot read {}: {e}", opts.file.display()),
+    })?;
+    let name = opts
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut book = read::open(bytes, &name)?;
+    let wanted = match &opts.sheet {
+        None => None,
+        Some(s) => Some(find_sheet(&book, s).ok_or_else(|| CliError {
+            kind: ReadErrorKind::Empty.as_str(),
+            message: format!(
+                "There is no sheet {s:?}. The sheets are: {}.",
+                book.sheet_names()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| format!("{i}: {n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?),
+    };
+    let chosen = choose_sheet(&mut book, wanted, opts.header, opts.region)?;
+    let extra: Vec<String> = opts.group.iter().cloned().collect();
+    let mut plan = plan(&chosen.table, &chosen.mapping, opts.region, &extra);
+
+    let summary = store
+        .import_contacts(account_id, &plan.contacts, opts.dry_run)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "import failed");
+            CliError {
+                kind: "database",
+                message: format!(
+                    "The database refused the import: {e}. Nothing in the failed batch was saved."
+                ),
+            }
+        })?;
+    let conflict_indexes: Vec<usize> = summary.conflicts.iter().map(|c| c.index).collect();
+    for c in &summary.conflicts {
+        for &row in &c.rows {
+            plan.rejected.push(Rejection::new(
+                row,
+                vec![RowIssue {
+                    row,
+                    column: None,
+                    kind: RejectReason::Conflict,
+                    message: c.message.clone(),
+                }],
+            ));
+        }
+    }
+    plan.rejected.sort_by_key(|r| r.row);
+    let conflict_rows: usize = summary.conflicts.iter().map(|c| c.rows.len()).sum();
+
+    if let Some(path) = &opts.errors {
+        let sheet = error_file::rejected_sheet(&chosen.table, &chosen.mapping, &plan.rejected);
+        let bytes = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            error_file::to_csv(&sheet)
+        } else {
+            error_file::to_xlsx(&sheet, "Rejected rows").map_err(|e| CliError {
+                kind: "error_file",
+                message: format!("Could not write the error file: {e}"),
+            })?
+        };
+        std::fs::write(path, bytes).map_err(|e| CliError {
+            kind: "error_file",
+            message: format!("Could not write {}: {e}", path.display()),
+        })?;
+    }
+
+    let counts = Counts {
+        data_rows: plan.counts.data_rows,
+        valid: plan.counts.valid - conflict_rows,
+        rejected: plan.rejected.len(),
+        duplicates_merged: plan.counts.duplicates_merged,
+        created: summary.created,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        groups_created: summary.groups_created,
+        details_dropped: plan.counts.details_dropped,
+    };
+    let text = book.format.is_text();
+    Ok(ImportReport {
+        file: opts.file.display().to_string(),
+        format: book.format,
+        encoding: book.encoding.filter(|_| text).map(str::to_string),
+        delimiter: book.delimiter.filter(|_| text).map(|d| d.to_string()),
+        sheet: SheetReport {
+            index: chosen.index,
+            name: book
+                .has_named_sheets()
+                .then(|| book.sheet_names()[chosen.index].clone()),
+        },
+        header_row: chosen.table.header_row,
+        columns: chosen
+            .mapping
+            .columns
+            .iter()
+            .map(|c| ColumnReport {
+                index: c.index,
+                header: c.header.clone(),
+                field: c.field.map(|f| f.as_str().to_string()),
+                confidence: (c.confidence * 100.0).round() / 100.0,
+                reason: c.reason.clone(),
+            })
+            .collect(),
+        counts,
+        rejected: plan
+            .rejected
+            .iter()
+            .map(|r| RejectedReport {
+                row: r.row,
+                reasons: r.reasons.iter().map(|k| k.as_str()).collect(),
+                message: r.message.clone(),
+            })
+            .collect(),
+        warnings: plan
+            .warnings
+            .iter()
+            .map(|w| WarningReport {
+                row: w.row,
+                message: w.message.clone(),
+            })
+            .collect(),
+        contacts: plan
+            .contacts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !conflict_indexes.contains(i))
+            .map(|(_, c)| contact_report(c))
+            .collect(),
+        dry_run: opts.dry_run,
+    })
+}
+
+/// A sheet by exact or case-insensitive name, else by 0-based index.
+fn find_sheet(book: &read::Book, wanted: &str) -> Option<usize> {
+    let names = book.sheet_names();
+    names
+        .iter()
+        .position(|n| n == wanted)
+        .or_else(|| {
+            names
+                .iter()
+                .position(|n| n.to_lowercase() == wanted.to_lowercase())
+        })
+        .or_else(|| {
+            wanted
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < names.len())
+        })
+}
+
+/// The report for people (without `--json`).
+pub fn human_summary(r: &ImportReport) -> String {
+    let mut out = String::new();
+    let verb = if r.dry_run { "would be" } else { "were" };
+    out.push_str(&format!(
+        "{} ({}{}), header row {}\n",
+        r.file,
+        r.format,
+        r.sheet
+            .name
+            .as_ref()
+            .map(|n| format!(", sheet {n:?}"))
+            .unwrap_or_default(),
+        r.header_row
+            .map(|h| h.to_string())
+            .unwrap_or_else(|| "none".into())
+    ));
+    for c in &r.columns {
+        out.push_str(&format!(
+            "  column {:>2} {:<28} -> {:<10} ({})\n",
+            c.index + 1,
+            format!("{:?}", c.header),
+            c.field.as_deref().unwrap_or("UNASSIGNED"),
+            c.reason
+        ));
+    }
+    let k = r.counts;
+    out.push_str(&format!(
+        "{} data rows: {} contacts {verb} created, {} updated, {} already up to date; \
+         {} rows merged as duplicates; {} rows rejected; {} details dropped\n",
+        k.data_rows,
+        k.created,
+        k.updated,
+        k.unchanged,
+        k.duplicates_merged,
+        k.rejected,
+        k.details_dropped
+    ));
+    for rej in r.rejected.iter().take(50) {
+        out.push_str(&format!("  row {}: {}\n", rej.row, rej.message));
+    }
+    if r.rejected.len() > 50 {
+        out.push_str(&format!(
+            "  … and {} more (use --errors FILE to get them all)\n",
+            r.rejected.len() - 50
+        ));
+    }
+    out
+}

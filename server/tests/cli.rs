@@ -1,0 +1,264 @@
+//! `contacts import` end to end: the real binary on files the tests write,
+//! against a fresh SQLite database each time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_xlsxwriter::{Format, Workbook};
+use serde_json::Value;
+
+struct Run {
+    status: i32,
+    json: Value,
+}
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "contacts-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn import(db: &Path, file: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_contacts"))
+        .arg("--database-url")
+        .arg(format!("sqlite://{}?mode=rwc", db.display()))
+        .arg("import")
+        .arg(file)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let json: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {stdout:?}"));
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        json,
+    }
+}
+
+fn fields(json: &Value) -> Vec<Value> {
+    json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].clone())
+        .collect()
+}
+
+#[test]
+fn a_german_semicolon_csv_in_windows_1252_imports_with_its_numbers() {
+    let d = dir();
+    let file = d.join("kunden.csv");
+    let text = "Vorname;Nachname;Handy;E-Mail;Gruppe\r\n\
+                J\u{fc}rgen;M\u{fc}ller;+49 151 23456789;j@example.DE;Kunden\r\n\
+                Eva;Schmidt;0152 12345678;;Kunden\r\n\
+                Max;;;kein-at;\r\n";
+    std::fs::write(&file, latin1(text)).unwrap();
+    let r = import(&d.join("db.sqlite"), &file, &["--region", "DE"]);
+    assert_eq!(r.status, 0);
+    let j = &r.json;
+    assert_eq!(j["format"], "csv");
+    assert_eq!(j["encoding"], "windows-1252");
+    assert_eq!(j["delimiter"], ";");
+    assert_eq!(j["sheet"]["index"], 0);
+    assert_eq!(j["sheet"]["name"], Value::Null);
+    assert_eq!(j["header_row"], 1);
+    assert_eq!(
+        fields(j),
+        vec!["first_name", "last_name", "phone", "email", "group"]
+    );
+    assert_eq!(j["counts"]["data_rows"], 3);
+    assert_eq!(j["counts"]["valid"], 2);
+    assert_eq!(j["counts"]["rejected"], 1);
+    assert_eq!(j["counts"]["created"], 2);
+    assert_eq!(j["rejected"][0]["row"], 4);
+    assert_eq!(j["rejected"][0]["reasons"][0], "invalid_email");
+    let first = &j["contacts"][0];
+    assert_eq!(first["first_name"], "Jürgen");
+    assert_eq!(first["phones"][0], "+4915123456789");
+    assert_eq!(first["emails"][0], "j@example.de");
+    assert_eq!(first["groups"][0], "Kunden");
+}
+
+/// Windows-1252 bytes for the Latin-1 subset the test uses.
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("latin-1 text"))
+        .collect()
+}
+
+fn write_xlsx(path: &Path) {
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("Notes").unwrap();
+    notes.write_string(0, 0, "Nothing here but notes").unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Contacts").unwrap();
+    let title = Format::new().set_bold();
+    ws.merge_range(0, 0, 0, 3, "Customer list", &title).unwrap();
+    for (c, h) in ["Name", "Mobile Phone", "E-mail Address", "Birthday"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    // A phone stored as a number lost its leading zero; another as a float.
+    ws.write_string(3, 0, "Ada Lovelace").unwrap();
+    ws.write_number(3, 1, 7400123456.0).unwrap();
+    ws.write_string(3, 2, "ada@example.com").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_number_with_format(3, 3, 45000.0, &date).unwrap();
+    ws.write_string(4, 0, "Bob Smith").unwrap();
+    ws.write_number(4, 1, 4.47400654321E+11).unwrap();
+    ws.write_formula(4, 2, "=\"bob\"&\"@example.com\"")
+        .unwrap()
+        .set_formula_result(4, 2, "bob@example.com");
+    ws.write_string(6, 0, "No Details").unwrap();
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn an_xlsx_with_a_title_a_notes_sheet_and_numeric_phones_imports() {
+    let d = dir();
+    let file = d.join("book.xlsx");
+    write_xlsx(&file);
+    let db = d.join("db.sqlite");
+    let r = import(&db, &file, &["--group", "Imported"]);
+    assert_eq!(r.status, 0, "{}", r.json);
+    let j = &r.json;
+    assert_eq!(j["format"], "xlsx");
+    assert_eq!(j["sheet"]["index"], 1);
+    assert_eq!(j["sheet"]["name"], "Contacts");
+    assert_eq!(j["header_row"], 3);
+    assert_eq!(fields(j), vec!["full_name", "phone", "email", "ignore"]);
+    assert_eq!(j["counts"]["created"], 2);
+    assert_eq!(j["rejected"][0]["row"], 7);
+    assert_eq!(j["rejected"][0]["reasons"][0], "no_contact_detail");
+    assert_eq!(j["contacts"][0]["phones"][0], "+447400123456");
+    assert_eq!(j["contacts"][1]["phones"][0], "+447400654321");
+    assert_eq!(j["contacts"][1]["emails"][0], "bob@example.com");
+    assert_eq!(j["contacts"][1]["groups"][0], "Imported");
+
+    // The same file again: nothing new; a dry run writes nothing either.
+    let again = import(&db, &file, &[]);
+    assert_eq!(again.json["counts"]["created"], 0);
+    assert_eq!(again.json["counts"]["updated"], 0);
+    let dry = import(&d.join("other.sqlite"), &file, &["--dry-run"]);
+    assert_eq!(dry.json["counts"]["created"], 2);
+    let after = import(&d.join("other.sqlite"), &file, &["--dry-run"]);
+    assert_eq!(
+        after.json["counts"]["created"], 2,
+        "the dry run wrote nothing"
+    );
+
+    // The user can override the sheet and the header row.
+    let forced = import(&db, &file, &["--sheet", "0", "--dry-run"]);
+    assert_eq!(forced.json["sheet"]["name"], "Notes");
+    let no_header = import(
+        &db,
+        &file,
+        &["--sheet", "Contacts", "--header-row", "0", "--dry-run"],
+    );
+    assert_eq!(no_header.json["header_row"], Value::Null);
+}
+
+#[test]
+fn the_error_file_lists_rejected_rows_and_maps_again_when_fixed() {
+    let d = dir();
+    let file = d.join("in.csv");
+    std::fs::write(
+        &file,
+        "Name,Phone,Email\nAda,07400 123456,\nBob,=1+2,\nCy,+44 12,\n",
+    )
+    .unwrap();
+    let errors = d.join("errors.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_contacts"))
+        .arg("--database-url")
+        .arg(format!(
+            "sqlite://{}?mode=rwc",
+            d.join("db.sqlite").display()
+        ))
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--errors",
+            errors.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&errors).unwrap();
+    assert!(
+        text.starts_with("\u{feff}Name,Phone,Email,Reason\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("Bob,'=1+2,,Row 3:"), "{text}");
+    assert!(text.contains("Cy,'+44 12,,Row 4:"), "{text}");
+    let again = import(&d.join("db2.sqlite"), &errors, &["--dry-run"]);
+    assert_eq!(
+        fields(&again.json),
+        vec!["full_name", "phone", "email", "ignore"]
+    );
+    assert_eq!(again.json["rejected"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn unreadable_files_exit_2_with_a_typed_error() {
+    let d = dir();
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "page.xls",
+            b"<!DOCTYPE html><html><body>x</body></html>",
+            "unsupported_format",
+        ),
+        ("empty.csv", b"", "empty"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "corrupt"),
+    ];
+    for (name, bytes, kind) in cases {
+        let file = d.join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let r = import(&d.join("db.sqlite"), &file, &[]);
+        assert_eq!(r.status, 2, "{name}");
+        assert_eq!(r.json["error"]["kind"], *kind, "{name}: {}", r.json);
+        assert!(r.json["error"]["message"].as_str().unwrap().len() > 20);
+    }
+}
+
+#[test]
+fn a_google_contacts_export_maps_labels_and_groups() {
+    let d = dir();
+    let file = d.join("google.csv");
+    std::fs::write(
+        &file,
+        "First Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name\n\
+         Ada,,Lovelace,Friends ::: * myContacts,* Work,ada@example.com,Mobile,+44 7400 123456 ::: +44 7400 654321,Engines\n",
+    )
+    .unwrap();
+    let r = import(&d.join("db.sqlite"), &file, &[]);
+    assert_eq!(
+        fields(&r.json),
+        vec![
+            "first_name",
+            "ignore",
+            "last_name",
+            "group",
+            "ignore",
+            "email",
+            "ignore",
+            "phone",
+            "company"
+        ]
+    );
+    let c = &r.json["contacts"][0];
+    assert_eq!(c["groups"], serde_json::json!(["Friends"]));
+    assert_eq!(c["phones"].as_array().unwrap().len(), 2);
+    assert_eq!(c["company"], "Engines");
+}
