@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL
 NATIVE := -p app -p server --features app/ssr
 WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate
+.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench
 
 ## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
 run: tools
@@ -51,6 +51,10 @@ lint-wasm:
 ## Pure unit tests, store tests on SQLite and PostgreSQL, server functions over HTTP.
 unit:
 	cargo test $(NATIVE)
+
+## Import benchmarks at 100k rows (criterion; ratios printed at the end, see BENCHMARKS.md).
+bench:
+	cargo bench -p app --features ssr --bench import
 
 build-dev:
 	cargo leptos build

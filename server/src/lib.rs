@@ -9,10 +9,13 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use app::db::{connect, Store};
-use app::import::Region;
+use app::import::{error_file, Region};
 use app::state::AppState;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -67,9 +70,49 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .route("/import/example.xlsx", get(example_xlsx))
+        .route("/import/example.csv", get(example_csv))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(options)
+}
+
+/// The example import file, generated from the same code as the error file
+/// (so it always matches what the importer maps automatically).
+async fn example_xlsx() -> Response {
+    match error_file::to_xlsx(&error_file::example_sheet(), "Contacts") {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "contacts-example.xlsx",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "example workbook");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn example_csv() -> Response {
+    download(
+        error_file::to_csv(&error_file::example_sheet()),
+        "text/csv; charset=utf-8",
+        "contacts-example.csv",
+    )
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The URL without its password, for messages.

@@ -242,3 +242,36 @@ async fn pages_render_on_the_server() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_example_files_download_and_read_back() {
+    let app = app().await;
+    for (path, kind) in [
+        ("/import/example.xlsx", "spreadsheetml"),
+        ("/import/example.csv", "text/csv"),
+    ] {
+        let res = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let ct = res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(ct.contains(kind), "{ct}");
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let mut book = app::import::read::open(bytes, path).unwrap();
+        let chosen = app::import::choose_sheet(
+            &mut book,
+            None,
+            app::import::HeaderChoice::Auto,
+            Region::default(),
+        )
+        .unwrap();
+        let p = app::import::plan(&chosen.table, &chosen.mapping, Region::default(), &[]);
+        assert_eq!((p.contacts.len(), p.rejected.len()), (3, 0), "{path}");
+        assert_eq!(chosen.mapping.unassigned().count(), 0);
+    }
+}

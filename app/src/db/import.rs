@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entity::{contact, contact_detail, contact_group, group_member};
 use super::store::{derived_columns, Store};
-use crate::import::ImportContact;
+use crate::import::{DetailKind, ImportContact};
 use crate::model::display_name;
 
 /// Contacts per transaction.
@@ -106,25 +106,35 @@ async fn upsert_batch(
     let mut summary = UpsertSummary::default();
     let now = Utc::now();
 
-    // 1. Who already owns each incoming key.
-    let keys: Vec<String> = batch
-        .iter()
-        .flat_map(|c| c.details.iter().map(|d| d.match_key()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut owner: HashMap<String, i64> = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let rows: Vec<(i64, String)> = contact_detail::Entity::find()
-            .select_only()
-            .column(contact_detail::Column::ContactId)
-            .column(contact_detail::Column::MatchKey)
-            .filter(contact_detail::Column::AccountId.eq(account_id))
-            .filter(contact_detail::Column::MatchKey.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        owner.extend(rows.into_iter().map(|(id, key)| (key, id)));
+    // 1. Who already owns each incoming key. The kind is part of the lookup
+    // so it runs on the unique (account_id, kind, match_key) index instead
+    // of scanning the account's details.
+    let mut owner: HashMap<String, i64> = HashMap::new();
+    for kind in [DetailKind::Phone, DetailKind::Email] {
+        let keys: Vec<String> = batch
+            .iter()
+            .flat_map(|c| {
+                c.details
+                    .iter()
+                    .filter(|d| d.kind == kind)
+                    .map(|d| d.match_key())
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let rows: Vec<(i64, String)> = contact_detail::Entity::find()
+                .select_only()
+                .column(contact_detail::Column::ContactId)
+                .column(contact_detail::Column::MatchKey)
+                .filter(contact_detail::Column::AccountId.eq(account_id))
+                .filter(contact_detail::Column::Kind.eq(kind.as_str()))
+                .filter(contact_detail::Column::MatchKey.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            owner.extend(rows.into_iter().map(|(id, key)| (key, id)));
+        }
     }
 
     // 2. Create, update or conflict.

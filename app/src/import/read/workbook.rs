@@ -330,6 +330,32 @@ fn ods_error(e: OdsError) -> ReadError {
 mod tests {
     use super::*;
 
+    fn small_xlsx() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "Phone").unwrap();
+        ws.write_string(1, 0, "07400 123456").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_workbook_unpacking_past_the_budget_is_refused_before_inflating() {
+        let budget = Budget {
+            max_unzipped_bytes: 1_000,
+            ..Budget::default()
+        };
+        let e = super::super::open_with(small_xlsx(), "a.xlsx", budget).unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::TooLarge);
+        assert!(e.message.contains("unpack"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_truncated_workbook_is_corrupt() {
+        let bytes = small_xlsx();
+        let e = super::super::open(bytes[..bytes.len() / 2].to_vec(), "a.xlsx").unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::Corrupt);
+    }
+
     #[test]
     fn numbers_read_as_people_see_them() {
         assert_eq!(float_text(447911123456.0), "447911123456");
