@@ -149,7 +149,7 @@ async fn upsert_batch(
             .collect();
         match matched.len() {
             0 => to_create.push(c),
-            1 => to_update.push((c, *matched.iter().next().unwrap_or(&0))),
+            1 => to_update.extend(matched.first().map(|id| (c, *id))),
             _ => conflicting.push((offset + i, c, matched.into_iter().collect())),
         }
     }
@@ -301,15 +301,12 @@ async fn upsert_batch(
         let fields_changed = (&new.first_name, &new.last_name, &new.company)
             != (&old.first_name, &old.last_name, &old.company);
         if fields_changed || changed {
-            let first_detail = olds
-                .iter()
-                .min_by_key(|d| (d.kind.clone(), d.position))
-                .map(|d| d.match_key.clone());
+            // Still nameless: it keeps sorting under its first detail.
             (new.sort_name, new.search_text) = derived_columns(
                 &new.first_name,
                 &new.last_name,
                 &new.company,
-                first_detail.as_deref(),
+                Some(&old.sort_name),
             );
             new.updated_at = now;
             updates.push(new);
@@ -416,26 +413,22 @@ async fn ensure_groups<'a>(
     for chunk in keys.chunks(KEYS_PER_QUERY) {
         ids.extend(find(chunk.to_vec()).all(txn).await?);
     }
-    let missing: Vec<contact_group::ActiveModel> = wanted
+    let missing_keys: Vec<String> = keys
+        .into_iter()
+        .filter(|key| !ids.contains_key(key))
+        .collect();
+    let missing: Vec<contact_group::ActiveModel> = missing_keys
         .iter()
-        .filter(|(key, _)| !ids.contains_key(*key))
-        .map(|(key, name)| contact_group::ActiveModel {
+        .map(|key| contact_group::ActiveModel {
             id: sea_orm::NotSet,
             account_id: Set(account_id),
-            name: Set(name.clone()),
+            name: Set(wanted[key].clone()),
             name_key: Set(key.clone()),
             created_at: Set(Utc::now()),
         })
         .collect();
     if !missing.is_empty() {
         summary.groups_created += missing.len();
-        let missing_keys: Vec<String> = missing
-            .iter()
-            .filter_map(|m| match &m.name_key {
-                sea_orm::ActiveValue::Set(k) => Some(k.clone()),
-                _ => None,
-            })
-            .collect();
         for chunk in missing.chunks(ROWS_PER_INSERT) {
             contact_group::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)

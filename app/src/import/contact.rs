@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validate::{
-    normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region,
+    match_key, normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region,
 };
 
 /// Longest first name, last name or company we keep.
@@ -96,13 +96,9 @@ pub struct ValidDetail {
 }
 
 impl ValidDetail {
-    /// What makes two details the same: the E.164 number, or the e-mail
-    /// lower-cased (providers treat local parts case-insensitively).
+    /// See [`match_key`].
     pub fn match_key(&self) -> String {
-        match self.kind {
-            DetailKind::Phone => self.value.clone(),
-            DetailKind::Email => self.value.to_lowercase(),
-        }
+        match_key(self.kind, &self.value)
     }
 }
 
@@ -233,17 +229,21 @@ fn name_field(raw: &str, field: FieldPath, what: &str, issues: &mut Vec<FieldIss
     value
 }
 
-fn detail(kind: DetailKind, value: String, label: &str, index: usize) -> ValidDetail {
-    let label: String = label
-        .trim()
+/// A detail label as stored: trimmed, lower-case, at most [`MAX_LABEL_LEN`]
+/// characters.
+pub fn clean_label(raw: &str) -> String {
+    raw.trim()
         .to_lowercase()
         .chars()
         .take(MAX_LABEL_LEN)
-        .collect();
+        .collect()
+}
+
+fn detail(kind: DetailKind, value: String, label: &str, index: usize) -> ValidDetail {
     ValidDetail {
         kind,
         value,
-        label,
+        label: clean_label(label),
         is_primary: false,
         index,
     }

@@ -153,9 +153,7 @@ pub(crate) enum HeaderMeaning {
     /// the other columns.
     AmbiguousName,
     /// The label/type column of a phone or e-mail column (`Phone 1 - Label`).
-    LabelOf {
-        base: String,
-    },
+    LabelColumn,
     /// A field we know but do not keep (birthday, address…).
     NotKept,
     Unknown,
@@ -480,10 +478,7 @@ pub(crate) fn classify_header(header: &str) -> HeaderMeaning {
     }
     let mut words: Vec<&str> = norm.split(' ').collect();
     if words.len() > 1 && matches!(words.last(), Some(&("label" | "type" | "typ"))) {
-        words.pop();
-        return HeaderMeaning::LabelOf {
-            base: words.join(" "),
-        };
+        return HeaderMeaning::LabelColumn;
     }
     if words.len() > 1 && words.last() == Some(&"value") {
         words.pop();
@@ -692,11 +687,10 @@ pub fn auto_map(headers: &[String], rows: &[GridRow], width: usize, region: Regi
                 col.confidence = 0.8;
                 col.reason = format!("header {quoted} is {why}: {}", field.title());
             }
-            HeaderMeaning::LabelOf { base } => {
+            HeaderMeaning::LabelColumn => {
                 col.field = Some(Field::Ignore);
                 col.confidence = 0.9;
                 col.reason = format!("header {quoted} holds the labels of another column");
-                let _ = base;
             }
             HeaderMeaning::NotKept => {
                 col.field = Some(Field::Ignore);
@@ -770,7 +764,7 @@ fn sniff_names(columns: &mut [ColumnMapping], rows: &[GridRow], region: Region) 
 /// `Phone 1 - Label` gives each row's label for `Phone 1 - Value`.
 fn link_label_columns(columns: &mut [ColumnMapping], meanings: &[HeaderMeaning]) {
     for (i, m) in meanings.iter().enumerate() {
-        let HeaderMeaning::LabelOf { .. } = m else {
+        let HeaderMeaning::LabelColumn = m else {
             continue;
         };
         let label_norm = normalize_header(&columns[i].header);
@@ -829,7 +823,7 @@ mod tests {
         match classify_header(header) {
             HeaderMeaning::Field { field, .. } => Some(field),
             HeaderMeaning::AmbiguousName => Some(Field::FullName),
-            HeaderMeaning::LabelOf { .. } | HeaderMeaning::NotKept => Some(Field::Ignore),
+            HeaderMeaning::LabelColumn | HeaderMeaning::NotKept => Some(Field::Ignore),
             HeaderMeaning::Unknown => None,
         }
     }

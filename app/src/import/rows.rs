@@ -11,12 +11,14 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::contact::{
-    clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
+    clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
 use super::mapping::{Field, Mapping};
 use super::read::GridRow;
 use super::table::Table;
-use super::validate::{normalize_email, normalize_phone, DetailKind, PhoneIssue, Region};
+use super::validate::{
+    match_key, normalize_email, normalize_phone, DetailKind, PhoneIssue, Region,
+};
 
 /// Longest group name.
 pub const MAX_GROUP_NAME: usize = 100;
@@ -97,12 +99,9 @@ pub struct ImportDetail {
 }
 
 impl ImportDetail {
-    /// Same rule as the form: E.164, or the e-mail lower-cased.
+    /// The same rule as the form's details: see [`match_key`].
     pub fn match_key(&self) -> String {
-        match self.kind {
-            DetailKind::Phone => self.value.clone(),
-            DetailKind::Email => self.value.to_lowercase(),
-        }
+        match_key(self.kind, &self.value)
     }
 }
 
@@ -248,17 +247,6 @@ pub fn split_groups(cell: &str) -> Vec<String> {
         .collect()
 }
 
-fn clean_label(label: &str) -> String {
-    label
-        .trim()
-        .trim_start_matches('*')
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(40)
-        .collect()
-}
-
 /// Gathers the cells of `row` by field, following `mapping`.
 pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
     let mut out = RowCells {
@@ -272,7 +260,8 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
         }
         let label = || {
             c.label_column
-                .map(|l| clean_label(row.cell(l)))
+                // Google marks the primary value `* Mobile`: the star goes.
+                .map(|l| clean_label(row.cell(l).trim_start_matches('*')))
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| c.label.clone())
         };

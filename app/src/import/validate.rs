@@ -112,6 +112,15 @@ pub enum EmailIssue {
     BadDomain,
 }
 
+/// What makes two details the same: the E.164 number, or the e-mail
+/// lower-cased (providers treat local parts case-insensitively).
+pub fn match_key(kind: DetailKind, value: &str) -> String {
+    match kind {
+        DetailKind::Phone => value.to_string(),
+        DetailKind::Email => value.to_lowercase(),
+    }
+}
+
 /// Longest phone input we even try to parse (E.164 is 15 digits; leave room
 /// for spaces, punctuation and an extension).
 const MAX_PHONE_INPUT: usize = 64;
