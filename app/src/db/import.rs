@@ -73,6 +73,14 @@ impl Store {
         let mut total = UpsertSummary::default();
         for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
             let txn = self.connection().begin().await?;
+            if txn.get_database_backend() == DatabaseBackend::Postgres {
+                // The batch's lookups are prepared statements with up to
+                // 1,000-value IN lists; after five runs PostgreSQL switches
+                // them to a generic plan that filters instead of probing the
+                // index (measured: ~1 s instead of ~15 ms per lookup).
+                txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                    .await?;
+            }
             let s = upsert_batch(&txn, account_id, batch, n * UPSERT_BATCH).await?;
             if dry_run {
                 txn.rollback().await?;
