@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+mod browser;
 mod components;
 pub mod error;
 pub mod import;

@@ -280,3 +280,25 @@ mod url_tests {
         );
     }
 }
+
+/// One import in the history list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    pub sheet: String,
+    pub group_id: Option<i64>,
+    pub group_name: String,
+    pub total_rows: u64,
+    /// `running` (stopped or still going) or `done`.
+    pub status: String,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub details_dropped: u64,
+    /// The confirmed mapping, as "Header → Field" pairs.
+    pub mapping: Vec<(String, String)>,
+    /// RFC 3339.
+    pub started_at: String,
+}

@@ -3,8 +3,10 @@
 
 pub mod contacts;
 pub mod groups;
+pub mod imports;
 pub mod settings;
 
 pub use contacts::*;
 pub use groups::*;
+pub use imports::*;
 pub use settings::*;

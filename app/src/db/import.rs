@@ -97,6 +97,25 @@ impl Store {
     }
 }
 
+/// Upserts `contacts` inside `txn` (the caller owns the transaction and its
+/// ledger), [`UPSERT_BATCH`] at a time.
+pub(crate) async fn upsert_in(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    contacts: &[ImportContact],
+) -> Result<UpsertSummary, DbErr> {
+    let mut total = UpsertSummary::default();
+    for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
+        let s = upsert_batch(txn, account_id, batch, n * UPSERT_BATCH).await?;
+        total.created += s.created;
+        total.updated += s.updated;
+        total.unchanged += s.unchanged;
+        total.groups_created += s.groups_created;
+        total.conflicts.extend(s.conflicts);
+    }
+    Ok(total)
+}
+
 #[derive(Debug, Clone)]
 struct ExistingDetail {
     kind: String,

@@ -5,8 +5,10 @@
 
 pub mod entity;
 mod import;
+mod import_batch;
 pub mod migration;
 mod store;
 
 pub use import::{ImportConflict, UpsertSummary, UPSERT_BATCH};
+pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};

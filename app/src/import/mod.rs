@@ -18,6 +18,8 @@ pub mod read;
 pub mod rows;
 pub mod table;
 pub mod validate;
+pub mod wire;
+pub mod wizard;
 
 pub use contact::{
     validate_contact, ContactDraft, DetailDraft, FieldIssue, FieldPath, IssueKind, ValidContact,

@@ -6,3 +6,5 @@ pub mod contact;
 pub mod contact_detail;
 pub mod contact_group;
 pub mod group_member;
+pub mod import_batch;
+pub mod import_chunk;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_account;
 mod m20261125_000002_create_contact;
 mod m20261125_000003_create_group;
+mod m20261125_000004_create_import;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_account::Migration),
             Box::new(m20261125_000002_create_contact::Migration),
             Box::new(m20261125_000003_create_group::Migration),
+            Box::new(m20261125_000004_create_import::Migration),
         ]
     }
 }

@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+/// One import: what was imported, how, and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "import_batch")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub account_id: i64,
+    pub file_name: String,
+    pub sheet: String,
+    pub format: String,
+    /// The confirmed columns, as JSON (`Vec<WireColumn>`).
+    pub mapping: String,
+    pub region: String,
+    pub group_id: Option<i64>,
+    pub group_name: String,
+    pub total_rows: i64,
+    /// `running` or `done`.
+    pub status: String,
+    pub chunks: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub details_dropped: i64,
+    pub started_at: DateTimeUtc,
+    pub finished_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

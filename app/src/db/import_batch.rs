@@ -1,0 +1,317 @@
+//! Imports as the wizard runs them: an `import_batch` row records the file,
+//! the confirmed mapping, the group and the counts; each chunk of rows is
+//! applied in one transaction together with its line in the `import_chunk`
+//! ledger, so a chunk sent again (a retry after a lost answer, a resume
+//! after a restart) returns its first outcome and changes nothing.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use super::entity::{import_batch, import_chunk};
+use super::import::upsert_in;
+use super::store::Store;
+use crate::error::AppError;
+use crate::import::wire::{ChunkOutcome, ImportStarted, ImportRequest, WireColumn};
+use crate::import::wizard::GroupChoice;
+use crate::import::{ImportPlan, RejectReason, Rejection, RowIssue};
+use crate::model::ImportView;
+
+pub const STATUS_RUNNING: &str = "running";
+pub const STATUS_DONE: &str = "done";
+
+/// An import as the server needs it to apply a chunk.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub status: String,
+    pub columns: Vec<WireColumn>,
+    pub region: String,
+    pub group_id: Option<i64>,
+}
+
+fn cut(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+impl Store {
+    /// Records a new import; creates its new group (refusing a taken name)
+    /// or checks the existing one.
+    pub async fn start_import(
+        &self,
+        account_id: i64,
+        req: &ImportRequest,
+    ) -> Result<ImportStarted, AppError> {
+        let (group_id, group_name) = match &req.group {
+            GroupChoice::None => (None, None),
+            GroupChoice::Existing(None) => {
+                return Err(AppError::Invalid("Pick one of your groups.".into()))
+            }
+            GroupChoice::Existing(Some(id)) => {
+                let g = self.find_group(account_id, *id).await?;
+                (Some(g.id), Some(g.name))
+            }
+            GroupChoice::New(name) => {
+                let g = self.create_group(account_id, name).await?;
+                (Some(g.id), Some(g.name))
+            }
+        };
+        let mapping = serde_json::to_string(&req.columns).map_err(|e| {
+            tracing::error!(error = %e, "mapping to JSON");
+            AppError::Internal
+        })?;
+        let row = import_batch::ActiveModel {
+            id: NotSet,
+            account_id: Set(account_id),
+            file_name: Set(cut(&req.file_name, 255)),
+            sheet: Set(cut(&req.sheet, 255)),
+            format: Set(cut(&req.format, 16)),
+            mapping: Set(mapping),
+            region: Set(req.region.code().to_string()),
+            group_id: Set(group_id),
+            group_name: Set(group_name.clone().unwrap_or_default()),
+            total_rows: Set(i64::try_from(req.total_rows).unwrap_or(i64::MAX)),
+            status: Set(STATUS_RUNNING.into()),
+            chunks: Set(0),
+            created: Set(0),
+            updated: Set(0),
+            unchanged: Set(0),
+            rejected: Set(0),
+            details_dropped: Set(0),
+            started_at: Set(Utc::now()),
+            finished_at: Set(None),
+        }
+        .insert(self.connection())
+        .await?;
+        Ok(ImportStarted {
+            import_id: row.id,
+            group_id,
+            group_name,
+        })
+    }
+
+    /// The account's import `id`, if it exists.
+    pub async fn import_record(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Option<ImportRecord>, DbErr> {
+        let Some(m) = import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.eq(id))
+            .one(self.connection())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let columns = serde_json::from_str(&m.mapping)
+            .map_err(|e| DbErr::Custom(format!("import {id}: stored mapping: {e}")))?;
+        Ok(Some(ImportRecord {
+            id: m.id,
+            status: m.status,
+            columns,
+            region: m.region,
+            group_id: m.group_id,
+        }))
+    }
+
+    /// Applies one chunk's plan, once: in one transaction, the upsert, the
+    /// ledger line and the import's counters. A chunk already in the ledger
+    /// returns its recorded outcome (`replayed`) and changes nothing.
+    pub async fn apply_chunk(
+        &self,
+        account_id: i64,
+        import_id: i64,
+        chunk_no: u32,
+        rows: usize,
+        plan: &ImportPlan,
+    ) -> Result<ChunkOutcome, AppError> {
+        let chunk_no = i32::try_from(chunk_no)
+            .map_err(|_| AppError::Invalid("That chunk number is out of range.".into()))?;
+        if let Some(done) = self.recorded_chunk(import_id, chunk_no).await? {
+            return Ok(done);
+        }
+        let txn = self.connection().begin().await?;
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            // See `import_contacts`: the lookups need custom plans.
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        let summary = upsert_in(&txn, account_id, &plan.contacts).await?;
+        let mut rejected = plan.rejected.clone();
+        for c in &summary.conflicts {
+            for &row in &c.rows {
+                rejected.push(Rejection::new(
+                    row,
+                    vec![RowIssue {
+                        row,
+                        column: None,
+                        kind: RejectReason::Conflict,
+                        message: c.message.clone(),
+                    }],
+                ));
+            }
+        }
+        rejected.sort_by_key(|r| r.row);
+        let outcome = ChunkOutcome {
+            rows,
+            created: summary.created,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            groups_created: summary.groups_created,
+            details_dropped: plan.warnings.len(),
+            rejected,
+            replayed: false,
+        };
+        let json = serde_json::to_string(&outcome).map_err(|e| {
+            tracing::error!(error = %e, "chunk outcome to JSON");
+            AppError::Internal
+        })?;
+        let ledger = import_chunk::ActiveModel {
+            import_id: Set(import_id),
+            chunk_no: Set(chunk_no),
+            account_id: Set(account_id),
+            outcome: Set(json),
+        }
+        .insert(&txn)
+        .await;
+        if ledger.is_err() {
+            // The same chunk, sent twice at once: the other request won.
+            txn.rollback().await?;
+            return self
+                .recorded_chunk(import_id, chunk_no)
+                .await?
+                .ok_or(AppError::Internal);
+        }
+        let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        import_batch::Entity::update_many()
+            .col_expr(
+                import_batch::Column::Chunks,
+                Expr::col(import_batch::Column::Chunks).add(1),
+            )
+            .col_expr(
+                import_batch::Column::Created,
+                Expr::col(import_batch::Column::Created).add(n(outcome.created)),
+            )
+            .col_expr(
+                import_batch::Column::Updated,
+                Expr::col(import_batch::Column::Updated).add(n(outcome.updated)),
+            )
+            .col_expr(
+                import_batch::Column::Unchanged,
+                Expr::col(import_batch::Column::Unchanged).add(n(outcome.unchanged)),
+            )
+            .col_expr(
+                import_batch::Column::Rejected,
+                Expr::col(import_batch::Column::Rejected).add(n(outcome.rejected.len())),
+            )
+            .col_expr(
+                import_batch::Column::DetailsDropped,
+                Expr::col(import_batch::Column::DetailsDropped).add(n(outcome.details_dropped)),
+            )
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.eq(import_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn recorded_chunk(
+        &self,
+        import_id: i64,
+        chunk_no: i32,
+    ) -> Result<Option<ChunkOutcome>, AppError> {
+        let Some(m) = import_chunk::Entity::find()
+            .filter(import_chunk::Column::ImportId.eq(import_id))
+            .filter(import_chunk::Column::ChunkNo.eq(chunk_no))
+            .one(self.connection())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut outcome: ChunkOutcome = serde_json::from_str(&m.outcome).map_err(|e| {
+            tracing::error!(error = %e, import_id, chunk_no, "stored chunk outcome");
+            AppError::Internal
+        })?;
+        outcome.replayed = true;
+        Ok(Some(outcome))
+    }
+
+    /// Marks the import done and adds the rows the browser refused before
+    /// sending them. Finishing twice changes nothing.
+    pub async fn finish_import(
+        &self,
+        account_id: i64,
+        import_id: i64,
+        rejected_in_browser: u64,
+        dropped_in_browser: u64,
+    ) -> Result<ImportView, AppError> {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        import_batch::Entity::update_many()
+            .col_expr(import_batch::Column::Status, Expr::value(STATUS_DONE))
+            .col_expr(import_batch::Column::FinishedAt, Expr::value(Utc::now()))
+            .col_expr(
+                import_batch::Column::Rejected,
+                Expr::col(import_batch::Column::Rejected).add(n(rejected_in_browser)),
+            )
+            .col_expr(
+                import_batch::Column::DetailsDropped,
+                Expr::col(import_batch::Column::DetailsDropped).add(n(dropped_in_browser)),
+            )
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.eq(import_id))
+            .filter(import_batch::Column::Status.eq(STATUS_RUNNING))
+            .exec(self.connection())
+            .await?;
+        let m = import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.eq(import_id))
+            .one(self.connection())
+            .await?
+            .ok_or_else(|| AppError::NotFound("That import no longer exists.".into()))?;
+        Ok(view(m))
+    }
+
+    /// The account's most recent imports, newest first.
+    pub async fn list_imports(&self, account_id: i64, limit: u64) -> Result<Vec<ImportView>, DbErr> {
+        Ok(import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .order_by_desc(import_batch::Column::Id)
+            .limit(limit)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(view)
+            .collect())
+    }
+}
+
+fn view(m: import_batch::Model) -> ImportView {
+    let u = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mapping = serde_json::from_str::<Vec<WireColumn>>(&m.mapping)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.field != crate::import::Field::Ignore)
+        .map(|c| (c.header, c.field.title().to_string()))
+        .collect();
+    ImportView {
+        id: m.id,
+        file_name: m.file_name,
+        sheet: m.sheet,
+        group_id: m.group_id,
+        group_name: m.group_name,
+        total_rows: u(m.total_rows),
+        status: m.status,
+        created: u(m.created),
+        updated: u(m.updated),
+        unchanged: u(m.unchanged),
+        rejected: u(m.rejected),
+        details_dropped: u(m.details_dropped),
+        mapping,
+        started_at: m.started_at.to_rfc3339(),
+    }
+}

@@ -1,0 +1,307 @@
+//! What the browser sends the server during an import: only the columns the
+//! mapping uses (and the label columns they read), row by row with the row
+//! numbers of the user's file, in chunks that keep merged duplicates
+//! together. The server rebuilds a [`Table`] from them and runs the same
+//! [`plan`](super::plan) again: it never trusts the browser's verdict.
+
+use serde::{Deserialize, Serialize};
+
+use super::mapping::{ColumnMapping, Field, Mapping};
+use super::read::GridRow;
+use super::rows::{ImportPlan, Rejection};
+use super::table::Table;
+use super::validate::Region;
+use super::wizard::GroupChoice;
+
+/// Most rows in one chunk; the server refuses more.
+pub const MAX_CHUNK_ROWS: usize = 2_000;
+/// Rows per chunk the browser aims for.
+pub const CHUNK_ROWS: usize = 1_000;
+/// Most chunks in one import (250,000 rows at the reader's limit).
+pub const MAX_CHUNKS: u32 = 1_000;
+
+/// One column as sent: its field and label, and where its label column is
+/// among the sent columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireColumn {
+    pub header: String,
+    pub field: Field,
+    pub label: String,
+    pub label_column: Option<usize>,
+}
+
+/// A row as sent: its number in the user's file and the sent columns' cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRow {
+    pub number: u32,
+    pub cells: Vec<String>,
+}
+
+/// Starts an import: the file's description, the confirmed mapping, the
+/// phone region and the group choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub file_name: String,
+    pub sheet: String,
+    pub format: String,
+    pub columns: Vec<WireColumn>,
+    pub region: Region,
+    pub group: GroupChoice,
+    pub total_rows: u64,
+}
+
+/// The server's answer to [`ImportRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportStarted {
+    pub import_id: i64,
+    /// The group every contact joins (the new or existing one), if any.
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+}
+
+/// One chunk of rows; `(import_id, chunk_no)` identifies it, so sending it
+/// again changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkRequest {
+    pub import_id: i64,
+    pub chunk_no: u32,
+    pub rows: Vec<WireRow>,
+}
+
+/// What one chunk did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkOutcome {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub groups_created: usize,
+    pub details_dropped: usize,
+    /// Rows the server refused (validation again, or a conflict with two
+    /// existing contacts), with their reasons.
+    pub rejected: Vec<Rejection>,
+    /// True when this chunk had been applied before and this is its record.
+    pub replayed: bool,
+}
+
+impl ChunkOutcome {
+    pub fn add(&mut self, other: &ChunkOutcome) {
+        self.rows += other.rows;
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.groups_created += other.groups_created;
+        self.details_dropped += other.details_dropped;
+        self.rejected.extend(other.rejected.iter().cloned());
+    }
+}
+
+/// Ends an import: the rows the browser refused before sending (for the
+/// history's counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinishRequest {
+    pub import_id: i64,
+    pub rejected_in_browser: u64,
+    pub dropped_in_browser: u64,
+}
+
+/// The columns to send for `mapping` (mapped ones and the label columns
+/// they read), as indexes into the table's rows, and the mapping as the
+/// server will see it.
+pub fn wire_columns(mapping: &Mapping) -> (Vec<usize>, Vec<WireColumn>) {
+    let mut source: Vec<usize> = mapping
+        .columns
+        .iter()
+        .filter(|c| !matches!(c.field, None | Some(Field::Ignore)))
+        .map(|c| c.index)
+        .collect();
+    for c in &mapping.columns {
+        if matches!(c.field, None | Some(Field::Ignore)) {
+            continue;
+        }
+        if let Some(l) = c.label_column {
+            if !source.contains(&l) {
+                source.push(l);
+            }
+        }
+    }
+    let position = |i: usize| source.iter().position(|&s| s == i);
+    let columns = source
+        .iter()
+        .map(|&i| {
+            match mapping.columns.iter().find(|c| c.index == i) {
+                Some(c) if !matches!(c.field, None | Some(Field::Ignore)) => WireColumn {
+                    header: c.header.clone(),
+                    field: c.field.unwrap_or(Field::Ignore),
+                    label: c.label.clone(),
+                    label_column: c.label_column.and_then(position),
+                },
+                // A label column: sent for its cells, mapped to nothing.
+                other => WireColumn {
+                    header: other.map(|c| c.header.clone()).unwrap_or_default(),
+                    field: Field::Ignore,
+                    label: String::new(),
+                    label_column: None,
+                },
+            }
+        })
+        .collect();
+    (source, columns)
+}
+
+/// The row as sent: only the `source` columns.
+pub fn wire_row(row: &GridRow, source: &[usize]) -> WireRow {
+    WireRow {
+        number: row.number,
+        cells: source.iter().map(|&i| row.cell(i).to_string()).collect(),
+    }
+}
+
+/// The server's table and mapping for a chunk of rows.
+pub fn server_table(columns: &[WireColumn], rows: Vec<WireRow>) -> (Table, Mapping) {
+    let width = columns.len();
+    let mapping = Mapping {
+        columns: columns
+            .iter()
+            .enumerate()
+            .map(|(index, c)| ColumnMapping {
+                index,
+                header: c.header.clone(),
+                field: Some(c.field),
+                label: c.label.clone(),
+                label_column: c.label_column.filter(|&l| l < width),
+                confidence: 1.0,
+                reason: "confirmed in the wizard".into(),
+            })
+            .collect(),
+    };
+    let table = Table {
+        header_row: None,
+        headers: columns.iter().map(|c| c.header.clone()).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let mut cells = r.cells;
+                cells.truncate(width);
+                GridRow {
+                    number: r.number,
+                    cells,
+                }
+            })
+            .collect(),
+        width,
+    };
+    (table, mapping)
+}
+
+/// Splits the plan's contacts into chunks of about `rows_per_chunk` rows
+/// (row numbers), never splitting the rows of one merged contact.
+pub fn chunk_rows(plan: &ImportPlan, rows_per_chunk: usize) -> Vec<Vec<u32>> {
+    let mut chunks: Vec<Vec<u32>> = Vec::new();
+    let mut current: Vec<u32> = Vec::new();
+    for c in &plan.contacts {
+        if !current.is_empty() && current.len() + c.rows.len() > rows_per_chunk {
+            chunks.push(std::mem::take(&mut current));
+        }
+        current.extend(&c.rows);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{auto_map, plan};
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            header_row: Some(1),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| GridRow {
+                    number: i as u32 + 2,
+                    cells: r.iter().map(|c| c.to_string()).collect(),
+                })
+                .collect(),
+            width: headers.len(),
+        }
+    }
+
+    #[test]
+    fn the_server_plans_the_same_contacts_from_the_sent_columns_only() {
+        let t = table(
+            &["Name", "Notes", "Phone 1 - Label", "Phone 1 - Value", "E-mail 1 - Value"],
+            &[
+                &["Ann Lee", "secret", "Mobile", "07400 123456", "ann@example.com"],
+                &["Bob Ray", "x", "Work", "not a phone", "bob@example.com"],
+                &["Ann L.", "", "", "+44 7400 123456", ""],
+                &["Nobody", "", "", "", ""],
+            ],
+        );
+        let region = Region::default();
+        let m = auto_map(&t.headers, &t.rows, t.width, region);
+        let browser = plan(&t, &m, region, &[]);
+        let (source, columns) = wire_columns(&m);
+        assert!(!source.contains(&1), "the unmapped Notes column is not sent");
+        assert!(source.contains(&2), "the label column is sent");
+        let rows = t.rows.iter().map(|r| wire_row(r, &source)).collect();
+        let (st, sm) = server_table(&columns, rows);
+        let server = plan(&st, &sm, region, &[]);
+        assert_eq!(server.contacts, browser.contacts);
+        assert_eq!(
+            server.rejected.iter().map(|r| r.row).collect::<Vec<_>>(),
+            browser.rejected.iter().map(|r| r.row).collect::<Vec<_>>()
+        );
+        assert_eq!(server.contacts[0].details[0].label, "mobile");
+    }
+
+    #[test]
+    fn chunks_keep_merged_rows_together() {
+        let rows: Vec<Vec<String>> = (0..10)
+            .map(|i| {
+                // Rows 2 and 3 of each pair share an e-mail.
+                vec![format!("p{}@example.com", i / 2)]
+            })
+            .collect();
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+        let t = table(&["Email"], &slices);
+        let region = Region::default();
+        let m = auto_map(&t.headers, &t.rows, t.width, region);
+        let p = plan(&t, &m, region, &[]);
+        assert_eq!(p.contacts.len(), 5);
+        let chunks = chunk_rows(&p, 3);
+        assert_eq!(chunks, vec![vec![2, 3], vec![4, 5], vec![6, 7], vec![8, 9], vec![10, 11]]);
+        let all: Vec<u32> = chunk_rows(&p, 1000).concat();
+        assert_eq!(all.len(), 10);
+    }
+
+    #[test]
+    fn a_hostile_label_column_index_is_ignored() {
+        let columns = vec![WireColumn {
+            header: "Phone".into(),
+            field: Field::Phone,
+            label: "mobile".into(),
+            label_column: Some(99),
+        }];
+        let (t, m) = server_table(
+            &columns,
+            vec![WireRow {
+                number: 5,
+                cells: vec!["07400 123456".into(), "extra".into()],
+            }],
+        );
+        assert_eq!(m.columns[0].label_column, None);
+        assert_eq!(t.rows[0].cells.len(), 1);
+        let p = plan(&t, &m, Region::default(), &[]);
+        assert_eq!(p.contacts[0].rows, vec![5]);
+    }
+}
