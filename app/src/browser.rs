@@ -42,7 +42,9 @@ mod imp {
     pub async fn bytes(file: &PickedFile) -> Result<Vec<u8>, String> {
         let buffer = JsFuture::from(file.file.array_buffer())
             .await
-            .map_err(|_| "The browser could not read this file. Try choosing it again.".to_string())?;
+            .map_err(|_| {
+                "The browser could not read this file. Try choosing it again.".to_string()
+            })?;
         Ok(js_sys::Uint8Array::new(&buffer).to_vec())
     }
 
@@ -52,8 +54,7 @@ mod imp {
         let parts = js_sys::Array::of1(&array);
         let options = web_sys::BlobPropertyBag::new();
         options.set_type(mime);
-        let blob =
-            web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
         web_sys::Url::create_object_url_with_blob(&blob).ok()
     }
 

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::import::wire::{ChunkOutcome, FinishRequest, ChunkRequest, ImportStarted, ImportRequest};
+use crate::import::wire::{
+    ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest, ImportStarted,
+};
 use crate::model::ImportView;
 
 /// Imports listed in the history.
@@ -81,11 +83,18 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
             }
             let region = record.region.parse().map_err(|_| AppError::Internal)?;
             let groups = match record.group_id {
-                Some(id) => vec![s.store.find_group(s.account_id, id).await
-                    .map_err(|_| AppError::NotFound(
-                        "The import's group was deleted meanwhile. Start the import again.".into(),
-                    ))?
-                    .name],
+                Some(id) => vec![
+                    s.store
+                        .find_group(s.account_id, id)
+                        .await
+                        .map_err(|_| {
+                            AppError::NotFound(
+                                "The import's group was deleted meanwhile. Start the import again."
+                                    .into(),
+                            )
+                        })?
+                        .name,
+                ],
                 None => Vec::new(),
             };
             let rows = chunk.rows.len();

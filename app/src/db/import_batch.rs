@@ -7,15 +7,15 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entity::{import_batch, import_chunk};
 use super::import::upsert_in;
 use super::store::Store;
 use crate::error::AppError;
-use crate::import::wire::{ChunkOutcome, ImportStarted, ImportRequest, WireColumn};
+use crate::import::wire::{ChunkOutcome, ImportRequest, ImportStarted, WireColumn};
 use crate::import::wizard::GroupChoice;
 use crate::import::{ImportPlan, RejectReason, Rejection, RowIssue};
 use crate::model::ImportView;
@@ -277,7 +277,11 @@ impl Store {
     }
 
     /// The account's most recent imports, newest first.
-    pub async fn list_imports(&self, account_id: i64, limit: u64) -> Result<Vec<ImportView>, DbErr> {
+    pub async fn list_imports(
+        &self,
+        account_id: i64,
+        limit: u64,
+    ) -> Result<Vec<ImportView>, DbErr> {
         Ok(import_batch::Entity::find()
             .filter(import_batch::Column::AccountId.eq(account_id))
             .order_by_desc(import_batch::Column::Id)

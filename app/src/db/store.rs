@@ -416,7 +416,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn find_group(&self, account_id: i64, id: i64) -> Result<contact_group::Model, AppError> {
+    pub async fn find_group(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> Result<contact_group::Model, AppError> {
         contact_group::Entity::find()
             .filter(contact_group::Column::AccountId.eq(account_id))
             .filter(contact_group::Column::Id.eq(id))

@@ -235,9 +235,21 @@ mod tests {
     #[test]
     fn the_server_plans_the_same_contacts_from_the_sent_columns_only() {
         let t = table(
-            &["Name", "Notes", "Phone 1 - Label", "Phone 1 - Value", "E-mail 1 - Value"],
             &[
-                &["Ann Lee", "secret", "Mobile", "07400 123456", "ann@example.com"],
+                "Name",
+                "Notes",
+                "Phone 1 - Label",
+                "Phone 1 - Value",
+                "E-mail 1 - Value",
+            ],
+            &[
+                &[
+                    "Ann Lee",
+                    "secret",
+                    "Mobile",
+                    "07400 123456",
+                    "ann@example.com",
+                ],
                 &["Bob Ray", "x", "Work", "not a phone", "bob@example.com"],
                 &["Ann L.", "", "", "+44 7400 123456", ""],
                 &["Nobody", "", "", "", ""],
@@ -247,7 +259,10 @@ mod tests {
         let m = auto_map(&t.headers, &t.rows, t.width, region);
         let browser = plan(&t, &m, region, &[]);
         let (source, columns) = wire_columns(&m);
-        assert!(!source.contains(&1), "the unmapped Notes column is not sent");
+        assert!(
+            !source.contains(&1),
+            "the unmapped Notes column is not sent"
+        );
         assert!(source.contains(&2), "the label column is sent");
         let rows = t.rows.iter().map(|r| wire_row(r, &source)).collect();
         let (st, sm) = server_table(&columns, rows);
@@ -279,7 +294,10 @@ mod tests {
         let p = plan(&t, &m, region, &[]);
         assert_eq!(p.contacts.len(), 5);
         let chunks = chunk_rows(&p, 3);
-        assert_eq!(chunks, vec![vec![2, 3], vec![4, 5], vec![6, 7], vec![8, 9], vec![10, 11]]);
+        assert_eq!(
+            chunks,
+            vec![vec![2, 3], vec![4, 5], vec![6, 7], vec![8, 9], vec![10, 11]]
+        );
         let all: Vec<u32> = chunk_rows(&p, 1000).concat();
         assert_eq!(all.len(), 10);
     }

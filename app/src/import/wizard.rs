@@ -395,7 +395,10 @@ mod tests {
         assert_eq!(next_stage(Stage::Mapping, &plain), Ok(Stage::Group));
         assert_eq!(next_stage(Stage::Group, &plain), Ok(Stage::Summary));
         assert_eq!(next_stage(Stage::Mapping, &grouped), Ok(Stage::Summary));
-        assert_eq!(next_stage(Stage::Summary, &plain), Err(StageError::Finished));
+        assert_eq!(
+            next_stage(Stage::Summary, &plain),
+            Err(StageError::Finished)
+        );
         assert_eq!(group_column(&grouped), Some("col1"));
         assert_eq!(group_column(&plain), None);
     }
@@ -474,7 +477,10 @@ mod tests {
         for (code, _) in REGIONS {
             assert!(code.parse::<Region>().is_ok(), "{code}");
         }
-        assert!(REGIONS.windows(2).all(|w| w[0].1 < w[1].1), "sorted by name");
+        assert!(
+            REGIONS.windows(2).all(|w| w[0].1 < w[1].1),
+            "sorted by name"
+        );
     }
 
     #[test]
@@ -507,7 +513,10 @@ mod tests {
         let p = preview(&t, &m, Region::default());
         assert_eq!(p.plan.counts.valid, 2);
         assert!(p.cells[&(3, 1)].refused, "Bob's phone refuses his row");
-        assert!(!p.cells[&(4, 2)].refused, "Cy's e-mail is dropped, Cy imported");
+        assert!(
+            !p.cells[&(4, 2)].refused,
+            "Cy's e-mail is dropped, Cy imported"
+        );
         assert!(p.rows[&5].refused);
         assert_eq!(p.columns[&1], (3, 1));
         assert_eq!(p.columns[&2], (2, 1));

@@ -1,0 +1,365 @@
+//! Stage 1: paste rows or upload a file; pick the sheet and header row.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{file_size, plural, thousands, Source, Wizard};
+use crate::browser;
+use crate::import::{choose_sheet, open, open_pasted, Book, HeaderChoice, ReadError};
+
+/// How long typing must pause before pasted text is read again.
+const PASTE_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
+#[component]
+pub fn InputStage() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let tab = RwSignal::new(match w.source.get_untracked() {
+        Some(s) if s.size.is_some() => "file",
+        _ => "paste",
+    });
+    view! {
+        <div class="card">
+            <div class="tabs" role="tablist">
+                <button class="tabs__tab" class:tabs__tab--active=move || tab.get() == "paste" role="tab"
+                    data-testid="import-paste-tab" on:click=move |_| tab.set("paste")>
+                    "Type or paste"
+                </button>
+                <button class="tabs__tab" class:tabs__tab--active=move || tab.get() == "file" role="tab"
+                    data-testid="import-file-tab" on:click=move |_| tab.set("file")>
+                    "File upload"
+                </button>
+            </div>
+            <Show when=move || tab.get() == "paste" fallback=|| view! { <FileInput /> }>
+                <PasteInput />
+            </Show>
+            {move || w.read_error.get().map(|m| view! {
+                <p class="error" role="alert" data-testid="import-error">{m}</p>
+            })}
+            <SourceDetails />
+            <p class="wizard__examples muted">
+                "Not sure about the layout? "
+                <a href="/import/example.xlsx" download="contacts-example.xlsx" data-testid="import-example-download">
+                    "Download example file (xlsx)"
+                </a>
+                " · "
+                <a href="/import/example.csv" download="contacts-example.csv" data-testid="import-example-download-csv">"csv"</a>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn PasteInput() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let text = RwSignal::new(String::new());
+    let examples = RwSignal::new(false);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let on_input = move |ev: leptos::ev::Event| {
+        text.set(event_target_value(&ev));
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        w.reading.set(true);
+        let fire = move || {
+            if let Some(t) = text.try_get_untracked() {
+                w.reading.set(false);
+                if t.trim().is_empty() {
+                    w.reset_input();
+                } else {
+                    load(w, open_pasted(&t), "Pasted rows".into(), None);
+                }
+            }
+        };
+        pending.set_value(set_timeout_with_handle(fire, PASTE_PAUSE).ok());
+    };
+    on_cleanup(move || {
+        if let Some(Some(h)) = pending.try_get_value() {
+            h.clear();
+        }
+    });
+    view! {
+        <div class="paste">
+            <div class="paste__head">
+                <label class="field__label" for="import-paste">"One contact per line; columns separated by tabs (as copied from a spreadsheet), commas or semicolons."</label>
+                <button type="button" class="button button--link" data-testid="import-view-examples"
+                    on:click=move |_| examples.update(|e| *e = !*e)>
+                    {move || if examples.get() { "Hide examples" } else { "View examples" }}
+                </button>
+            </div>
+            <Show when=move || examples.get()>
+                <div class="paste__examples" data-testid="import-examples">
+                    <p>"With a header row (recommended: the columns are recognised by name):"</p>
+                    <pre>"First name,Last name,Phone,Email,Group\nAnn,Lee,+44 7400 123456,ann@example.com,Customers\nBob,Ray,07400 654321,,Suppliers"</pre>
+                    <p>"Copied from Excel or Google Sheets (tab-separated), or separated by semicolons:"</p>
+                    <pre>"Name;Mobile;E-mail\nAnn Lee;+33 6 12 34 56 78;ann@example.fr"</pre>
+                    <p>"Without a header row, the columns are recognised from their content:"</p>
+                    <pre>"Ann Lee, +44 7400 123456, ann@example.com\nbob@example.com"</pre>
+                    <p class="muted">"Phone numbers without a country code are read as numbers of the country chosen on the next step."</p>
+                </div>
+            </Show>
+            <textarea
+                id="import-paste"
+                class="input textarea paste__input"
+                rows="10"
+                spellcheck="false"
+                placeholder="First name, Last name, Phone, E-mail"
+                data-testid="import-paste-input"
+                prop:value=move || text.get()
+                on:input=on_input
+            ></textarea>
+        </div>
+    }
+}
+
+#[component]
+fn FileInput() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let over = RwSignal::new(false);
+    let on_pick = move |ev: leptos::ev::Event| {
+        if let Some(f) = browser::picked_in(&ev) {
+            read_file(w, f);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        over.set(false);
+        if let Some(f) = browser::dropped(&ev) {
+            read_file(w, f);
+        }
+    };
+    view! {
+        <div
+            class="dropzone"
+            class:dropzone--over=move || over.get()
+            data-testid="import-dropzone"
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(true); }
+            on:dragleave=move |_| over.set(false)
+            on:drop=on_drop
+        >
+            <p class="dropzone__title">"Drop a spreadsheet here"</p>
+            <p class="muted">"xlsx, xls, ods, csv, tsv, txt or vcf — up to 64 MB. It is read right here in your browser; only the contacts you confirm are sent."</p>
+            <label class="button button--primary dropzone__button">
+                "Upload a file"
+                <input
+                    type="file"
+                    class="visually-hidden"
+                    accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.tsv,.txt,.vcf,.vcard"
+                    data-testid="import-file-input"
+                    on:change=on_pick
+                />
+            </label>
+            {move || w.reading.get().then(|| view! { <p class="muted" data-testid="import-reading">"Reading the file…"</p> })}
+        </div>
+    }
+}
+
+/// File name and size, sheet picker, header row, and a peek at the rows.
+#[component]
+fn SourceDetails() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let on_sheet = move |ev: leptos::ev::Event| {
+        if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+            reload(w, i, HeaderChoice::Auto);
+        }
+    };
+    let on_header = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        let Some(sheet) = w.source.with_untracked(|s| s.as_ref().map(|s| s.sheet)) else {
+            return;
+        };
+        match raw.trim().parse::<u32>() {
+            Ok(0) => reload(w, sheet, HeaderChoice::None),
+            Ok(n) => reload(w, sheet, HeaderChoice::Row(n)),
+            Err(_) => w.read_error.set(Some(
+                "Type the number of the header row as your spreadsheet shows it, or 0 if there is none.".into(),
+            )),
+        }
+    };
+    view! {
+        {move || w.source.get().map(|s| {
+            let sheets = s.named_sheets && s.sheets.len() > 1;
+            let current = s.sheet;
+            let names = s.sheets.clone();
+            let (rows, width, header) = w.table.with(|t| t.as_ref()
+                .map(|t| (t.rows.len(), t.width, t.header_row))
+                .unwrap_or((0, 0, None)));
+            let kind = match (s.encoding, s.delimiter) {
+                (Some(e), Some(d)) => format!("{} · {e} · separated by {}", s.format.as_str(),
+                    match d { '\t' => "tabs".to_string(), ',' => "commas".into(), ';' => "semicolons".into(), other => format!("“{other}”") }),
+                _ => s.format.as_str().to_string(),
+            };
+            view! {
+                <div class="source" data-testid="import-source">
+                    <div class="source__file">
+                        <strong data-testid="import-file-name">{s.name.clone()}</strong>
+                        {s.size.map(|b| view! { <span class="muted" data-testid="import-file-size">{file_size(b)}</span> })}
+                        <span class="muted">{kind}</span>
+                    </div>
+                    <div class="source__controls">
+                        {sheets.then(|| view! {
+                            <label class="field">
+                                <span class="field__label">"Sheet"</span>
+                                <select class="input" data-testid="import-sheet-select" on:change=on_sheet>
+                                    {names.into_iter().enumerate().map(|(i, n)| view! {
+                                        <option value=i.to_string() selected=i == current>{n}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        })}
+                        <label class="field">
+                            <span class="field__label">"Header row"</span>
+                            <input class="input source__header" type="number" min="0" inputmode="numeric"
+                                data-testid="import-header-row"
+                                prop:value=header.map(|n| n.to_string()).unwrap_or_else(|| "0".into())
+                                on:change=on_header />
+                        </label>
+                        <span class="muted source__hint">
+                            {match header {
+                                Some(n) => format!("Row {n} holds the column names; 0 means there is none."),
+                                None => "No header row: the columns are recognised from their content.".to_string(),
+                            }}
+                        </span>
+                    </div>
+                    <p class="source__summary" data-testid="import-row-count">
+                        {format!("{} row{} × {width} column{} found.", thousands(rows), plural(rows), plural(width))}
+                    </p>
+                    <Peek />
+                </div>
+            }
+        })}
+    }
+}
+
+/// The header and the first rows, as read.
+#[component]
+fn Peek() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    move || {
+        w.table.with(|t| {
+            t.as_ref().map(|t| {
+                let headers = t.headers.clone();
+                let rows: Vec<(u32, Vec<String>)> = t
+                    .rows
+                    .iter()
+                    .take(5)
+                    .map(|r| (r.number, (0..t.width).map(|i| r.cell(i).to_string()).collect()))
+                    .collect();
+                let header_row = t.header_row;
+                view! {
+                    <div class="peek">
+                        <table class="peek__table">
+                            {(!headers.is_empty()).then(|| view! {
+                                <thead><tr>
+                                    <th class="peek__num">{header_row.map(|n| n.to_string())}</th>
+                                    {headers.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}
+                                </tr></thead>
+                            })}
+                            <tbody>
+                                {rows.into_iter().map(|(n, cells)| view! {
+                                    <tr>
+                                        <td class="peek__num">{n}</td>
+                                        {cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
+impl Wizard {
+    /// Forgets what was read (the paste box was emptied).
+    fn reset_input(&self) {
+        self.book.set_value(None);
+        self.source.set(None);
+        self.table.set(None);
+        self.read_error.set(None);
+    }
+}
+
+fn read_file(w: Wizard, file: browser::PickedFile) {
+    w.reading.set(true);
+    w.read_error.set(None);
+    spawn_local(async move {
+        // Let the page say "Reading…" before the work starts.
+        browser::yield_now().await;
+        let result = match browser::bytes(&file).await {
+            Ok(bytes) => open(bytes, &file.name),
+            Err(m) => Err(ReadError::new(crate::import::ReadErrorKind::Corrupt, m)),
+        };
+        load(w, result, file.name.clone(), Some(file.size));
+        w.reading.set(false);
+    });
+}
+
+/// Takes a freshly opened book: picks its sheet, finds the header, maps.
+fn load(w: Wizard, book: Result<Book, ReadError>, name: String, size: Option<f64>) {
+    let region = w.region.get_untracked();
+    let outcome = book.and_then(|mut book| {
+        let chosen = choose_sheet(&mut book, None, HeaderChoice::Auto, region)?;
+        Ok((book, chosen))
+    });
+    match outcome {
+        Ok((book, chosen)) => {
+            w.source.set(Some(Source {
+                name,
+                size,
+                format: book.format,
+                sheets: book.sheet_names().to_vec(),
+                named_sheets: book.has_named_sheets(),
+                sheet: chosen.index,
+                encoding: book.encoding,
+                delimiter: book.delimiter,
+            }));
+            w.book.set_value(Some(book));
+            w.read_error.set(None);
+            w.mapping.set(chosen.mapping);
+            w.table.set(Some(chosen.table));
+        }
+        Err(e) => {
+            w.book.set_value(None);
+            w.source.set(None);
+            w.table.set(None);
+            w.read_error.set(Some(e.message));
+        }
+    }
+}
+
+/// Reads `sheet` again with another header choice.
+fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
+    let region = w.region.get_untracked();
+    let mut result = None;
+    w.book.update_value(|b| {
+        if let Some(book) = b.as_mut() {
+            result = Some(choose_sheet(book, Some(sheet), header, region));
+        }
+    });
+    match result {
+        Some(Ok(chosen)) => {
+            if let HeaderChoice::Row(n) = header {
+                if chosen.table.header_row != Some(n) {
+                    w.read_error.set(Some(format!(
+                        "Row {n} is not in this sheet's data (blank rows are skipped). Type another row number, or 0 for no header row."
+                    )));
+                    return;
+                }
+            }
+            w.read_error.set(None);
+            w.source.update(|s| {
+                if let Some(s) = s {
+                    s.sheet = chosen.index;
+                }
+            });
+            w.mapping.set(chosen.mapping);
+            w.table.set(Some(chosen.table));
+        }
+        Some(Err(e)) => {
+            w.table.set(None);
+            w.read_error.set(Some(e.message));
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,354 @@
+//! Stage 2: a dropdown per column, live validation, in-place fixes.
+//!
+//! The grid renders only the rows in view (fixed row height, spacer rows
+//! above and below), so 100,000 rows scroll as smoothly as 10.
+
+use leptos::prelude::*;
+
+use super::{plural, thousands, Wizard};
+use crate::import::wizard::{group_column, reason_words, REGIONS};
+use crate::import::{Field, Region};
+
+/// Height of one grid row in pixels (the CSS says the same).
+const ROW_HEIGHT: f64 = 36.0;
+/// Height of the scrolling area in pixels (the CSS says the same).
+const VIEW_HEIGHT: f64 = 432.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 6;
+
+#[component]
+pub fn MappingStage() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let message = RwSignal::new(None::<String>);
+    provide_context(message);
+    view! {
+        <div class="card mapping">
+            <div class="mapping__bar">
+                <p class="mapping__intro">
+                    "Choose what each column holds. "
+                    {move || {
+                        let n = w.mapping.with(|m| m.unassigned().count());
+                        view! {
+                            <span class="mapping__unassigned" class:mapping__unassigned--open={n > 0}>
+                                <strong data-testid="mapping-unassigned-count">{n}</strong>
+                                {format!(" column{} still need{} a choice.", plural(n), if n == 1 { "s" } else { "" })}
+                            </span>
+                        }
+                    }}
+                </p>
+                <RegionSelect />
+            </div>
+            {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-message">{m}</p> })}
+            <Totals />
+            <Grid />
+            {move || w.mapping.with(|m| group_column(m).map(|c| view! {
+                <p class="muted" data-testid="group-skip-note">
+                    {format!("Groups come from the column “{c}”, so the group step is skipped.")}
+                </p>
+            }))}
+        </div>
+    }
+}
+
+/// The default country for numbers written without a country code.
+#[component]
+fn RegionSelect() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(r) = event_target_value(&ev).parse::<Region>() {
+            w.region.set(r);
+        }
+    };
+    view! {
+        <label class="field mapping__region">
+            <span class="field__label">"Phone numbers without a country code are from"</span>
+            <select class="input" data-testid="import-region-select" on:change=on_change
+                prop:value=move || w.region.get().code().to_string()>
+                {move || {
+                    let current = w.region.get();
+                    let listed = REGIONS.iter().any(|(c, _)| *c == current.code());
+                    let extra = (!listed).then(|| {
+                        let code = current.code().to_string();
+                        view! { <option value=code.clone() selected=true>{code.clone()}</option> }
+                    });
+                    view! {
+                        {extra}
+                        {REGIONS.iter().map(|(code, name)| view! {
+                            <option value=*code selected=*code == current.code()>{format!("{name} ({code})")}</option>
+                        }).collect_view()}
+                    }
+                }}
+            </select>
+        </label>
+    }
+}
+
+/// "N will be imported, M will be rejected (why)".
+#[component]
+fn Totals() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    move || {
+        w.preview.get().map(|p| {
+            let p = p.0;
+            let c = p.plan.counts;
+            let contacts = p.plan.contacts.len();
+            let why = p
+                .reasons
+                .iter()
+                .map(|(r, n)| format!("{} {}", thousands(*n), reason_words(*r)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! {
+                <div class="totals" data-testid="mapping-totals">
+                    <span class="totals__ok">
+                        <strong data-testid="mapping-will-import">{thousands(contacts)}</strong>
+                        {format!(" contact{} will be imported", plural(contacts))}
+                        {(c.duplicates_merged > 0).then(|| format!(" ({} duplicate row{} merged)", thousands(c.duplicates_merged), plural(c.duplicates_merged)))}
+                    </span>
+                    <span class="totals__bad" class:totals__bad--none=c.rejected == 0>
+                        <strong data-testid="mapping-will-reject">{thousands(c.rejected)}</strong>
+                        {format!(" row{} will be rejected", plural(c.rejected))}
+                        {(!why.is_empty()).then(|| format!(" ({why})"))}
+                    </span>
+                    {(c.details_dropped > 0).then(|| view! {
+                        <span class="totals__warn">{format!("{} invalid detail{} will be dropped from imported rows", thousands(c.details_dropped), plural(c.details_dropped))}</span>
+                    })}
+                </div>
+            }
+        })
+    }
+}
+
+/// The data with a field dropdown per column, rendering only what is visible.
+#[component]
+fn Grid() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let scroll = RwSignal::new(0.0f64);
+    let only_problems = RwSignal::new(false);
+    let grid = NodeRef::<leptos::html::Div>::new();
+    // Indexes (into the table's rows) of the rows shown.
+    let shown = Memo::new(move |_| {
+        let problems = only_problems.get();
+        let preview = w.preview.get();
+        w.table.with(|t| {
+            let Some(t) = t else { return Vec::new() };
+            match (problems, preview) {
+                (true, Some(p)) => t
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| p.0.rows.contains_key(&r.number))
+                    .map(|(i, _)| i)
+                    .collect(),
+                _ => (0..t.rows.len()).collect(),
+            }
+        })
+    });
+    let window = Memo::new(move |_| {
+        let n = shown.with(Vec::len);
+        let first = ((scroll.get() / ROW_HEIGHT) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(n);
+        let count = (VIEW_HEIGHT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+        (first, (first + count).min(n), n)
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = grid.get() {
+            scroll.set(el.scroll_top() as f64);
+        }
+    };
+    let flagged = move || w.preview.get().map(|p| p.0.rows.len()).unwrap_or(0);
+    view! {
+        <div class="grid__tools">
+            <label class="check">
+                <input type="checkbox" data-testid="mapping-only-problems"
+                    prop:checked=move || only_problems.get()
+                    on:change=move |ev| {
+                        only_problems.set(event_target_checked(&ev));
+                        scroll.set(0.0);
+                        if let Some(el) = grid.get() { el.set_scroll_top(0); }
+                    } />
+                {move || format!(" Show only rows with problems ({})", thousands(flagged()))}
+            </label>
+            <span class="muted">"Fix a red cell by typing in it; the row is checked again at once."</span>
+        </div>
+        <div class="grid" node_ref=grid on:scroll=on_scroll data-testid="mapping-grid">
+            <table class="grid__table">
+                <thead>
+                    <tr>
+                        <th class="grid__num">"Row"</th>
+                        {move || {
+                            let width = w.table.with(|t| t.as_ref().map(|t| t.width).unwrap_or(0));
+                            (0..width).map(|i| view! { <ColumnHeader index=i /> }).collect_view()
+                        }}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="grid__spacer" style=move || format!("height:{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                    {move || {
+                        let (first, last, _) = window.get();
+                        let preview = w.preview.get();
+                        shown.with(|shown| {
+                            w.table.with(|t| {
+                                let Some(t) = t else { return Vec::new() };
+                                shown[first..last].iter().map(|&i| {
+                                    let row = &t.rows[i];
+                                    let number = row.number;
+                                    let problem = preview.as_ref().and_then(|p| p.0.rows.get(&number).cloned());
+                                    let cells: Vec<_> = (0..t.width).map(|col| {
+                                        let cell = row.cell(col).to_string();
+                                        let issue = preview.as_ref().and_then(|p| p.0.cells.get(&(number, col)).cloned());
+                                        view! { <Cell index=i col cell issue /> }
+                                    }).collect();
+                                    let (class, title) = match &problem {
+                                        Some(p) if p.refused => ("grid__row grid__row--refused", p.message.clone()),
+                                        Some(p) => ("grid__row grid__row--warned", p.message.clone()),
+                                        None => ("grid__row", String::new()),
+                                    };
+                                    view! {
+                                        <tr class=class data-row=number>
+                                            <td class="grid__num" title=title>{number}</td>
+                                            {cells}
+                                        </tr>
+                                    }
+                                }).collect::<Vec<_>>()
+                            })
+                        })
+                    }}
+                    <tr class="grid__spacer" style=move || { let (_, last, n) = window.get(); format!("height:{}px", (n - last) as f64 * ROW_HEIGHT) }></tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A column's name, its field dropdown and its share of valid values.
+#[component]
+fn ColumnHeader(index: usize) -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let message = use_context::<RwSignal<Option<String>>>().expect("mapping message");
+    let column = move || w.mapping.with(|m| m.columns.get(index).cloned());
+    let header = move || {
+        let own = w.table.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.headers.get(index).cloned())
+                .unwrap_or_default()
+        });
+        if own.trim().is_empty() {
+            format!("Column {}", index + 1)
+        } else {
+            own
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(field) = Field::parse(&event_target_value(&ev)) else {
+            return;
+        };
+        let taken = w.mapping.with_untracked(|m| {
+            (!field.allows_many())
+                .then(|| {
+                    m.columns
+                        .iter()
+                        .find(|c| c.field == Some(field) && c.index != index)
+                        .map(|c| c.index)
+                })
+                .flatten()
+        });
+        match taken {
+            Some(other) => {
+                let name = w.table.with_untracked(|t| {
+                    t.as_ref()
+                        .and_then(|t| t.headers.get(other).cloned())
+                        .filter(|h| !h.trim().is_empty())
+                        .unwrap_or_else(|| format!("Column {}", other + 1))
+                });
+                message.set(Some(format!(
+                    "{} is already the column “{name}”. A contact has one {}: change that column first, or choose another field here.",
+                    field.title(),
+                    field.title().to_lowercase()
+                )));
+                // Put the dropdown back to what it was.
+                w.mapping.update(|_| {});
+            }
+            None => {
+                message.set(None);
+                w.mapping.update(|m| m.assign(index, field));
+            }
+        }
+    };
+    let share = move || {
+        let p = w.preview.get()?;
+        let (filled, bad) = p.0.columns.get(&index).copied()?;
+        (filled > 0).then(|| {
+            let pct = ((filled - bad) as f64 * 100.0 / filled as f64).floor();
+            (format!("{pct}% valid"), bad > 0)
+        })
+    };
+    view! {
+        {move || column().map(|c| {
+            let current = c.field.map(|f| f.as_str()).unwrap_or("");
+            let open = c.field.is_none();
+            let title = if open {
+                format!("Not recognised: {}", c.reason)
+            } else {
+                format!("{} ({:.0}% sure)", c.reason, c.confidence * 100.0)
+            };
+            view! {
+                <th class="grid__head" class:grid__head--open=open class:grid__head--ignored=c.field == Some(Field::Ignore)
+                    title=title data-testid=format!("mapping-column-{index}")>
+                    <div class="grid__name">{header}</div>
+                    <select class="input grid__select" data-testid=format!("mapping-select-{index}")
+                        aria-label=format!("Field of column {}", index + 1)
+                        prop:value=current on:change=on_change>
+                        {open.then(|| view! { <option value="" selected=true disabled=true>"Choose a field…"</option> })}
+                        {Field::ALL.into_iter().map(|f| view! {
+                            <option value=f.as_str() selected=current == f.as_str()>{f.title()}</option>
+                        }).collect_view()}
+                    </select>
+                    {move || share().map(|(text, bad)| view! {
+                        <div class="grid__share" class:grid__share--bad=bad>{text}</div>
+                    })}
+                </th>
+            }
+        })}
+    }
+}
+
+/// One cell; a cell with a problem is an input to fix it in place.
+#[component]
+fn Cell(
+    index: usize,
+    col: usize,
+    cell: String,
+    issue: Option<crate::import::wizard::CellProblem>,
+) -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    match issue {
+        None => view! { <td class="grid__cell">{cell}</td> }.into_any(),
+        Some(p) => {
+            let class = if p.refused {
+                "grid__cell grid__cell--invalid"
+            } else {
+                "grid__cell grid__cell--dropped"
+            };
+            let on_change = move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                w.table.update(|t| {
+                    if let Some(row) = t.as_mut().and_then(|t| t.rows.get_mut(index)) {
+                        if row.cells.len() <= col {
+                            row.cells.resize(col + 1, String::new());
+                        }
+                        row.cells[col] = value;
+                    }
+                });
+            };
+            view! {
+                <td class=class title=p.message.clone()>
+                    <input class="grid__edit" value=cell aria-label=p.message.clone()
+                        data-testid=format!("mapping-cell-{index}-{col}") on:change=on_change />
+                </td>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! The Import Contacts wizard: Input → Mapping → Group → Summary.
+//!
+//! Everything up to the summary happens in the browser: the file is read,
+//! mapped and validated by `import::` compiled to WASM. The summary stage
+//! sends the mapped rows in chunks to `api::import_chunk`, which validates
+//! them again. The stage rules live in `import::wizard` (tested natively);
+//! this module holds the signals and the views.
+
+mod group;
+mod input;
+mod mapping;
+mod summary;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::{get_settings, list_groups};
+use crate::import::wizard::{
+    check_group, check_input, check_mapping, group_column, next_stage, preview, previous_stage,
+    GroupChoice, Preview, Stage,
+};
+use crate::import::{Book, Format, Mapping, Region, Table};
+use crate::model::GroupView;
+use crate::AppError;
+
+/// The file (or pasted text) being imported.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Source {
+    pub name: String,
+    /// Bytes, for an uploaded file.
+    pub size: Option<f64>,
+    pub format: Format,
+    pub sheets: Vec<String>,
+    pub named_sheets: bool,
+    pub sheet: usize,
+    pub encoding: Option<&'static str>,
+    pub delimiter: Option<char>,
+}
+
+impl Source {
+    pub fn sheet_name(&self) -> String {
+        if self.named_sheets {
+            self.sheets.get(self.sheet).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+
+    /// Text uploads get their error file as csv, workbooks as xlsx.
+    pub fn is_text(&self) -> bool {
+        self.format.is_text()
+    }
+}
+
+/// The preview, shared without copying; equal only to itself so the memo
+/// never compares 100,000 rows.
+#[derive(Clone)]
+pub(crate) struct Shared(pub Arc<Preview>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The wizard's state: one signal per piece, so that typing a group name
+/// does not re-validate 100,000 rows.
+#[derive(Clone, Copy)]
+pub(crate) struct Wizard {
+    pub stage: RwSignal<Stage>,
+    pub source: RwSignal<Option<Source>>,
+    pub book: StoredValue<Option<Book>, LocalStorage>,
+    pub table: RwSignal<Option<Table>>,
+    pub mapping: RwSignal<Mapping>,
+    pub region: RwSignal<Region>,
+    pub read_error: RwSignal<Option<String>>,
+    pub reading: RwSignal<bool>,
+    pub group: RwSignal<GroupChoice>,
+    pub groups: Resource<Result<Vec<GroupView>, AppError>>,
+    pub preview: Memo<Option<Shared>>,
+    pub run: RwSignal<summary::Run>,
+    pub history: RwSignal<u32>,
+}
+
+impl Wizard {
+    fn new() -> Self {
+        let table = RwSignal::new(None::<Table>);
+        let mapping = RwSignal::new(Mapping::default());
+        let region = RwSignal::new(Region::default());
+        let preview = Memo::new(move |_| {
+            table.with(|t| {
+                t.as_ref()
+                    .map(|t| mapping.with(|m| Shared(Arc::new(preview(t, m, region.get())))))
+            })
+        });
+        let history = RwSignal::new(0u32);
+        Wizard {
+            stage: RwSignal::new(Stage::Input),
+            source: RwSignal::new(None),
+            book: StoredValue::new_local(None),
+            table,
+            mapping,
+            region,
+            read_error: RwSignal::new(None),
+            reading: RwSignal::new(false),
+            group: RwSignal::new(GroupChoice::New(String::new())),
+            groups: Resource::new(move || history.get(), |_| list_groups()),
+            preview,
+            run: RwSignal::new(summary::Run::default()),
+            history,
+        }
+    }
+
+    /// Why Continue is disabled at the current stage, if it is.
+    fn blocked(&self) -> Option<String> {
+        let result = match self.stage.get() {
+            Stage::Input => {
+                if self.reading.get() {
+                    return Some("Reading…".into());
+                }
+                self.table.with(|t| check_input(t.as_ref()))
+            }
+            Stage::Mapping => match self.preview.get() {
+                Some(p) => self.mapping.with(|m| check_mapping(m, &p.0.plan.counts)),
+                None => check_input(None),
+            },
+            Stage::Group => {
+                let names: Vec<String> = self
+                    .groups
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|g| g.name)
+                    .collect();
+                self.group.with(|g| check_group(g, &names))
+            }
+            Stage::Summary => return Some(String::new()),
+        };
+        result.err().map(|e| e.to_string())
+    }
+
+    fn advance(&self) {
+        let stage = self.stage.get_untracked();
+        if self.blocked().is_some() {
+            return;
+        }
+        let next = self.mapping.with_untracked(|m| next_stage(stage, m));
+        if let Ok(next) = next {
+            self.stage.set(next);
+            if next == Stage::Summary {
+                summary::start(*self);
+            }
+        }
+    }
+
+    fn back(&self) {
+        let stage = self.stage.get_untracked();
+        if let Some(prev) = self.mapping.with_untracked(|m| previous_stage(stage, m)) {
+            self.stage.set(prev);
+        }
+    }
+
+    /// Back to an empty stage 1 for another import.
+    pub fn reset(&self) {
+        self.book.set_value(None);
+        self.source.set(None);
+        self.table.set(None);
+        self.mapping.set(Mapping::default());
+        self.read_error.set(None);
+        self.group.set(GroupChoice::New(String::new()));
+        self.run.set(summary::Run::default());
+        self.history.update(|v| *v += 1);
+        self.stage.set(Stage::Input);
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let w = Wizard::new();
+    provide_context(w);
+    // The account's phone region is the starting point of the country picker.
+    let settings = Resource::new(|| (), |_| get_settings());
+    Effect::new(move || {
+        if let Some(Ok(s)) = settings.get() {
+            if let Ok(r) = s.default_region.parse::<Region>() {
+                w.region.set(r);
+            }
+        }
+    });
+    let wide = move || matches!(w.stage.get(), Stage::Mapping);
+    view! {
+        <section class="page wizard" class:page--narrow=move || !wide()>
+            <div class="page__header">
+                <h1 class="page__title">"Import Contacts"</h1>
+                <A href="/contacts" attr:class="button">"Back to contacts"</A>
+            </div>
+            <StageBar />
+            {move || match w.stage.get() {
+                Stage::Input => view! { <input::InputStage /> }.into_any(),
+                Stage::Mapping => view! { <mapping::MappingStage /> }.into_any(),
+                Stage::Group => view! { <group::GroupStage /> }.into_any(),
+                Stage::Summary => view! { <summary::SummaryStage /> }.into_any(),
+            }}
+            <Show when=move || w.stage.get() != Stage::Summary>
+                <ContinueBar />
+            </Show>
+            <Show when=move || w.stage.get() == Stage::Input>
+                <summary::History />
+            </Show>
+        </section>
+    }
+}
+
+/// The four stages, the current one highlighted; a skipped group stage says so.
+#[component]
+fn StageBar() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let skipped = move || w.mapping.with(|m| group_column(m).map(str::to_string));
+    view! {
+        <ol class="stages" data-testid="import-stages">
+            {Stage::ALL.into_iter().map(|s| {
+                let class = move || {
+                    let current = w.stage.get();
+                    if current == s {
+                        "stages__item stages__item--active"
+                    } else if s == Stage::Group && current == Stage::Summary && skipped().is_some() {
+                        "stages__item stages__item--skipped"
+                    } else if s.number() < current.number() {
+                        "stages__item stages__item--done"
+                    } else {
+                        "stages__item"
+                    }
+                };
+                let title = move || (s == Stage::Group)
+                    .then(skipped)
+                    .flatten()
+                    .map(|c| format!("Skipped: groups come from the column “{c}”"));
+                view! {
+                    <li class=class title=title data-stage=s.title()>
+                        <span class="stages__number">{s.number()}</span>
+                        {s.title()}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// Back and Continue, with the reason Continue is disabled.
+#[component]
+fn ContinueBar() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let blocked = Memo::new(move |_| w.blocked());
+    let label = move || match w.stage.get() {
+        Stage::Group => {
+            let n = w
+                .preview
+                .get()
+                .map(|p| p.0.plan.contacts.len())
+                .unwrap_or(0);
+            format!("Import {n} contact{}", if n == 1 { "" } else { "s" })
+        }
+        Stage::Mapping if w.mapping.with(|m| group_column(m).is_some()) => {
+            let n = w
+                .preview
+                .get()
+                .map(|p| p.0.plan.contacts.len())
+                .unwrap_or(0);
+            format!("Import {n} contact{}", if n == 1 { "" } else { "s" })
+        }
+        _ => "Continue".to_string(),
+    };
+    let can_go_back = move || {
+        w.mapping
+            .with(|m| previous_stage(w.stage.get(), m).is_some())
+    };
+    view! {
+        <div class="wizard__actions">
+            <Show when=can_go_back fallback=|| view! { <span></span> }>
+                <button class="button" data-testid="import-back" on:click=move |_| w.back()>"Back"</button>
+            </Show>
+            <div class="wizard__next">
+                {move || blocked.get().filter(|m| !m.is_empty()).map(|m| view! {
+                    <span class="wizard__hint" data-testid="import-blocked">{m}</span>
+                })}
+                <button
+                    class="button button--primary"
+                    data-testid="import-continue"
+                    disabled=move || blocked.get().is_some()
+                    on:click=move |_| w.advance()
+                >
+                    {label}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// "1,234" for 1234.
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1.2 MB" for a file size.
+pub(crate) fn file_size(bytes: f64) -> String {
+    if bytes < 1024.0 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024.0 * 1024.0 {
+        format!("{:.1} KB", bytes / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes / 1024.0 / 1024.0)
+    }
+}
+
+/// "s" when `n` is not 1.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

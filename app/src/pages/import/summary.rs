@@ -1,0 +1,389 @@
+//! Stage 4: the import runs chunk by chunk with a progress bar, survives a
+//! lost connection (Resume sends the failed chunk again; the server's ledger
+//! makes that safe), then shows what it did and offers the rejected rows as
+//! a file to fix and upload again. Also the import history.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use super::{plural, thousands, Wizard};
+use crate::api::{finish_import, import_chunk, list_imports, start_import};
+use crate::browser;
+use crate::import::error_file::{rejected_sheet, to_csv, to_xlsx};
+use crate::import::wire::{
+    chunk_rows, wire_columns, wire_row, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest,
+    ImportStarted, WireColumn, CHUNK_ROWS,
+};
+use crate::import::wizard::group_column;
+use crate::import::Rejection;
+use crate::model::{ContactQuery, GroupFilter, ImportView, SortOrder};
+use crate::AppError;
+
+/// Automatic retries of a failed request before the user is asked.
+const RETRIES: u32 = 3;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    #[default]
+    Idle,
+    Running,
+    /// Stopped by an error; Resume goes on.
+    Paused,
+    Done,
+}
+
+/// The import in progress.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub phase: Phase,
+    pub started: Option<ImportStarted>,
+    /// Row numbers per chunk.
+    chunks: Arc<Vec<Vec<u32>>>,
+    source: Arc<Vec<usize>>,
+    columns: Arc<Vec<WireColumn>>,
+    pub next: usize,
+    pub sent_rows: usize,
+    pub total_rows: usize,
+    pub outcome: ChunkOutcome,
+    /// Rows refused in the browser (never sent).
+    pub refused_here: Vec<Rejection>,
+    pub finished: Option<ImportView>,
+    pub message: Option<String>,
+    /// Object URL and file name of the rejected rows.
+    pub error_file: Option<(String, String)>,
+}
+
+impl Run {
+    pub fn rejected(&self) -> usize {
+        self.refused_here.len() + self.outcome.rejected.len()
+    }
+}
+
+/// Prepares the chunks and runs the import.
+pub fn start(w: Wizard) {
+    let Some(preview) = w.preview.get_untracked() else {
+        return;
+    };
+    let plan = &preview.0.plan;
+    let (source, columns) = w.mapping.with_untracked(wire_columns);
+    let chunks = chunk_rows(plan, CHUNK_ROWS);
+    let total_rows = chunks.iter().map(Vec::len).sum();
+    w.run.set(Run {
+        phase: Phase::Running,
+        chunks: Arc::new(chunks),
+        source: Arc::new(source),
+        columns: Arc::new(columns),
+        total_rows,
+        refused_here: plan.rejected.clone(),
+        ..Default::default()
+    });
+    spawn_local(run(w));
+}
+
+/// Goes on from the chunk that failed.
+fn resume(w: Wizard) {
+    w.run.update(|r| {
+        r.phase = Phase::Running;
+        r.message = None;
+    });
+    spawn_local(run(w));
+}
+
+/// Retries `f` on transport and server errors, waiting longer each time.
+async fn retrying<T, F, Fut>(mut f: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Err(AppError::Transport(_) | AppError::Internal) if attempt < RETRIES => {
+                browser::sleep(500 * 2i32.pow(attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn run(w: Wizard) {
+    if let Err(e) = run_steps(w).await {
+        let sent = w.run.with_untracked(|r| (r.sent_rows, r.total_rows));
+        let message = match e {
+            AppError::Transport(_) | AppError::Internal => format!(
+                "The connection to the server was lost after {} of {} rows. Nothing was lost and nothing will be imported twice: Resume goes on from there.",
+                thousands(sent.0),
+                thousands(sent.1)
+            ),
+            other => other.to_string(),
+        };
+        w.run.update(|r| {
+            r.phase = Phase::Paused;
+            r.message = Some(message);
+        });
+    }
+}
+
+async fn run_steps(w: Wizard) -> Result<(), AppError> {
+    let started = match w.run.with_untracked(|r| r.started.clone()) {
+        Some(s) => s,
+        None => {
+            let request = request(w);
+            let s = retrying(|| start_import(request.clone())).await?;
+            w.run.update(|r| r.started = Some(s.clone()));
+            s
+        }
+    };
+    loop {
+        let (next, chunks, source) = w
+            .run
+            .with_untracked(|r| (r.next, r.chunks.clone(), r.source.clone()));
+        let Some(numbers) = chunks.get(next) else {
+            break;
+        };
+        let rows = w.table.with_untracked(|t| {
+            let Some(t) = t else { return Vec::new() };
+            numbers
+                .iter()
+                .filter_map(|n| t.rows.binary_search_by_key(n, |r| r.number).ok())
+                .map(|i| wire_row(&t.rows[i], &source))
+                .collect::<Vec<_>>()
+        });
+        let request = ChunkRequest {
+            import_id: started.import_id,
+            chunk_no: next as u32,
+            rows,
+        };
+        let outcome = retrying(|| import_chunk(request.clone())).await?;
+        w.run.update(|r| {
+            r.outcome.add(&outcome);
+            r.sent_rows += numbers.len();
+            r.next += 1;
+        });
+    }
+    let refused = w.run.with_untracked(|r| r.refused_here.len() as u64);
+    let finished = retrying(|| {
+        finish_import(FinishRequest {
+            import_id: started.import_id,
+            rejected_in_browser: refused,
+            dropped_in_browser: 0,
+        })
+    })
+    .await?;
+    let error_file = error_file(w);
+    w.run.update(|r| {
+        r.finished = Some(finished);
+        r.error_file = error_file;
+        r.phase = Phase::Done;
+    });
+    w.history.update(|v| *v += 1);
+    Ok(())
+}
+
+fn request(w: Wizard) -> ImportRequest {
+    let source = w.source.get_untracked();
+    ImportRequest {
+        file_name: source.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+        sheet: source.as_ref().map(|s| s.sheet_name()).unwrap_or_default(),
+        format: source
+            .as_ref()
+            .map(|s| s.format.as_str().to_string())
+            .unwrap_or_default(),
+        columns: w.run.with_untracked(|r| r.columns.to_vec()),
+        region: w.region.get_untracked(),
+        group: if w.mapping.with_untracked(|m| group_column(m).is_some()) {
+            crate::import::wizard::GroupChoice::None
+        } else {
+            w.group.get_untracked()
+        },
+        total_rows: w
+            .table
+            .with_untracked(|t| t.as_ref().map(|t| t.rows.len() as u64).unwrap_or(0)),
+    }
+}
+
+/// The rejected rows in the user's own columns with a Reason column: xlsx
+/// for workbooks, csv for text.
+fn error_file(w: Wizard) -> Option<(String, String)> {
+    let mut rejected = w.run.with_untracked(|r| {
+        let mut all = r.refused_here.clone();
+        all.extend(r.outcome.rejected.iter().cloned());
+        all
+    });
+    if rejected.is_empty() {
+        return None;
+    }
+    rejected.sort_by_key(|r| r.row);
+    let sheet = w.table.with_untracked(|t| {
+        t.as_ref().map(|t| {
+            w.mapping
+                .with_untracked(|m| rejected_sheet(t, m, &rejected))
+        })
+    })?;
+    let source = w.source.get_untracked();
+    let stem = source
+        .as_ref()
+        .map(|s| {
+            s.name
+                .rsplit_once('.')
+                .map(|(a, _)| a.to_string())
+                .unwrap_or(s.name.clone())
+        })
+        .unwrap_or_else(|| "contacts".into())
+        .replace(' ', "-")
+        .to_lowercase();
+    if source.as_ref().is_none_or(|s| s.is_text()) {
+        let url = browser::object_url(&to_csv(&sheet), "text/csv;charset=utf-8")?;
+        Some((url, format!("{stem}-rejected.csv")))
+    } else {
+        let bytes = to_xlsx(&sheet, "Rejected rows").ok()?;
+        let url = browser::object_url(
+            &bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )?;
+        Some((url, format!("{stem}-rejected.xlsx")))
+    }
+}
+
+#[component]
+pub fn SummaryStage() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    on_cleanup(move || {
+        if let Some(Some((url, _))) = w.run.try_with_untracked(|r| r.error_file.clone()) {
+            browser::revoke(&url);
+        }
+    });
+    let phase = move || w.run.with(|r| r.phase);
+    view! {
+        <div class="card summary">
+            <Show when=move || phase() != Phase::Done fallback=|| view! { <Outcome /> }>
+                <Progress />
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Progress() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let counts = move || w.run.with(|r| (r.sent_rows, r.total_rows));
+    view! {
+        <h2 class="summary__title">
+            {move || if w.run.with(|r| r.phase == Phase::Paused) { "Import paused" } else { "Importing…" }}
+        </h2>
+        <progress class="progress" data-testid="import-progress"
+            max=move || counts().1.max(1).to_string() value=move || counts().0.to_string()></progress>
+        <p class="muted" data-testid="import-progress-text">
+            {move || { let (s, t) = counts(); format!("{} of {} rows sent", thousands(s), thousands(t)) }}
+        </p>
+        {move || w.run.with(|r| r.message.clone()).map(|m| view! {
+            <p class="error" role="alert" data-testid="import-run-error">{m}</p>
+            <button class="button button--primary" data-testid="import-resume" on:click=move |_| resume(w)>"Resume"</button>
+        })}
+    }
+}
+
+#[component]
+fn Outcome() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let run = w.run.get_untracked();
+    let o = &run.outcome;
+    let rejected = run.rejected();
+    let dropped = o.details_dropped;
+    let group = run.started.as_ref().and_then(|s| s.group_id);
+    let link = ContactQuery {
+        group: group.map(GroupFilter::Group).unwrap_or(GroupFilter::All),
+        sort: SortOrder::Updated,
+        ..Default::default()
+    }
+    .to_url();
+    let link_text = match run.started.as_ref().and_then(|s| s.group_name.clone()) {
+        Some(g) => format!("View the group “{g}”"),
+        None => "View contacts, most recently updated first".to_string(),
+    };
+    view! {
+        <h2 class="summary__title" data-testid="summary-title">"Import finished"</h2>
+        <div class="summary__numbers">
+            <div class="stat stat--ok">
+                <span class="stat__number" data-testid="summary-created">{o.created}</span>
+                <span class="stat__label">{format!("new contact{} created", plural(o.created))}</span>
+            </div>
+            <div class="stat stat--ok">
+                <span class="stat__number" data-testid="summary-updated">{o.updated}</span>
+                <span class="stat__label">{format!("existing contact{} updated", plural(o.updated))}</span>
+            </div>
+            <div class="stat" class:stat--bad={rejected > 0}>
+                <span class="stat__number" data-testid="summary-rejected">{rejected}</span>
+                <span class="stat__label">{format!("row{} rejected", plural(rejected))}</span>
+            </div>
+        </div>
+        <ul class="summary__details">
+            {(o.unchanged > 0).then(|| view! { <li data-testid="summary-unchanged">{format!("{} contact{} already up to date", thousands(o.unchanged), plural(o.unchanged))}</li> })}
+            {(dropped > 0).then(|| view! { <li data-testid="summary-dropped">{format!("{} invalid detail{} dropped from imported rows", thousands(dropped), plural(dropped))}</li> })}
+            {(o.groups_created > 0).then(|| view! { <li>{format!("{} group{} created from the file", thousands(o.groups_created), plural(o.groups_created))}</li> })}
+            <li>{format!("{} row{} read", thousands(run.total_rows + run.refused_here.len()), plural(run.total_rows + run.refused_here.len()))}</li>
+        </ul>
+        {run.error_file.clone().map(|(url, name)| view! {
+            <div class="summary__errors">
+                <p>{format!("{} row{} could not be imported. Download them with the reason in the last column, fix them, and upload the file again.", thousands(rejected), plural(rejected))}</p>
+                <a class="button" href=url download=name.clone() data-testid="summary-error-download">{format!("Download {name}")}</a>
+            </div>
+        })}
+        <div class="summary__actions">
+            <A href=link attr:class="button button--primary" attr:data-testid="summary-view-contacts">{link_text}</A>
+            <button class="button" data-testid="import-again" on:click=move |_| w.reset()>"Import another file"</button>
+        </div>
+    }
+}
+
+/// The account's recent imports.
+#[component]
+pub fn History() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let imports = Resource::new(move || w.history.get(), |_| list_imports());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = imports.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="card history" data-testid="import-history">
+                        <h2 class="history__title">"Recent imports"</h2>
+                        <table class="table">
+                            <thead><tr>
+                                <th>"When"</th><th>"File"</th><th>"Group"</th>
+                                <th>"New"</th><th>"Updated"</th><th>"Rejected"</th><th>"Status"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|i| {
+                                    let when = i.started_at.get(..16).unwrap_or(&i.started_at).replace('T', " ");
+                                    let file = if i.sheet.is_empty() { i.file_name.clone() } else { format!("{} ({})", i.file_name, i.sheet) };
+                                    let mapping = i.mapping.iter().map(|(h, f)| format!("{h} → {f}")).collect::<Vec<_>>().join("\n");
+                                    let status = if i.status == "done" { "Done" } else { "Stopped" };
+                                    let group = i.group_id.map(|id| {
+                                        let url = ContactQuery { group: GroupFilter::Group(id), ..Default::default() }.to_url();
+                                        view! { <A href=url>{i.group_name.clone()}</A> }
+                                    });
+                                    view! {
+                                        <tr data-testid="import-history-row">
+                                            <td>{when}" UTC"</td>
+                                            <td title=mapping>{file}</td>
+                                            <td>{group}</td>
+                                            <td>{i.created}</td>
+                                            <td>{i.updated}</td>
+                                            <td>{i.rejected}</td>
+                                            <td>{status}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                })
+            })}
+        </Transition>
+    }
+}
