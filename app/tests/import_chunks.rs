@@ -46,7 +46,7 @@ fn chunks(t: &Table) -> (Vec<WireColumn>, Vec<Vec<WireRow>>) {
     let p = plan(t, &m, region, &[]);
     assert_eq!(p.rejected.len(), 3);
     let (source, columns) = wire_columns(&m);
-    let chunks = chunk_rows(&p, 10)
+    let chunks = chunk_rows(&p, 10, usize::MAX, |_| 1)
         .into_iter()
         .map(|numbers| {
             numbers

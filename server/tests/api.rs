@@ -275,3 +275,126 @@ async fn the_example_files_download_and_read_back() {
         assert_eq!(chosen.mapping.unassigned().count(), 0);
     }
 }
+
+fn columns() -> Value {
+    json!([
+        { "header": "Name", "field": "full_name", "label": "", "label_column": null },
+        { "header": "Mobile", "field": "phone", "label": "mobile", "label_column": null }
+    ])
+}
+
+#[tokio::test]
+async fn an_import_over_http_validates_again_applies_each_chunk_once_and_is_listed() {
+    let app = app().await;
+    let (status, body) = call(
+        &app,
+        "imports/start",
+        json!({ "start": {
+            "file_name": "people.xlsx", "sheet": "Sheet1", "format": "xlsx",
+            "columns": columns(), "region": "GB", "group": { "New": "Imported" }, "total_rows": 3
+        }}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["import_id"].as_i64().unwrap();
+    assert!(body["group_id"].as_i64().is_some());
+
+    // The browser claims every row is fine; the server checks again.
+    let chunk = json!({ "chunk": { "import_id": id, "chunk_no": 0, "rows": [
+        { "number": 2, "cells": ["Ann Lee", "07400 123456"] },
+        { "number": 3, "cells": ["Bob Ray", "12"] },
+        { "number": 4, "cells": ["<script>alert(1)</script>", "07400 123457", "extra cell"] }
+    ]}});
+    let (status, body) = call(&app, "imports/chunk", chunk.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 2);
+    assert_eq!(body["rejected"][0]["row"], 3);
+    assert_eq!(body["replayed"], false);
+    let (_, again) = call(&app, "imports/chunk", chunk).await;
+    assert_eq!(
+        (again["created"].clone(), again["replayed"].clone()),
+        (json!(2), json!(true))
+    );
+
+    let (status, page) = call(&app, "contacts/list", json!({ "query": {} })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(page["contacts"][0]["groups"][0]["name"], "Imported");
+
+    let (status, view) = call(
+        &app,
+        "imports/finish",
+        json!({ "finish": { "import_id": id, "rejected_in_browser": 0, "dropped_in_browser": 0 } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(
+        (view["created"].clone(), view["rejected"].clone()),
+        (json!(2), json!(1))
+    );
+    let (_, list) = call(&app, "imports/list", json!({})).await;
+    assert_eq!(list[0]["file_name"], "people.xlsx");
+    assert_eq!(list[0]["status"], "done");
+
+    // A finished import takes no more chunks.
+    let late = json!({ "chunk": { "import_id": id, "chunk_no": 1, "rows": [] } });
+    let (status, body) = call(&app, "imports/chunk", late).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}
+
+#[tokio::test]
+async fn import_chunks_have_limits_with_clear_errors() {
+    let app = app().await;
+    let (_, body) = call(
+        &app,
+        "imports/start",
+        json!({ "start": {
+            "file_name": "x.csv", "sheet": "", "format": "csv",
+            "columns": columns(), "region": "GB", "group": "None", "total_rows": 1
+        }}),
+    )
+    .await;
+    let id = body["import_id"].as_i64().unwrap();
+
+    let rows: Vec<Value> = (0..2_001)
+        .map(|i| json!({ "number": i + 2, "cells": ["A", "07400 123456"] }))
+        .collect();
+    let (status, body) = call(
+        &app,
+        "imports/chunk",
+        json!({ "chunk": { "import_id": id, "chunk_no": 0, "rows": rows } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(matches!(error(body), AppError::TooLarge(m) if m.contains("2000 rows")));
+
+    let long = "x".repeat(5_000);
+    let (status, body) = call(
+        &app,
+        "imports/chunk",
+        json!({ "chunk": { "import_id": id, "chunk_no": 0, "rows": [{ "number": 7, "cells": [long, "07400 123456"] }] } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(matches!(error(body), AppError::TooLarge(m) if m.contains("Row 7")));
+
+    let (status, body) = call(
+        &app,
+        "imports/chunk",
+        json!({ "chunk": { "import_id": id + 99, "chunk_no": 0, "rows": [] } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let (status, body) = call(
+        &app,
+        "imports/start",
+        json!({ "start": {
+            "file_name": "x.csv", "sheet": "", "format": "csv",
+            "columns": [{ "header": "Name", "field": "full_name", "label": "", "label_column": null }],
+            "region": "GB", "group": "None", "total_rows": 1
+        }}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

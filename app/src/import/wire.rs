@@ -17,6 +17,8 @@ use super::wizard::GroupChoice;
 pub const MAX_CHUNK_ROWS: usize = 2_000;
 /// Rows per chunk the browser aims for.
 pub const CHUNK_ROWS: usize = 1_000;
+/// Bytes per chunk the browser aims for (the server accepts 1 MiB bodies).
+pub const CHUNK_BYTES: usize = 512 * 1024;
 /// Most chunks in one import (250,000 rows at the reader's limit).
 pub const MAX_CHUNKS: u32 = 1_000;
 
@@ -194,21 +196,38 @@ pub fn server_table(columns: &[WireColumn], rows: Vec<WireRow>) -> (Table, Mappi
     (table, mapping)
 }
 
-/// Splits the plan's contacts into chunks of about `rows_per_chunk` rows
-/// (row numbers), never splitting the rows of one merged contact.
-pub fn chunk_rows(plan: &ImportPlan, rows_per_chunk: usize) -> Vec<Vec<u32>> {
+/// Splits the plan's contacts into chunks of at most `max_rows` rows and
+/// about `max_bytes` (as `size` estimates each row number's bytes on the
+/// wire), never splitting the rows of one merged contact.
+pub fn chunk_rows(
+    plan: &ImportPlan,
+    max_rows: usize,
+    max_bytes: usize,
+    size: impl Fn(u32) -> usize,
+) -> Vec<Vec<u32>> {
     let mut chunks: Vec<Vec<u32>> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
+    let mut bytes = 0;
     for c in &plan.contacts {
-        if !current.is_empty() && current.len() + c.rows.len() > rows_per_chunk {
+        let add: usize = c.rows.iter().map(|&r| size(r)).sum();
+        if !current.is_empty()
+            && (current.len() + c.rows.len() > max_rows || bytes + add > max_bytes)
+        {
             chunks.push(std::mem::take(&mut current));
+            bytes = 0;
         }
         current.extend(&c.rows);
+        bytes += add;
     }
     if !current.is_empty() {
         chunks.push(current);
     }
     chunks
+}
+
+/// About how many bytes `row` takes in a chunk's JSON.
+pub fn wire_size(row: &GridRow, source: &[usize]) -> usize {
+    24 + source.iter().map(|&i| row.cell(i).len() + 4).sum::<usize>()
 }
 
 #[cfg(test)]

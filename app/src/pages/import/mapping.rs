@@ -181,6 +181,7 @@ fn Grid() -> impl IntoView {
                             let width = w.table.with(|t| t.as_ref().map(|t| t.width).unwrap_or(0));
                             (0..width).map(|i| view! { <ColumnHeader index=i /> }).collect_view()
                         }}
+                        <th class="grid__head--problem">"Problem"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -207,8 +208,9 @@ fn Grid() -> impl IntoView {
                                     };
                                     view! {
                                         <tr class=class data-row=number>
-                                            <td class="grid__num" title=title>{number}</td>
+                                            <td class="grid__num">{number}</td>
                                             {cells}
+                                            <td class="grid__problem" title=title.clone()>{title.clone()}</td>
                                         </tr>
                                     }
                                 }).collect::<Vec<_>>()
@@ -287,6 +289,13 @@ fn ColumnHeader(index: usize) -> impl IntoView {
     view! {
         {move || column().map(|c| {
             let current = c.field.map(|f| f.as_str()).unwrap_or("");
+            // A column read as the label of another (Google's `Phone 1 - Label`).
+            let labels_for = w.mapping.with(|m| {
+                m.columns
+                    .iter()
+                    .find(|o| o.label_column == Some(index) && !matches!(o.field, None | Some(Field::Ignore)))
+                    .map(|o| o.header.clone())
+            });
             let open = c.field.is_none();
             let title = if open {
                 format!("Not recognised: {}", c.reason)
@@ -305,6 +314,9 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                             <option value=f.as_str() selected=current == f.as_str()>{f.title()}</option>
                         }).collect_view()}
                     </select>
+                    {labels_for.clone().map(|of| view! {
+                        <div class="grid__labels">{format!("Labels for “{of}”")}</div>
+                    })}
                     {move || share().map(|(text, bad)| view! {
                         <div class="grid__share" class:grid__share--bad=bad>{text}</div>
                     })}

@@ -1,0 +1,185 @@
+import * as fs from 'fs';
+import { expect, open, shot, test } from './helpers';
+import {
+  chooseNewGroup, expectMapping, expectStage, expectSummary, mobile, next, openWizard, paste, tag, upload, xlsxBytes,
+} from './import-helpers';
+
+test('an xlsx with a title row and Google headers maps itself, skips the group stage, and imports', async ({ page }) => {
+  const t = tag();
+  const g = `Google ${t}`;
+  const bytes = xlsxBytes([
+    [`Contacts exported ${t}`],
+    [],
+    ['Name', 'Given Name', 'Family Name', 'Group Membership', 'E-mail 1 - Type', 'E-mail 1 - Value', 'Phone 1 - Type', 'Phone 1 - Value'],
+    [`Ann ${t}`, 'Ann', t, `${g} ::: * myContacts`, '* Work', `ann.${t}@example.com`, 'Mobile', mobile(100001)],
+    [`Bob ${t}`, 'Bob', t, g, '', `bob.${t}@example.com`, 'Home', 'not a phone'],
+    [`Cy ${t}`, 'Cy', t, g, '', '', '', ''],
+  ]);
+  await openWizard(page);
+  await upload(page, `google-${t}.xlsx`, bytes);
+  await expect(page.getByTestId('import-file-name')).toHaveText(`google-${t}.xlsx`);
+  await expect(page.getByTestId('import-file-size')).toContainText('KB');
+  await expect(page.getByTestId('import-header-row')).toHaveValue('3');
+  await expect(page.getByTestId('import-row-count')).toContainText('3 rows');
+  await shot(page, 'import-1-input');
+  await next(page);
+
+  await expectStage(page, 'Mapping');
+  await expectMapping(page, ['full_name', 'first_name', 'last_name', 'group', 'ignore', 'email', 'ignore', 'phone']);
+  await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('0');
+  await expect(page.getByTestId('mapping-will-import')).toHaveText('2');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('1');
+  await expect(page.getByTestId('group-skip-note')).toContainText('Group Membership');
+  await shot(page, 'import-2-mapping');
+  await next(page);
+
+  await expectStage(page, 'Summary');
+  await expect(page.locator('[data-stage="Group"]')).toHaveClass(/stages__item--skipped/);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 1 });
+  await expect(page.getByTestId('summary-dropped')).toContainText('1 invalid detail');
+  await shot(page, 'import-4-summary');
+
+  await open(page, '/contacts');
+  await page.getByTestId(`filter-group-${g}`).click();
+  await expect(page.getByTestId('contact-row')).toHaveCount(2);
+  await expect(page.getByTestId('contact-row').filter({ hasText: `Ann ${t}` })).toContainText('work');
+});
+
+test('pasted rows go into a new group, then more into the same existing group, updating a contact', async ({ page }) => {
+  const t = tag();
+  const group = `Pasted ${t}`;
+  await openWizard(page);
+  await page.getByTestId('import-view-examples').click();
+  await expect(page.getByTestId('import-examples')).toContainText('First name,Last name,Phone,Email,Group');
+  await paste(page, `First name\tLast name\tMobile\tE-mail\nDee\t${t}\t${mobile(200001)}\tdee.${t}@example.com\nEd\t${t}\t${mobile(200002)}\t`);
+  await next(page);
+  await expectMapping(page, ['first_name', 'last_name', 'phone', 'email']);
+  await next(page);
+
+  await expectStage(page, 'Group');
+  await chooseNewGroup(page, group);
+  await shot(page, 'import-3-group');
+  await next(page);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 0 });
+  await expect(page.getByTestId('summary-error-download')).toHaveCount(0);
+
+  // Again, into the existing group: Ed (same phone, other notation) gets an e-mail.
+  await page.getByTestId('import-again').click();
+  await paste(page, `Name,Phone,Email\nEd ${t},+44 7400 ${mobile(200002).slice(6)},ed.${t}@example.com\nFay ${t},${mobile(200003)},`);
+  await next(page);
+  await next(page);
+  // The group exists now: a new group of that name is refused.
+  await chooseNewGroup(page, group.toUpperCase());
+  await expect(page.getByTestId('import-blocked')).toContainText('already exists');
+  await expect(page.getByTestId('import-continue')).toBeDisabled();
+  await page.getByTestId('group-existing').check();
+  await page.getByTestId('group-existing-select').selectOption({ label: `${group} (2 contacts)` });
+  await next(page);
+  await expectSummary(page, { created: 1, updated: 1, rejected: 0 });
+
+  await open(page, '/contacts');
+  await page.getByTestId(`filter-group-${group}`).click();
+  await expect(page.getByTestId('contact-row')).toHaveCount(3);
+  await expect(page.getByTestId('contact-row').filter({ hasText: `ed.${t}@example.com` })).toHaveCount(1);
+});
+
+test('a column left orange blocks Continue until it is assigned or ignored', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  await paste(page, `Who,Mobile,Colour\nGus ${t},${mobile(300001)},blue\nHal ${t},${mobile(300002)},green`);
+  await next(page);
+  await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('2');
+  await expect(page.getByTestId('mapping-column-2')).toHaveClass(/grid__head--open/);
+  await expect(page.getByTestId('import-continue')).toBeDisabled();
+  await expect(page.getByTestId('import-blocked')).toContainText('2 columns (in orange) still need a field');
+  await page.getByTestId('mapping-select-0').selectOption('full_name');
+  await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('1');
+  await expect(page.getByTestId('import-continue')).toBeDisabled();
+  // A single-valued field cannot take two columns.
+  await page.getByTestId('mapping-select-2').selectOption('full_name');
+  await expect(page.getByTestId('mapping-message')).toContainText('Full name is already the column “Who”');
+  await expect(page.getByTestId('mapping-select-0')).toHaveValue('full_name');
+  await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('1');
+  await page.getByTestId('mapping-select-2').selectOption('ignore');
+  await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('0');
+  await expect(page.getByTestId('import-continue')).toBeEnabled();
+  await next(page);
+  await expectStage(page, 'Group');
+  await page.getByTestId('import-back').click();
+  await expectMapping(page, ['full_name', 'phone', 'ignore']);
+});
+
+test('invalid cells are fixed in place, the region revalidates, and rejected rows come back as a file that imports once fixed', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  // 06 12 34 56 78 is French: invalid in GB, valid once the region is FR.
+  await paste(page, `Name,Phone\nIda ${t},06 12 34 56 78\nJo ${t},12\nKim ${t},${mobile(400001)}`);
+  await next(page);
+  await page.getByTestId('import-region-select').selectOption('GB');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('2');
+  await expect(page.getByTestId('mapping-cell-0-1')).toBeVisible();
+  await expect(page.getByTestId('mapping-cell-2-1')).toHaveCount(0);
+  await shot(page, 'import-2-mapping-invalid');
+  // In France, Ida's number is valid and Kim's British one is not.
+  await page.getByTestId('import-region-select').selectOption('FR');
+  await expect(page.getByTestId('mapping-cell-0-1')).toHaveCount(0);
+  await expect(page.getByTestId('mapping-cell-2-1')).toBeVisible();
+  await page.getByTestId('import-region-select').selectOption('GB');
+  // Fix Ida's number in place: her row is checked again at once.
+  const ida = page.getByTestId('mapping-cell-0-1');
+  await ida.fill(mobile(400002));
+  await ida.press('Enter');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('1');
+  await expect(page.getByTestId('mapping-will-import')).toHaveText('2');
+  await next(page);
+  await page.getByTestId('group-none').check();
+  await next(page);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 1 });
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('summary-error-download').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const text = fs.readFileSync(await download.path(), 'utf8');
+  expect(text).toContain('Reason');
+  expect(text).toContain(`Jo ${t},12,`);
+  const fixed = text.replace(`Jo ${t},12,`, `Jo ${t},${mobile(400003)},`);
+
+  await page.getByTestId('import-again').click();
+  await upload(page, 'fixed.csv', Buffer.from(fixed, 'utf8'), 'text/csv');
+  await next(page);
+  await expectMapping(page, ['full_name', 'phone', 'ignore']);
+  await next(page);
+  await page.getByTestId('group-none').check();
+  await next(page);
+  await expectSummary(page, { created: 1, updated: 0, rejected: 0 });
+});
+
+test('a corrupt file shows a clear message and stays on the first stage', async ({ page }) => {
+  await openWizard(page);
+  await upload(page, 'broken.xlsx', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)]));
+  await expect(page.getByTestId('import-error')).toBeVisible();
+  await expect(page.getByTestId('import-error')).toContainText(/damaged|corrupt|could not/i);
+  await expectStage(page, 'Input');
+  await expect(page.getByTestId('import-continue')).toBeDisabled();
+  await shot(page, 'import-error');
+});
+
+test('a workbook with several sheets offers a sheet picker and a header row to change', async ({ page }) => {
+  const t = tag();
+  const XLSX = await import('xlsx');
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['Notes'], ['nothing here']]), 'Readme');
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['Name', 'Email'], [`Lu ${t}`, `lu.${t}@example.com`]]), 'People');
+  const bytes = XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+  await openWizard(page);
+  await upload(page, 'two-sheets.xlsx', bytes);
+  await expect(page.getByTestId('import-sheet-select')).toHaveValue('1');
+  await expect(page.getByTestId('import-header-row')).toHaveValue('1');
+  await page.getByTestId('import-header-row').fill('0');
+  await page.getByTestId('import-header-row').press('Enter');
+  await expect(page.getByTestId('import-row-count')).toContainText('2 rows');
+  await page.getByTestId('import-sheet-select').selectOption('0');
+  await expect(page.getByTestId('import-row-count')).toContainText('1 row');
+});
