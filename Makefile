@@ -60,5 +60,10 @@ build-dev:
 	cargo leptos build
 
 ## Playwright in Debian's Chromium against a freshly built server and a fresh SQLite file.
+E2E_SERVER_LOG ?= /tmp/contacts-e2e-server.log
+export E2E_SERVER_LOG
+
 e2e: build-dev
+	rm -f $(E2E_SERVER_LOG)
 	cd end2end && npx playwright test
+	@if grep -n -A4 panicked $(E2E_SERVER_LOG); then echo "the server panicked during the browser tests (log: $(E2E_SERVER_LOG))"; exit 1; fi

@@ -13,6 +13,8 @@ const chromiumArgs = [
 ];
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+// The server's log: `make e2e` fails when it shows a panic.
+const serverLog = process.env.E2E_SERVER_LOG ?? '/tmp/contacts-e2e-server.log';
 const databaseUrl = process.env.E2E_DATABASE_URL ?? `sqlite:///tmp/contacts-e2e-${process.pid}.db?mode=rwc`;
 
 export default defineConfig({
@@ -31,7 +33,7 @@ export default defineConfig({
   },
   webServer: {
     // The binary built by `cargo leptos build`, serving a fresh database.
-    command: `${process.env.CONTACTS_BIN ?? './target/debug/contacts'} serve --addr 127.0.0.1:${port}`,
+    command: `${process.env.CONTACTS_BIN ?? './target/debug/contacts'} serve --addr 127.0.0.1:${port} 2>> ${serverLog}`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/contacts`,
     reuseExistingServer: false,

@@ -273,7 +273,7 @@ fn Peek() -> impl IntoView {
 impl Wizard {
     /// Forgets what was read (the paste box was emptied).
     fn reset_input(&self) {
-        self.book.set_value(None);
+        self.set_book(None);
         self.source.set(None);
         self.table.set(None);
         self.read_error.set(None);
@@ -314,13 +314,13 @@ fn load(w: Wizard, book: Result<Book, ReadError>, name: String, size: Option<f64
                 encoding: book.encoding,
                 delimiter: book.delimiter,
             }));
-            w.book.set_value(Some(book));
+            w.set_book(Some(book));
             w.read_error.set(None);
             w.mapping.set(chosen.mapping);
             w.table.set(Some(chosen.table));
         }
         Err(e) => {
-            w.book.set_value(None);
+            w.set_book(None);
             w.source.set(None);
             w.table.set(None);
             w.read_error.set(Some(e.message));
@@ -332,11 +332,11 @@ fn load(w: Wizard, book: Result<Book, ReadError>, name: String, size: Option<f64
 fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
     let region = w.region.get_untracked();
     let mut result = None;
-    w.book.update_value(|b| {
-        if let Some(book) = b.as_mut() {
+    if let Ok(mut guard) = w.book.get_value().lock() {
+        if let Some(book) = guard.as_mut() {
             result = Some(choose_sheet(book, Some(sheet), header, region));
         }
-    });
+    }
     match result {
         Some(Ok(chosen)) => {
             if let HeaderChoice::Row(n) = header {

@@ -56,7 +56,7 @@ fn RegionSelect() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(r) = event_target_value(&ev).parse::<Region>() {
-            w.region.set(r);
+            w.after_paint(move || w.region.set(r));
         }
     };
     view! {
@@ -208,7 +208,7 @@ fn Grid() -> impl IntoView {
                                     };
                                     view! {
                                         <tr class=class data-row=number>
-                                            <td class="grid__num">{number}</td>
+                                            <td class="grid__num" title=title.clone()>{number}</td>
                                             {cells}
                                             <td class="grid__problem" title=title.clone()>{title.clone()}</td>
                                         </tr>
@@ -274,7 +274,7 @@ fn ColumnHeader(index: usize) -> impl IntoView {
             }
             None => {
                 message.set(None);
-                w.mapping.update(|m| m.assign(index, field));
+                w.after_paint(move || w.mapping.update(|m| m.assign(index, field)));
             }
         }
     };
@@ -303,7 +303,7 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                 format!("{} ({:.0}% sure)", c.reason, c.confidence * 100.0)
             };
             view! {
-                <th class="grid__head" class:grid__head--open=open class:grid__head--ignored=c.field == Some(Field::Ignore)
+                <th class="grid__head" class:grid__head--open=open class:grid__head--ignored={c.field == Some(Field::Ignore) && labels_for.is_none()}
                     title=title data-testid=format!("mapping-column-{index}")>
                     <div class="grid__name">{header}</div>
                     <select class="input grid__select" data-testid=format!("mapping-select-{index}")

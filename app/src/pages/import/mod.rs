@@ -11,7 +11,7 @@ mod input;
 mod mapping;
 mod summary;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -24,6 +24,9 @@ use crate::import::wizard::{
 use crate::import::{Book, Format, Mapping, Region, Table};
 use crate::model::GroupView;
 use crate::AppError;
+
+/// Tables from this many rows get a "Checking…" notice before a full check.
+const BUSY_ROWS: usize = 5_000;
 
 /// The file (or pasted text) being imported.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +74,11 @@ impl PartialEq for Shared {
 pub(crate) struct Wizard {
     pub stage: RwSignal<Stage>,
     pub source: RwSignal<Option<Source>>,
-    pub book: StoredValue<Option<Book>, LocalStorage>,
+    /// The opened file, to read another sheet or header row from. A mutex
+    /// (never contended) makes it shareable, so the page can also render on
+    /// the server, where a browser-local value would be dropped on another
+    /// thread.
+    pub book: StoredValue<Arc<Mutex<Option<Book>>>>,
     pub table: RwSignal<Option<Table>>,
     pub mapping: RwSignal<Mapping>,
     pub region: RwSignal<Region>,
@@ -82,6 +89,8 @@ pub(crate) struct Wizard {
     pub preview: Memo<Option<Shared>>,
     pub run: RwSignal<summary::Run>,
     pub history: RwSignal<u32>,
+    /// A long check under way ("Checking 100,000 rows…").
+    pub busy: RwSignal<Option<String>>,
 }
 
 impl Wizard {
@@ -99,7 +108,7 @@ impl Wizard {
         Wizard {
             stage: RwSignal::new(Stage::Input),
             source: RwSignal::new(None),
-            book: StoredValue::new_local(None),
+            book: StoredValue::new(Arc::new(Mutex::new(None))),
             table,
             mapping,
             region,
@@ -110,6 +119,7 @@ impl Wizard {
             preview,
             run: RwSignal::new(summary::Run::default()),
             history,
+            busy: RwSignal::new(None),
         }
     }
 
@@ -148,12 +158,42 @@ impl Wizard {
             return;
         }
         let next = self.mapping.with_untracked(|m| next_stage(stage, m));
+        let w = *self;
         if let Ok(next) = next {
-            self.stage.set(next);
-            if next == Stage::Summary {
-                summary::start(*self);
+            let go = move || {
+                w.stage.set(next);
+                if next == Stage::Summary {
+                    summary::start(w);
+                }
+            };
+            if next == Stage::Mapping {
+                // Entering the mapping stage validates every row: say so first.
+                self.after_paint(go);
+            } else {
+                go();
             }
         }
+    }
+
+    /// Runs `change` (which makes the preview validate every row again)
+    /// after the page has shown "Checking N rows…", when the table is big
+    /// enough for that to take a moment.
+    pub fn after_paint(&self, change: impl FnOnce() + 'static) {
+        let rows = self
+            .table
+            .with_untracked(|t| t.as_ref().map(|t| t.rows.len()).unwrap_or(0));
+        if rows < BUSY_ROWS {
+            change();
+            return;
+        }
+        self.busy
+            .set(Some(format!("Checking {} rows…", thousands(rows))));
+        let busy = self.busy;
+        leptos::task::spawn_local(async move {
+            crate::browser::sleep(30).await;
+            change();
+            busy.set(None);
+        });
     }
 
     fn back(&self) {
@@ -163,9 +203,18 @@ impl Wizard {
         }
     }
 
+    pub fn set_book(&self, book: Option<Book>) {
+        let cell = self.book.get_value();
+        let mut guard = match cell.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = book;
+    }
+
     /// Back to an empty stage 1 for another import.
     pub fn reset(&self) {
-        self.book.set_value(None);
+        self.set_book(None);
         self.source.set(None);
         self.table.set(None);
         self.mapping.set(Mapping::default());
@@ -198,6 +247,9 @@ pub fn ImportPage() -> impl IntoView {
                 <A href="/contacts" attr:class="button">"Back to contacts"</A>
             </div>
             <StageBar />
+            {move || w.busy.get().map(|m| view! {
+                <div class="busy" role="status" data-testid="import-busy"><span class="busy__spinner"></span>{m}</div>
+            })}
             {move || match w.stage.get() {
                 Stage::Input => view! { <input::InputStage /> }.into_any(),
                 Stage::Mapping => view! { <mapping::MappingStage /> }.into_any(),
