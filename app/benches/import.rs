@@ -166,6 +166,7 @@ async fn plain_insert(store: &Store, account: i64, contacts: &[ImportContact]) {
                     search_text: Set(c.first_name.to_lowercase()),
                     created_at: Set(now),
                     updated_at: Set(now),
+                    import_id: Set(None),
                 }
             })
             .collect();

@@ -83,6 +83,9 @@ pub struct ContactQuery {
     pub page: u64,
     #[serde(default)]
     pub per_page: u64,
+    /// Only the contacts a wizard import created or changed last.
+    #[serde(default)]
+    pub import: Option<i64>,
 }
 
 impl ContactQuery {
@@ -244,6 +247,9 @@ impl ContactQuery {
         if self.sort != SortOrder::Name {
             s.append_pair("sort", self.sort.as_str());
         }
+        if let Some(id) = self.import {
+            s.append_pair("import", &id.to_string());
+        }
         if self.page() > 1 {
             s.append_pair("page", &self.page().to_string());
         }
@@ -273,11 +279,18 @@ mod url_tests {
             sort: SortOrder::Updated,
             page: 2,
             per_page: 0,
+            import: None,
         };
         assert_eq!(
             q.to_url(),
             "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&page=2"
         );
+        let q = ContactQuery {
+            import: Some(12),
+            sort: SortOrder::Updated,
+            ..Default::default()
+        };
+        assert_eq!(q.to_url(), "/contacts?sort=updated&import=12");
     }
 }
 

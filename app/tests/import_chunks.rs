@@ -273,6 +273,39 @@ async fn an_interrupted_and_resumed_import_ends_as_an_uninterrupted_one() {
             .await
             .unwrap();
         assert_eq!(in_group.total, 26);
+        // The import's own contacts: created or changed by it, no others.
+        s.create_contact(
+            other,
+            &app::import::validate_contact(
+                &app::import::ContactDraft {
+                    first_name: "Not imported".into(),
+                    emails: vec![app::import::DetailDraft {
+                        value: "other@example.com".into(),
+                        label: String::new(),
+                    }],
+                    ..Default::default()
+                },
+                Region::default(),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        let of_import = |id: i64| ContactQuery {
+            import: Some(id),
+            ..Default::default()
+        };
+        let mine = s
+            .list_contacts(other, Region::default(), &of_import(b.import_id))
+            .await
+            .unwrap();
+        assert_eq!(mine.total, 26, "{}", db.name);
+        // Another account's import shows nothing here.
+        let theirs = s
+            .list_contacts(other, Region::default(), &of_import(a.import_id))
+            .await
+            .unwrap();
+        assert_eq!(theirs.total, 0);
         db.drop_schema().await;
     }
 }

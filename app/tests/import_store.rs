@@ -142,6 +142,57 @@ async fn matches_by_phone_in_another_notation_and_by_email_case_update_the_conta
 }
 
 #[tokio::test]
+async fn a_whole_name_replaces_both_parts_unless_it_is_the_same_name() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ed", "X9", "07400 123456", "", ""],
+                &["Di", "Lo", "07400 123457", "", ""],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &first.contacts, false)
+            .await
+            .unwrap();
+        // "Ed X9" cannot be split safely (a digit), so it stays whole.
+        let second = plan_of(
+            &["Name", "Phone"],
+            &[&["Ed X9", "07400 123456"], &["Di  Lo", "07400 123457"]],
+        );
+        assert_eq!(second.contacts[0].full_name.as_deref(), Some("Ed X9"));
+        let s = db
+            .store
+            .import_contacts(db.account, &second.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.updated, s.unchanged),
+            (0, 2),
+            "{}: the same names",
+            db.name
+        );
+        let third = plan_of(&["Name", "Phone"], &[&["Ed X9 Jr", "07400 123456"]]);
+        db.store
+            .import_contacts(db.account, &third.contacts, false)
+            .await
+            .unwrap();
+        let ed = all(&db)
+            .await
+            .into_iter()
+            .find(|c| c.first_name.starts_with("Ed"))
+            .unwrap();
+        assert_eq!(
+            (ed.first_name.as_str(), ed.last_name.as_str()),
+            ("Ed X9 Jr", ""),
+            "{}",
+            db.name
+        );
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
 async fn a_row_matching_two_contacts_is_a_conflict_and_changes_nothing() {
     for db in databases().await {
         let first = plan_of(

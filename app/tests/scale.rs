@@ -42,6 +42,7 @@ async fn seed(db: &TestDb) -> i64 {
             search_text: Set(format!("first{i} last{i} company {}", i % 997)),
             created_at: Set(now),
             updated_at: Set(now),
+            import_id: Set(None),
         });
         contact::Entity::insert_many(contacts)
             .exec(&txn)
@@ -127,6 +128,7 @@ async fn list_with_100k_contacts() {
             sort,
             page,
             per_page: 25,
+            import: None,
         };
         time(
             &db,

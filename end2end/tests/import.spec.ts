@@ -77,6 +77,13 @@ test('pasted rows go into a new group, then more into the same existing group, u
   await next(page);
   await expectSummary(page, { created: 1, updated: 1, rejected: 0 });
 
+  // The summary links to exactly the contacts this import created or changed.
+  await page.getByTestId('summary-view-contacts').click();
+  await expect(page.getByTestId('import-filter')).toBeVisible();
+  await expect(page.getByTestId('contact-row')).toHaveCount(2);
+  await expect(page.getByTestId('contact-row').filter({ hasText: `Dee` })).toHaveCount(0);
+  await shot(page, 'import-5-imported-contacts');
+
   await open(page, '/contacts');
   await page.getByTestId(`filter-group-${group}`).click();
   await expect(page.getByTestId('contact-row')).toHaveCount(3);

@@ -81,7 +81,7 @@ impl Store {
                 txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
                     .await?;
             }
-            let s = upsert_batch(&txn, account_id, batch, n * UPSERT_BATCH).await?;
+            let s = upsert_batch(&txn, account_id, batch, n * UPSERT_BATCH, None).await?;
             if dry_run {
                 txn.rollback().await?;
             } else {
@@ -103,10 +103,11 @@ pub(crate) async fn upsert_in(
     txn: &DatabaseTransaction,
     account_id: i64,
     contacts: &[ImportContact],
+    import_id: Option<i64>,
 ) -> Result<UpsertSummary, DbErr> {
     let mut total = UpsertSummary::default();
     for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
-        let s = upsert_batch(txn, account_id, batch, n * UPSERT_BATCH).await?;
+        let s = upsert_batch(txn, account_id, batch, n * UPSERT_BATCH, import_id).await?;
         total.created += s.created;
         total.updated += s.updated;
         total.unchanged += s.unchanged;
@@ -129,6 +130,7 @@ async fn upsert_batch(
     account_id: i64,
     batch: &[ImportContact],
     offset: usize,
+    import_id: Option<i64>,
 ) -> Result<UpsertSummary, DbErr> {
     let mut summary = UpsertSummary::default();
     let now = Utc::now();
@@ -288,6 +290,7 @@ async fn upsert_batch(
             search_text: Set(search_text),
             created_at: Set(now),
             updated_at: Set(now),
+            import_id: Set(import_id),
         });
         add_details(account_id, id, c, &[], &mut new_details);
         for g in &c.groups {
@@ -310,8 +313,21 @@ async fn upsert_batch(
                 *field = value.to_string();
             }
         };
-        overwrite(&mut new.first_name, c.stored_first_name());
-        overwrite(&mut new.last_name, &c.last_name);
+        match c.full_name.as_deref().filter(|f| !f.is_empty()) {
+            // A whole name we could not split replaces both parts, unless
+            // it is the name the contact already has.
+            Some(full) => {
+                let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                if words(&format!("{} {}", old.first_name, old.last_name)) != words(full) {
+                    new.first_name = full.to_string();
+                    new.last_name = String::new();
+                }
+            }
+            None => {
+                overwrite(&mut new.first_name, c.stored_first_name());
+                overwrite(&mut new.last_name, &c.last_name);
+            }
+        }
         overwrite(&mut new.company, &c.company);
         let before = new_details.len();
         let olds = existing_details.get(id).map(Vec::as_slice).unwrap_or(&[]);
@@ -350,7 +366,7 @@ async fn upsert_batch(
             .await?;
     }
     for chunk in updates.chunks(ROWS_PER_INSERT) {
-        update_contacts(txn, account_id, chunk).await?;
+        update_contacts(txn, account_id, chunk, import_id).await?;
     }
     for chunk in new_details.chunks(ROWS_PER_INSERT) {
         contact_detail::Entity::insert_many(chunk.to_vec())
@@ -509,6 +525,7 @@ async fn update_contacts(
     txn: &DatabaseTransaction,
     account_id: i64,
     rows: &[contact::Model],
+    import_id: Option<i64>,
 ) -> Result<(), DbErr> {
     let backend = txn.get_database_backend();
     let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 7 + 1);
@@ -532,13 +549,18 @@ async fn update_contacts(
         ];
         tuples.push(format!("({})", t.join(", ")));
     }
+    // Every row of a batch belongs to the same import: one parameter.
+    let import = match import_id {
+        Some(id) => format!(", import_id = {}", p(id.into(), &mut values)),
+        None => String::new(),
+    };
     let account = p(account_id.into(), &mut values);
     let sql = format!(
         "WITH v(id, first_name, last_name, company, sort_name, search_text, updated_at) AS \
          (VALUES {}) \
          UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
          company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
-         updated_at = v.updated_at \
+         updated_at = v.updated_at{import} \
          FROM v WHERE contact.id = v.id AND contact.account_id = {account}",
         tuples.join(", ")
     );

@@ -140,7 +140,7 @@ impl Store {
             txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
                 .await?;
         }
-        let summary = upsert_in(&txn, account_id, &plan.contacts).await?;
+        let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
         let mut rejected = plan.rejected.clone();
         for c in &summary.conflicts {
             for &row in &c.rows {

@@ -160,6 +160,9 @@ impl Store {
                 )
             }
         }
+        if let Some(import_id) = query.import {
+            select = select.filter(contact::Column::ImportId.eq(import_id));
+        }
         let total = select.clone().count(&self.db).await?;
         let per_page = query.per_page();
         let page = query.page();

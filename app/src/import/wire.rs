@@ -312,13 +312,18 @@ mod tests {
         let m = auto_map(&t.headers, &t.rows, t.width, region);
         let p = plan(&t, &m, region, &[]);
         assert_eq!(p.contacts.len(), 5);
-        let chunks = chunk_rows(&p, 3);
+        let chunks = chunk_rows(&p, 3, usize::MAX, |_| 1);
         assert_eq!(
             chunks,
             vec![vec![2, 3], vec![4, 5], vec![6, 7], vec![8, 9], vec![10, 11]]
         );
-        let all: Vec<u32> = chunk_rows(&p, 1000).concat();
+        let all: Vec<u32> = chunk_rows(&p, 1000, usize::MAX, |_| 1).concat();
         assert_eq!(all.len(), 10);
+        // By size: 100 bytes a row, 250 a chunk.
+        assert_eq!(chunk_rows(&p, 1000, 250, |_| 100).len(), 5);
+        // A contact bigger than the limit still goes, alone.
+        assert_eq!(chunk_rows(&p, 1000, 10, |_| 100).len(), 5);
+        assert_eq!(chunk_rows(&p, 1000, 450, |_| 100).len(), 3);
     }
 
     #[test]

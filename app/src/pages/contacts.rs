@@ -26,6 +26,7 @@ pub fn ContactsPage() -> impl IntoView {
             sort: SortOrder::parse(&p.get("sort").unwrap_or_default()),
             page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
             per_page: 0,
+            import: p.get("import").and_then(|n| n.parse().ok()),
         })
     });
     let version = RwSignal::new(0u32);
@@ -70,6 +71,12 @@ pub fn ContactsPage() -> impl IntoView {
                     <A href="/contacts/new" attr:class="button button--primary" attr:data-testid="add-contact">"Add Single Contact"</A>
                 </div>
             </div>
+            <Show when=move || query.with(|q| q.import.is_some())>
+                <p class="notice notice--info" data-testid="import-filter">
+                    "Showing the contacts created or updated by one import. "
+                    <A href=move || ContactQuery { import: None, page: 1, ..query.get() }.to_url()>"Show all contacts"</A>
+                </p>
+            </Show>
             <Show when=move || notice.with(Option::is_some)>
                 <p class="notice" data-testid="notice">{move || notice.get()}</p>
             </Show>
@@ -102,12 +109,13 @@ fn GroupSidebar(
         ContactQuery {
             group,
             page: 1,
+            import: None,
             ..query.get()
         }
         .to_url()
     };
     let class = move |group: GroupFilter| {
-        if query.get().group == group {
+        if query.get().group == group && query.get().import.is_none() {
             "sidebar__item sidebar__item--active"
         } else {
             "sidebar__item"

@@ -7,6 +7,7 @@ mod m20261125_000001_create_account;
 mod m20261125_000002_create_contact;
 mod m20261125_000003_create_group;
 mod m20261125_000004_create_import;
+mod m20261125_000005_contact_import;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_contact::Migration),
             Box::new(m20261125_000003_create_group::Migration),
             Box::new(m20261125_000004_create_import::Migration),
+            Box::new(m20261125_000005_contact_import::Migration),
         ]
     }
 }

@@ -304,17 +304,33 @@ fn Outcome() -> impl IntoView {
     let o = &run.outcome;
     let rejected = run.rejected();
     let dropped = o.details_dropped;
-    let group = run.started.as_ref().and_then(|s| s.group_id);
+    let touched = o.created + o.updated;
     let link = ContactQuery {
-        group: group.map(GroupFilter::Group).unwrap_or(GroupFilter::All),
+        import: run.started.as_ref().map(|s| s.import_id),
         sort: SortOrder::Updated,
         ..Default::default()
     }
     .to_url();
-    let link_text = match run.started.as_ref().and_then(|s| s.group_name.clone()) {
-        Some(g) => format!("View the group “{g}”"),
-        None => "View contacts, most recently updated first".to_string(),
-    };
+    let link_text = format!(
+        "View the {} contact{} created or updated",
+        thousands(touched),
+        plural(touched)
+    );
+    let group = run.started.as_ref().and_then(|s| {
+        let id = s.group_id?;
+        let url = ContactQuery {
+            group: GroupFilter::Group(id),
+            ..Default::default()
+        }
+        .to_url();
+        Some((
+            url,
+            format!(
+                "Open the group “{}”",
+                s.group_name.clone().unwrap_or_default()
+            ),
+        ))
+    });
     view! {
         <h2 class="summary__title" data-testid="summary-title">"Import finished"</h2>
         <div class="summary__numbers">
@@ -344,7 +360,10 @@ fn Outcome() -> impl IntoView {
             </div>
         })}
         <div class="summary__actions">
-            <A href=link attr:class="button button--primary" attr:data-testid="summary-view-contacts">{link_text}</A>
+            {(touched > 0).then(|| view! {
+                <A href=link attr:class="button button--primary" attr:data-testid="summary-view-contacts">{link_text}</A>
+            })}
+            {group.map(|(url, text)| view! { <A href=url attr:class="button" attr:data-testid="summary-view-group">{text}</A> })}
             <button class="button" data-testid="import-again" on:click=move |_| w.reset()>"Import another file"</button>
         </div>
     }
