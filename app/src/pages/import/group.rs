@@ -26,6 +26,32 @@ pub fn GroupStage() -> impl IntoView {
     if let GroupChoice::New(_) = w.group.get_untracked() {
         w.group.set(GroupChoice::New(new_name.get_untracked()));
     }
+    // The suggested name steps aside ("customers 2") when a group has it,
+    // until the user types their own.
+    let typed = RwSignal::new(false);
+    Effect::new(move || {
+        let Some(Ok(groups)) = w.groups.get() else {
+            return;
+        };
+        if typed.get_untracked() {
+            return;
+        }
+        let taken = |n: &str| {
+            groups
+                .iter()
+                .any(|g| g.name.to_lowercase() == n.to_lowercase())
+        };
+        let base = new_name.get_untracked();
+        if base.is_empty() || !taken(&base) {
+            return;
+        }
+        if let Some(free) = (2..100).map(|i| format!("{base} {i}")).find(|n| !taken(n)) {
+            new_name.set(free.clone());
+            if let GroupChoice::New(_) = w.group.get_untracked() {
+                w.group.set(GroupChoice::New(free));
+            }
+        }
+    });
     let kind = move || match w.group.get() {
         GroupChoice::New(_) => "new",
         GroupChoice::Existing(_) => "existing",
@@ -52,6 +78,7 @@ pub fn GroupStage() -> impl IntoView {
                         prop:value=move || new_name.get()
                         on:focus=move |_| w.group.set(GroupChoice::New(new_name.get_untracked()))
                         on:input=move |ev| {
+                            typed.set(true);
                             new_name.set(event_target_value(&ev));
                             w.group.set(GroupChoice::New(new_name.get_untracked()));
                         } />
