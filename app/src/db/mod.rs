@@ -7,6 +7,7 @@ pub mod entity;
 mod import;
 mod import_batch;
 pub mod migration;
+mod nodelay;
 mod store;
 
 pub use import::{ImportConflict, UpsertSummary, UPSERT_BATCH};

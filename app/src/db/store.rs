@@ -60,6 +60,19 @@ pub fn connect_options(url: &str) -> ConnectOptions {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
+    } else if url.starts_with("postgres") {
+        let port = url
+            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+            .map(|o| o.get_port())
+            .unwrap_or(5432);
+        opts.map_sqlx_postgres_pool_opts(move |pool| {
+            pool.after_connect(move |_, _| {
+                Box::pin(async move {
+                    super::nodelay::set_on_sockets_to(port);
+                    Ok(())
+                })
+            })
+        });
     }
     opts
 }
