@@ -54,6 +54,10 @@ test('pasted rows go into a new group, then more into the same existing group, u
   await paste(page, `First name\tLast name\tMobile\tE-mail\nDee\t${t}\t${mobile(200001)}\tdee.${t}@example.com\nEd\t${t}\t${mobile(200002)}\t`);
   await next(page);
   await expectMapping(page, ['first_name', 'last_name', 'phone', 'email']);
+  // Back to stage 1 keeps what was pasted.
+  await page.getByTestId('import-back').click();
+  await expect(page.getByTestId('import-paste-input')).toHaveValue(/^First name\tLast name/);
+  await next(page);
   await next(page);
 
   await expectStage(page, 'Group');

@@ -51,7 +51,7 @@ pub fn InputStage() -> impl IntoView {
 #[component]
 fn PasteInput() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
-    let text = RwSignal::new(String::new());
+    let text = w.pasted;
     let examples = RwSignal::new(false);
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let on_input = move |ev: leptos::ev::Event| {

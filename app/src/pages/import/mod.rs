@@ -91,6 +91,8 @@ pub(crate) struct Wizard {
     pub history: RwSignal<u32>,
     /// A long check under way ("Checking 100,000 rows…").
     pub busy: RwSignal<Option<String>>,
+    /// What was typed or pasted, kept when going back to stage 1.
+    pub pasted: RwSignal<String>,
 }
 
 impl Wizard {
@@ -120,6 +122,7 @@ impl Wizard {
             run: RwSignal::new(summary::Run::default()),
             history,
             busy: RwSignal::new(None),
+            pasted: RwSignal::new(String::new()),
         }
     }
 
@@ -220,6 +223,7 @@ impl Wizard {
         self.mapping.set(Mapping::default());
         self.read_error.set(None);
         self.group.set(GroupChoice::New(String::new()));
+        self.pasted.set(String::new());
         self.run.set(summary::Run::default());
         self.history.update(|v| *v += 1);
         self.stage.set(Stage::Input);

@@ -120,9 +120,13 @@ where
     }
 }
 
+/// Runs the import; stops quietly if the user leaves the wizard (its
+/// signals are gone then). The import stays "Stopped" in the history.
 async fn run(w: Wizard) {
     if let Err(e) = run_steps(w).await {
-        let sent = w.run.with_untracked(|r| (r.sent_rows, r.total_rows));
+        let Some(sent) = w.run.try_with_untracked(|r| (r.sent_rows, r.total_rows)) else {
+            return;
+        };
         let message = match e {
             AppError::Transport(_) | AppError::Internal => format!(
                 "The connection to the server was lost after {} of {} rows. Nothing was lost and nothing will be imported twice: Resume goes on from there.",
@@ -131,7 +135,7 @@ async fn run(w: Wizard) {
             ),
             other => other.to_string(),
         };
-        w.run.update(|r| {
+        w.run.try_update(|r| {
             r.phase = Phase::Paused;
             r.message = Some(message);
         });
@@ -139,43 +143,53 @@ async fn run(w: Wizard) {
 }
 
 async fn run_steps(w: Wizard) -> Result<(), AppError> {
-    let started = match w.run.with_untracked(|r| r.started.clone()) {
+    let Some(started) = w.run.try_with_untracked(|r| r.started.clone()) else {
+        return Ok(());
+    };
+    let started = match started {
         Some(s) => s,
         None => {
             let request = request(w);
             let s = retrying(|| start_import(request.clone())).await?;
-            w.run.update(|r| r.started = Some(s.clone()));
+            w.run.try_update(|r| r.started = Some(s.clone()));
             s
         }
     };
     loop {
-        let (next, chunks, source) = w
+        let Some((next, chunks, source)) = w
             .run
-            .with_untracked(|r| (r.next, r.chunks.clone(), r.source.clone()));
+            .try_with_untracked(|r| (r.next, r.chunks.clone(), r.source.clone()))
+        else {
+            return Ok(());
+        };
         let Some(numbers) = chunks.get(next) else {
             break;
         };
-        let rows = w.table.with_untracked(|t| {
+        let Some(rows) = w.table.try_with_untracked(|t| {
             let Some(t) = t else { return Vec::new() };
             numbers
                 .iter()
                 .filter_map(|n| t.rows.binary_search_by_key(n, |r| r.number).ok())
                 .map(|i| wire_row(&t.rows[i], &source))
                 .collect::<Vec<_>>()
-        });
+        }) else {
+            return Ok(());
+        };
         let request = ChunkRequest {
             import_id: started.import_id,
             chunk_no: next as u32,
             rows,
         };
         let outcome = retrying(|| import_chunk(request.clone())).await?;
-        w.run.update(|r| {
+        w.run.try_update(|r| {
             r.outcome.add(&outcome);
             r.sent_rows += numbers.len();
             r.next += 1;
         });
     }
-    let refused = w.run.with_untracked(|r| r.refused_here.len() as u64);
+    let Some(refused) = w.run.try_with_untracked(|r| r.refused_here.len() as u64) else {
+        return Ok(());
+    };
     let finished = retrying(|| {
         finish_import(FinishRequest {
             import_id: started.import_id,
@@ -185,12 +199,12 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
     })
     .await?;
     let error_file = error_file(w);
-    w.run.update(|r| {
+    w.run.try_update(|r| {
         r.finished = Some(finished);
         r.error_file = error_file;
         r.phase = Phase::Done;
     });
-    w.history.update(|v| *v += 1);
+    w.history.try_update(|v| *v += 1);
     Ok(())
 }
 
@@ -219,22 +233,22 @@ fn request(w: Wizard) -> ImportRequest {
 /// The rejected rows in the user's own columns with a Reason column: xlsx
 /// for workbooks, csv for text.
 fn error_file(w: Wizard) -> Option<(String, String)> {
-    let mut rejected = w.run.with_untracked(|r| {
+    let mut rejected = w.run.try_with_untracked(|r| {
         let mut all = r.refused_here.clone();
         all.extend(r.outcome.rejected.iter().cloned());
         all
-    });
+    })?;
     if rejected.is_empty() {
         return None;
     }
     rejected.sort_by_key(|r| r.row);
-    let sheet = w.table.with_untracked(|t| {
-        t.as_ref().map(|t| {
+    let sheet = w.table.try_with_untracked(|t| {
+        t.as_ref().and_then(|t| {
             w.mapping
-                .with_untracked(|m| rejected_sheet(t, m, &rejected))
+                .try_with_untracked(|m| rejected_sheet(t, m, &rejected))
         })
-    })?;
-    let source = w.source.get_untracked();
+    })??;
+    let source = w.source.try_get_untracked()?;
     let stem = source
         .as_ref()
         .map(|s| {
