@@ -121,6 +121,8 @@ async fn fresh_store(url: &str) -> (Store, i64) {
     let store = Store::new(connect(url).await.unwrap());
     if url.starts_with("postgres") {
         for t in [
+            "import_chunk",
+            "import_batch",
             "group_member",
             "contact_group",
             "contact_detail",

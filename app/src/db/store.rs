@@ -38,7 +38,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// The pool options [`connect`] uses, for callers that add to them (tests
-/// that give each PostgreSQL test its own schema).
+/// that give each PostgreSQL test its own schema). For PostgreSQL they hold
+/// a per-connection hook (see `nodelay`), which replaces SeaORM's
+/// `set_schema_search_path` hook: give a schema in the URL instead
+/// (`?options=-c%20search_path%3Dname`).
 pub fn connect_options(url: &str) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)

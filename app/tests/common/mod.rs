@@ -83,9 +83,11 @@ async fn postgres() -> Option<TestDb> {
         .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
         .await
         .expect("create schema");
-    let mut opts = connect_options(&url);
-    opts.set_schema_search_path(schema.clone())
-        .max_connections(4);
+    // The schema goes in the URL: `connect_options` installs its own
+    // per-connection hook, which would replace SeaORM's search-path one.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mut opts = connect_options(&format!("{url}{sep}options=-c%20search_path%3D{schema}"));
+    opts.max_connections(4);
     let store = Store::new(
         Database::connect(opts)
             .await
