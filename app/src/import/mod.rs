@@ -28,8 +28,8 @@ pub use contact::{
 pub use mapping::{auto_map, ColumnMapping, Field, Mapping};
 pub use read::{open, open_pasted, Book, Budget, Format, Grid, GridRow, ReadError, ReadErrorKind};
 pub use rows::{
-    plan, ImportContact, ImportDetail, ImportPlan, PlanCounts, RejectReason, Rejection, RowIssue,
-    MAX_GROUP_NAME,
+    plan, plan_cached, ImportContact, ImportDetail, ImportPlan, PhoneCache, PlanCounts,
+    RejectReason, Rejection, RowIssue, MAX_GROUP_NAME,
 };
 pub use table::{choose_sheet, ChosenSheet, HeaderChoice, Table};
 pub use validate::{normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region};

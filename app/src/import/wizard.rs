@@ -212,9 +212,15 @@ pub struct RowProblem {
     pub message: String,
 }
 
-/// Plans `table` under `mapping` and indexes the problems for display.
-pub fn preview(table: &Table, mapping: &Mapping, region: Region) -> Preview {
-    let plan = super::rows::plan(table, mapping, region, &[]);
+/// Plans `table` under `mapping` and indexes the problems for display;
+/// phone verdicts are kept in `cache` for the next preview of the same file.
+pub fn preview(
+    table: &Table,
+    mapping: &Mapping,
+    region: Region,
+    cache: &mut super::rows::PhoneCache,
+) -> Preview {
+    let plan = super::rows::plan_cached(table, mapping, region, &[], cache);
     let mut cells = HashMap::new();
     let mut rows = BTreeMap::new();
     let mut reasons: BTreeMap<RejectReason, usize> = BTreeMap::new();
@@ -510,7 +516,11 @@ mod tests {
             width: 3,
         };
         let m = crate::import::auto_map(&t.headers, &t.rows, 3, Region::default());
-        let p = preview(&t, &m, Region::default());
+        let mut cache = crate::import::rows::PhoneCache::default();
+        let p = preview(&t, &m, Region::default(), &mut cache);
+        assert_eq!(cache.len(), 3, "each phone cell parsed once");
+        assert_eq!(preview(&t, &m, Region::default(), &mut cache), p);
+        assert_eq!(cache.len(), 3, "and not again");
         assert_eq!(p.plan.counts.valid, 2);
         assert!(p.cells[&(3, 1)].refused, "Bob's phone refuses his row");
         assert!(

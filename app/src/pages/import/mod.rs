@@ -21,7 +21,7 @@ use crate::import::wizard::{
     check_group, check_input, check_mapping, group_column, next_stage, preview, previous_stage,
     GroupChoice, Preview, Stage,
 };
-use crate::import::{Book, Format, Mapping, Region, Table};
+use crate::import::{Book, Format, Mapping, PhoneCache, Region, Table};
 use crate::model::GroupView;
 use crate::AppError;
 
@@ -93,6 +93,9 @@ pub(crate) struct Wizard {
     pub busy: RwSignal<Option<String>>,
     /// What was typed or pasted, kept when going back to stage 1.
     pub pasted: RwSignal<String>,
+    /// Phone verdicts of this file, so a mapping change does not parse
+    /// every number again.
+    pub phones: StoredValue<Arc<Mutex<PhoneCache>>>,
 }
 
 impl Wizard {
@@ -100,10 +103,17 @@ impl Wizard {
         let table = RwSignal::new(None::<Table>);
         let mapping = RwSignal::new(Mapping::default());
         let region = RwSignal::new(Region::default());
+        let phones = StoredValue::new(Arc::new(Mutex::new(PhoneCache::default())));
         let preview = Memo::new(move |_| {
+            let cache = phones.get_value();
+            let mut cache = match cache.lock() {
+                Ok(c) => c,
+                Err(poisoned) => poisoned.into_inner(),
+            };
             table.with(|t| {
-                t.as_ref()
-                    .map(|t| mapping.with(|m| Shared(Arc::new(preview(t, m, region.get())))))
+                t.as_ref().map(|t| {
+                    mapping.with(|m| Shared(Arc::new(preview(t, m, region.get(), &mut cache))))
+                })
             })
         });
         let history = RwSignal::new(0u32);
@@ -123,6 +133,7 @@ impl Wizard {
             history,
             busy: RwSignal::new(None),
             pasted: RwSignal::new(String::new()),
+            phones,
         }
     }
 
@@ -207,6 +218,10 @@ impl Wizard {
     }
 
     pub fn set_book(&self, book: Option<Book>) {
+        // A new file: forget the last one's phone verdicts.
+        if let Ok(mut phones) = self.phones.get_value().lock() {
+            *phones = PhoneCache::default();
+        }
         let cell = self.book.get_value();
         let mut guard = match cell.lock() {
             Ok(g) => g,
