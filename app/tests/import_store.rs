@@ -354,3 +354,51 @@ async fn several_batches_and_a_floating_filter_work_at_scale() {
         db.drop_schema().await;
     }
 }
+
+#[tokio::test]
+async fn hostile_and_unusual_text_is_stored_exactly() {
+    for db in databases().await {
+        let names = [
+            "O'Brien \"Bob\" \\ back\\slash",
+            "Zoë 🙂 ملاك",
+            "'); DROP TABLE contact; --",
+            "=HYPERLINK(\"http://x\")",
+        ];
+        let rows: Vec<[String; 5]> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                [
+                    n.to_string(),
+                    String::new(),
+                    format!("07400 1234{i:02}"),
+                    String::new(),
+                    "Ünïcode group".to_string(),
+                ]
+            })
+            .collect();
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+        let p = plan_of(HEADERS, &slices);
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.created, 4, "{}", db.name);
+        let list = all(&db).await;
+        for n in names {
+            let c = list
+                .iter()
+                .find(|c| c.first_name == n)
+                .unwrap_or_else(|| panic!("{}: {n} not stored as written", db.name));
+            assert_eq!(c.groups[0].name, "Ünïcode group");
+            assert!(c.details[0].is_primary);
+            assert_eq!(c.details[0].label, "mobile");
+        }
+        db.drop_schema().await;
+    }
+}
