@@ -34,6 +34,17 @@ test('an import that loses its connection mid-way resumes without duplicates or 
   await expect(page.getByTestId('import-run-error')).toContainText('1,000 of 2,500 rows');
   await expect(page.getByTestId('import-progress')).toHaveAttribute('value', '1000');
 
+  // Closing the tab now asks first (the unsent rows live only in the page).
+  const asked = new Promise<string>((resolve) => {
+    page.once('dialog', async (d) => {
+      resolve(d.type());
+      await d.dismiss();
+    });
+  });
+  await page.close({ runBeforeUnload: true });
+  expect(await asked).toBe('beforeunload');
+  expect(page.isClosed()).toBe(false);
+
   down = false;
   await page.unroute('**/api/imports/chunk');
   await page.getByTestId('import-resume').click();

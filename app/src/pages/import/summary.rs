@@ -276,7 +276,19 @@ fn error_file(w: Wizard) -> Option<(String, String)> {
 #[component]
 pub fn SummaryStage() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
+    // Closing or reloading the tab mid-import asks first: the rows not yet
+    // sent live only in this page.
+    let leaving = window_event_listener_untyped("beforeunload", move |e| {
+        let busy = w
+            .run
+            .try_with_untracked(|r| matches!(r.phase, Phase::Running | Phase::Paused))
+            .unwrap_or(false);
+        if busy {
+            e.prevent_default();
+        }
+    });
     on_cleanup(move || {
+        leaving.remove();
         if let Some(Some((url, _))) = w.run.try_with_untracked(|r| r.error_file.clone()) {
             browser::revoke(&url);
         }
