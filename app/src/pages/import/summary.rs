@@ -407,10 +407,11 @@ pub fn History() -> impl IntoView {
                 (!list.is_empty()).then(|| view! {
                     <div class="card history" data-testid="import-history">
                         <h2 class="history__title">"Recent imports"</h2>
+                        <div class="history__scroll">
                         <table class="table">
                             <thead><tr>
                                 <th>"When"</th><th>"File"</th><th>"Group"</th>
-                                <th>"New"</th><th>"Updated"</th><th>"Rejected"</th><th>"Status"</th>
+                                <th>"Result"</th><th>"Status"</th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|i| {
@@ -427,15 +428,14 @@ pub fn History() -> impl IntoView {
                                             <td>{when}" UTC"</td>
                                             <td title=mapping>{file}</td>
                                             <td>{group}</td>
-                                            <td>{i.created}</td>
-                                            <td>{i.updated}</td>
-                                            <td>{i.rejected}</td>
+                                            <td>{format!("{} new · {} updated · {} rejected", thousands(i.created as usize), thousands(i.updated as usize), thousands(i.rejected as usize))}</td>
                                             <td>{status}</td>
                                         </tr>
                                     }
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     </div>
                 })
             })}
