@@ -87,11 +87,12 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
                     s.store
                         .find_group(s.account_id, id)
                         .await
-                        .map_err(|_| {
-                            AppError::NotFound(
+                        .map_err(|e| match e {
+                            AppError::NotFound(_) => AppError::NotFound(
                                 "The import's group was deleted meanwhile. Start the import again."
                                     .into(),
-                            )
+                            ),
+                            other => other,
                         })?
                         .name,
                 ],

@@ -325,24 +325,22 @@ fn StageBar() -> impl IntoView {
 fn ContinueBar() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
     let blocked = Memo::new(move |_| w.blocked());
-    let label = move || match w.stage.get() {
-        Stage::Group => {
+    // The button that starts the import says what it will do.
+    let label = move || {
+        let stage = w.stage.get();
+        let starts_import = w
+            .mapping
+            .with(|m| next_stage(stage, m) == Ok(Stage::Summary));
+        if starts_import {
             let n = w
                 .preview
                 .get()
                 .map(|p| p.0.plan.contacts.len())
                 .unwrap_or(0);
-            format!("Import {n} contact{}", if n == 1 { "" } else { "s" })
+            format!("Import {n} contact{}", plural(n))
+        } else {
+            "Continue".to_string()
         }
-        Stage::Mapping if w.mapping.with(|m| group_column(m).is_some()) => {
-            let n = w
-                .preview
-                .get()
-                .map(|p| p.0.plan.contacts.len())
-                .unwrap_or(0);
-            format!("Import {n} contact{}", if n == 1 { "" } else { "s" })
-        }
-        _ => "Continue".to_string(),
     };
     let can_go_back = move || {
         w.mapping

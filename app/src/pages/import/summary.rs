@@ -19,7 +19,7 @@ use crate::import::wire::{
 };
 use crate::import::wizard::group_column;
 use crate::import::Rejection;
-use crate::model::{ContactQuery, GroupFilter, ImportView, SortOrder};
+use crate::model::{ContactQuery, GroupFilter, SortOrder};
 use crate::AppError;
 
 /// Automatic retries of a failed request before the user is asked.
@@ -50,7 +50,6 @@ pub struct Run {
     pub outcome: ChunkOutcome,
     /// Rows refused in the browser (never sent).
     pub refused_here: Vec<Rejection>,
-    pub finished: Option<ImportView>,
     pub message: Option<String>,
     /// Object URL and file name of the rejected rows.
     pub error_file: Option<(String, String)>,
@@ -190,7 +189,7 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
     let Some(refused) = w.run.try_with_untracked(|r| r.refused_here.len() as u64) else {
         return Ok(());
     };
-    let finished = retrying(|| {
+    retrying(|| {
         finish_import(FinishRequest {
             import_id: started.import_id,
             rejected_in_browser: refused,
@@ -200,7 +199,6 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
     .await?;
     let error_file = error_file(w);
     w.run.try_update(|r| {
-        r.finished = Some(finished);
         r.error_file = error_file;
         r.phase = Phase::Done;
     });
