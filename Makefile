@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL
 NATIVE := -p app -p server --features app/ssr
 WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench
+.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
 
 ## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
 run: tools
@@ -28,7 +28,7 @@ release: tools
 migrate:
 	cargo run -p server --bin contacts -- migrate
 
-test: tools browser-tools fmt-check lint unit e2e
+test: tools browser-tools fmt-check lint unit e2e bench-smoke
 	@echo "make test: all checks passed"
 
 tools:
@@ -55,6 +55,18 @@ unit:
 ## Import benchmarks at 100k rows (criterion; ratios printed at the end, see BENCHMARKS.md).
 bench:
 	cargo bench -p app --features ssr --bench import
+
+## The browser benchmark: our reader vs SheetJS and PapaParse in the same page,
+## the wizard's stages, the import on SQLite and PostgreSQL (BENCH_ROWS, BENCH_RUNS).
+bench-browser: release
+	cargo build --release -p app --example read_time
+	cd end2end && npx playwright test -c bench.config.ts
+
+## The same benchmark on 2,000 rows against the debug build: checks it still runs (no timings judged).
+bench-smoke: build-dev
+	cargo build -p app --example read_time
+	cd end2end && BENCH_ROWS=2000 BENCH_RUNS=1 CONTACTS_BIN=./target/debug/contacts \
+	  READ_TIME_BIN=./target/debug/examples/read_time npx playwright test -c bench.config.ts
 
 build-dev:
 	cargo leptos build

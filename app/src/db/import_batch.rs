@@ -7,8 +7,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use super::entity::{import_batch, import_chunk};
@@ -135,11 +135,6 @@ impl Store {
             return Ok(done);
         }
         let txn = self.connection().begin().await?;
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            // See `import_contacts`: the lookups need custom plans.
-            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-                .await?;
-        }
         let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
         let mut rejected = plan.rejected.clone();
         for c in &summary.conflicts {

@@ -361,6 +361,34 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("VN", "Vietnam"),
 ];
 
+/// What the wizard does with a file from the moment it is picked to the
+/// mapping stage's first preview: read it, find the header, map the
+/// columns, and (with `validate`) check every row for the preview. The
+/// benchmarks time this same function natively (`app/examples/read_time.rs`)
+/// and in the browser (`frontend`'s `bench_stages` export).
+pub fn stages_one_two(
+    bytes: Vec<u8>,
+    name: &str,
+    validate: bool,
+) -> Result<(usize, usize), String> {
+    let mut book = super::read::open(bytes, name).map_err(|e| e.to_string())?;
+    let region = Region::default();
+    let chosen =
+        super::table::choose_sheet(&mut book, None, super::table::HeaderChoice::Auto, region)
+            .map_err(|e| e.to_string())?;
+    let rows = chosen.table.rows.len();
+    if !validate {
+        return Ok((rows, 0));
+    }
+    let p = preview(
+        &chosen.table,
+        &chosen.mapping,
+        region,
+        &mut super::rows::PhoneCache::default(),
+    );
+    Ok((rows, p.plan.contacts.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

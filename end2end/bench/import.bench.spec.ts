@@ -1,0 +1,242 @@
+// The browser benchmark (`make bench-browser`; results in BENCHMARKS.md).
+//
+// Generates a BENCH_ROWS-row (default 100,000) × 8-column contacts file as
+// xlsx and csv, then measures in headless Chromium, each run in a fresh page
+// of the app:
+//   1. readers on the same bytes: ours compiled to WASM (read + header +
+//      auto-mapping; then the whole of stages 1→2, validation included),
+//      SheetJS (`read` + `sheet_to_json`) and PapaParse, plus the native
+//      build of ours and bare calamine / the csv crate (app/examples/read_time.rs);
+//   2. the wizard itself: pick the file → input stage shows the rows →
+//      Continue → mapping preview complete, with the page's long tasks;
+//   3. the end-to-end import, Continue → summary, on SQLite and PostgreSQL.
+// Prints a table of times, memory and ratios and writes it as JSON to
+// target/bench-browser.json. No timed assertions: only the counts are checked.
+import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as XLSX from 'xlsx';
+import { SQLITE_PORT, POSTGRES_PORT } from '../bench.config';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROOT = path.resolve(__dirname, '../..');
+const DIR = `/tmp/contacts-bench-files`;
+const HEADERS = ['First name', 'Last name', 'Mobile', 'E-mail', 'Company', 'Group', 'City', 'Notes'];
+
+function row(i: number): string[] {
+  return [
+    `First${i}`,
+    `Last${i % 977}`,
+    `07${400 + Math.floor(i / 1_000_000)} ${String(i % 1_000_000).padStart(6, '0')}`, // distinct valid GB mobiles
+    `person${i}@example.com`,
+    `Company ${i % 113}`,
+    ['Friends', 'Work', 'Family', ''][i % 4],
+    'London',
+    'Met at the conference',
+  ];
+}
+
+/** The bench files, generated once per size and kept in /tmp. */
+function files(): { csv: string; xlsx: string } {
+  fs.mkdirSync(DIR, { recursive: true });
+  const csv = path.join(DIR, `contacts-${ROWS}.csv`);
+  const xlsx = path.join(DIR, `contacts-${ROWS}.xlsx`);
+  if (!fs.existsSync(csv) || !fs.existsSync(xlsx)) {
+    const rows = [HEADERS];
+    for (let i = 0; i < ROWS; i++) rows.push(row(i));
+    fs.writeFileSync(csv, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), 'Contacts');
+    fs.writeFileSync(xlsx, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+  }
+  return { csv, xlsx };
+}
+
+type Reader = 'ours-read' | 'ours-stages' | 'sheetjs' | 'papaparse';
+interface Run { ms: number; memMiB: number; rows: number }
+
+const base = (port: number) => `http://127.0.0.1:${port}`;
+
+/** A fresh page of the app, hydrated, with the file served at /bench-file/NAME. */
+async function freshPage(context: BrowserContext, file: string, port = SQLITE_PORT): Promise<Page> {
+  const page = await context.newPage();
+  await page.route('**/bench-file/*', (route) => route.fulfill({ body: fs.readFileSync(file) }));
+  await page.goto(`${base(port)}/contacts/import`);
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  return page;
+}
+
+async function runReader(context: BrowserContext, reader: Reader, file: string): Promise<Run> {
+  const page = await freshPage(context, file);
+  if (reader === 'sheetjs') await page.addScriptTag({ path: require.resolve('xlsx/dist/xlsx.full.min.js') });
+  if (reader === 'papaparse') await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') });
+  const name = path.basename(file);
+  const run = await page.evaluate(
+    async ({ reader, name }) => {
+      const w = window as any;
+      const bytes = new Uint8Array(await (await fetch(`/bench-file/${name}`)).arrayBuffer());
+      // The module the page hydrated with: already compiled and initialised.
+      const m: any = await import('/pkg/contacts.js' as string);
+      const wasm = await m.default();
+      w.gc();
+      const heap0 = (performance as any).memory.usedJSHeapSize;
+      const wasm0 = wasm.memory.buffer.byteLength;
+      const t0 = performance.now();
+      let rows = 0;
+      if (reader === 'ours-read') rows = m.bench_stages(bytes, name, false)[0];
+      else if (reader === 'ours-stages') rows = m.bench_stages(bytes, name, true)[1];
+      else if (reader === 'sheetjs') {
+        const wb = w.XLSX.read(bytes, { type: 'array', dense: true });
+        w.kept = w.XLSX.utils.sheet_to_json(wb.Sheets[wb.SheetNames[0]], { header: 1, raw: false });
+        rows = w.kept.length;
+      } else {
+        w.kept = w.Papa.parse(new TextDecoder().decode(bytes), { skipEmptyLines: true }).data;
+        rows = w.kept.length;
+      }
+      const ms = performance.now() - t0;
+      // What the page holds afterwards (the result kept alive), after a GC;
+      // WASM memory never shrinks, so for ours it is the peak.
+      w.gc();
+      const grown = (performance as any).memory.usedJSHeapSize - heap0 + (wasm.memory.buffer.byteLength - wasm0);
+      return { ms, memMiB: grown / 2 ** 20, rows };
+    },
+    { reader, name },
+  );
+  await page.close();
+  return run;
+}
+
+async function best(context: BrowserContext, reader: Reader, file: string): Promise<Run> {
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runReader(context, reader, file));
+  return {
+    ms: Math.min(...runs.map((r) => r.ms)),
+    memMiB: Math.min(...runs.map((r) => r.memMiB)),
+    rows: runs[0].rows,
+  };
+}
+
+/** Records clicks on Continue, long tasks and the time a condition first holds. */
+async function instrument(page: Page) {
+  await page.evaluate(() => {
+    const w = window as any;
+    w.benchClicks = [];
+    w.benchChange = 0;
+    w.benchLong = [];
+    document.addEventListener('click', (e) => {
+      if ((e.target as Element).closest?.('[data-testid="import-continue"]')) w.benchClicks.push(performance.now());
+    }, true);
+    document.addEventListener('change', () => (w.benchChange = performance.now()), true);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.benchLong.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+}
+
+/** performance.now() at the first animation frame where `testid` reads `text`. */
+async function whenText(page: Page, testid: string, text: string): Promise<number> {
+  const handle = await page.waitForFunction(
+    ({ testid, text }) => {
+      const el = document.querySelector(`[data-testid="${testid}"]`);
+      return el && el.textContent?.includes(text) ? performance.now() : null;
+    },
+    { testid, text },
+    { polling: 'raf', timeout: 600_000 },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+interface WizardRun { readMs: number; validateMs: number; importMs?: number; longestTaskMs: number }
+
+/** The wizard on `file`: pick → mapping preview → (with `store`) group → summary. */
+async function wizard(context: BrowserContext, file: string, port: number, store: boolean): Promise<WizardRun> {
+  const page = await freshPage(context, file, port);
+  await instrument(page);
+  await page.getByTestId('import-file-tab').click();
+  await page.getByTestId('import-file-input').setInputFiles(file);
+  const read = await whenText(page, 'import-row-count', `${count(ROWS)} rows`);
+  await page.getByTestId('import-continue').click();
+  const validated = await whenText(page, 'mapping-will-import', count(ROWS));
+  let done = 0;
+  if (store) {
+    await page.getByTestId('import-continue').click();
+    if (await page.getByTestId('group-none').isVisible()) {
+      await page.getByTestId('group-none').check();
+      await page.getByTestId('import-continue').click();
+    }
+    done = await whenText(page, 'summary-created', count(ROWS));
+  }
+  const t = await page.evaluate(() => {
+    const w = window as any;
+    return { change: w.benchChange, clicks: w.benchClicks as number[], long: w.benchLong as number[] };
+  });
+  await page.close();
+  return {
+    readMs: read - t.change,
+    validateMs: validated - t.clicks[0],
+    importMs: store ? done - t.clicks[t.clicks.length - 1] : undefined,
+    longestTaskMs: Math.max(0, ...t.long),
+  };
+}
+
+test('import benchmark', async ({ browser }) => {
+  const { csv, xlsx } = files();
+  const context = await browser.newContext();
+  const native = (file: string) =>
+    JSON.parse(
+      execFileSync(path.resolve(ROOT, process.env.READ_TIME_BIN ?? 'target/release/examples/read_time'), [file], {
+        env: { ...process.env, RUNS: String(RUNS) },
+      }).toString(),
+    );
+
+  const out: Record<string, any> = { rows: ROWS, runs: RUNS, date: new Date().toISOString() };
+  for (const [kind, file, js] of [
+    ['xlsx', xlsx, 'sheetjs'],
+    ['csv', csv, 'papaparse'],
+  ] as const) {
+    const nat = native(file);
+    const ours = await best(context, 'ours-read', file);
+    const stages = await best(context, 'ours-stages', file);
+    const theirs = await best(context, js, file);
+    expect(nat.rows).toBe(ROWS + 1); // the header row is a row of the sheet
+    expect(ours.rows).toBe(ROWS);
+    expect(stages.rows).toBe(ROWS);
+    expect(theirs.rows).toBe(ROWS + 1);
+    out[kind] = { native: nat, ours, stages, [js]: theirs };
+  }
+  // Each database imports the file once (a second run would only match).
+  const wizardXlsx = await wizard(context, xlsx, SQLITE_PORT, false);
+  const wizardCsvSqlite = await wizard(context, csv, SQLITE_PORT, true);
+  const wizardCsvPostgres = await wizard(context, csv, POSTGRES_PORT, true);
+  out.wizard = { xlsx_sqlite: wizardXlsx, csv_sqlite: wizardCsvSqlite, csv_postgres: wizardCsvPostgres };
+
+  const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+  const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const lines: string[] = [];
+  const line = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push(`\nBrowser benchmark: ${count(ROWS)} rows × 8 columns, best of ${RUNS}, headless Chromium`);
+  line('what', 'time', 'page memory growth', 'reference', 'ratio');
+  line('---', '---', '---', '---', '---');
+  for (const [kind, js] of [['xlsx', 'sheetjs'], ['csv', 'papaparse']] as const) {
+    const o = out[kind];
+    const bare = kind === 'xlsx' ? 'calamine' : 'csv crate';
+    line(`${kind}: our reader, WASM`, s(o.ours.ms), `${o.ours.memMiB.toFixed(0)} MiB`, `native ours ${s(o.native.read_ms)}`, r(o.ours.ms, o.native.read_ms));
+    line(`${kind}: our reader, WASM`, s(o.ours.ms), '', `native bare ${bare} ${s(o.native.bare_ms)}`, r(o.ours.ms, o.native.bare_ms));
+    line(`${kind}: ${js}`, s(o[js].ms), `${o[js].memMiB.toFixed(0)} MiB`, `our reader ${s(o.ours.ms)}`, `ours ${r(o[js].ms, o.ours.ms)} faster`);
+    line(`${kind}: memory, ${js} / ours`, '', '', '', r(o[js].memMiB, o.ours.memMiB));
+    line(`${kind}: stages 1→2 (read, map, validate every row), WASM`, s(o.stages.ms), `${o.stages.memMiB.toFixed(0)} MiB`, `${js} bare parse ${s(o[js].ms)}`, r(o.stages.ms, o[js].ms));
+    line(`${kind}: stages 1→2, native`, s(o.native.stages_ms), '', `WASM ${s(o.stages.ms)}`, r(o.stages.ms, o.native.stages_ms));
+  }
+  for (const [name, w] of Object.entries(out.wizard) as [string, WizardRun][]) {
+    line(`wizard ${name}: pick → rows shown`, s(w.readMs), '', '', '');
+    line(`wizard ${name}: Continue → preview validated`, s(w.validateMs), '', '', '');
+    if (w.importMs !== undefined) line(`wizard ${name}: Continue → summary (import)`, s(w.importMs), '', 'target 5.000 s', r(w.importMs, 5000));
+    line(`wizard ${name}: longest main-thread task`, s(w.longestTaskMs), '', 'target 0.200 s', r(w.longestTaskMs, 200));
+  }
+  console.log(lines.join('\n'));
+  fs.writeFileSync(path.join(ROOT, 'target/bench-browser.json'), JSON.stringify(out, null, 2));
+});
