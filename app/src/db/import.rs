@@ -133,6 +133,17 @@ pub(crate) async fn upsert_in(
     Ok(total)
 }
 
+/// What the upsert needs of a matched contact (read back without the
+/// columns it never uses).
+#[derive(Debug, Clone)]
+struct ExistingContact {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    company: String,
+    sort_name: String,
+}
+
 #[derive(Debug, Clone)]
 struct ExistingDetail {
     kind: String,
@@ -229,40 +240,61 @@ async fn upsert_batch(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut existing: HashMap<i64, contact::Model> = HashMap::new();
+    let mut existing: HashMap<i64, ExistingContact> = HashMap::new();
     let mut existing_details: HashMap<i64, Vec<ExistingDetail>> = HashMap::new();
     let mut existing_groups: HashSet<(i64, i64)> = HashSet::new();
     for chunk in matched_ids.chunks(KEYS_PER_QUERY) {
-        for m in contact::Entity::find()
+        let rows: Vec<(i64, String, String, String, String)> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .column(contact::Column::FirstName)
+            .column(contact::Column::LastName)
+            .column(contact::Column::Company)
+            .column(contact::Column::SortName)
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(one_of(
                 backend,
                 (contact::Entity, contact::Column::Id),
                 chunk.to_vec(),
             ))
+            .into_tuple()
             .all(txn)
-            .await?
-        {
-            existing.insert(m.id, m);
+            .await?;
+        for (id, first_name, last_name, company, sort_name) in rows {
+            let c = ExistingContact {
+                id,
+                first_name,
+                last_name,
+                company,
+                sort_name,
+            };
+            existing.insert(id, c);
         }
-        for d in contact_detail::Entity::find()
+        let rows: Vec<(i64, String, String, i32, bool)> = contact_detail::Entity::find()
+            .select_only()
+            .column(contact_detail::Column::ContactId)
+            .column(contact_detail::Column::Kind)
+            .column(contact_detail::Column::MatchKey)
+            .column(contact_detail::Column::Position)
+            .column(contact_detail::Column::IsPrimary)
             .filter(contact_detail::Column::AccountId.eq(account_id))
             .filter(one_of(
                 backend,
                 (contact_detail::Entity, contact_detail::Column::ContactId),
                 chunk.to_vec(),
             ))
+            .into_tuple()
             .all(txn)
-            .await?
-        {
+            .await?;
+        for (contact_id, kind, match_key, position, is_primary) in rows {
             existing_details
-                .entry(d.contact_id)
+                .entry(contact_id)
                 .or_default()
                 .push(ExistingDetail {
-                    kind: d.kind,
-                    match_key: d.match_key,
-                    position: d.position,
-                    is_primary: d.is_primary,
+                    kind,
+                    match_key,
+                    position,
+                    is_primary,
                 });
         }
         let rows: Vec<(i64, i64)> = group_member::Entity::find()
@@ -344,7 +376,7 @@ async fn upsert_batch(
     summary.created = new_contacts.len();
 
     // 5. Matched contacts: what changes.
-    let mut updates: Vec<contact::Model> = Vec::new();
+    let mut updates = Columns::new(&CONTACT_COLUMNS);
     for (c, id) in &to_update {
         let Some(old) = existing.get(id) else {
             continue;
@@ -387,14 +419,20 @@ async fn upsert_batch(
             != (&old.first_name, &old.last_name, &old.company);
         if fields_changed || changed {
             // Still nameless: it keeps sorting under its first detail.
-            (new.sort_name, new.search_text) = derived_columns(
+            let (sort_name, search_text) = derived_columns(
                 &new.first_name,
                 &new.last_name,
                 &new.company,
                 Some(&old.sort_name),
             );
-            new.updated_at = now;
-            updates.push(new);
+            updates.push([
+                new.id.into(),
+                new.first_name.as_str().into(),
+                new.last_name.as_str().into(),
+                new.company.as_str().into(),
+                sort_name.as_str().into(),
+                search_text.as_str().into(),
+            ]);
             summary.updated += 1;
         } else {
             summary.unchanged += 1;
@@ -420,9 +458,9 @@ async fn upsert_batch(
             ],
         )
         .await?;
-    for chunk in updates.chunks(ROWS_PER_INSERT) {
-        update_contacts(txn, account_id, chunk, import_id).await?;
-    }
+    updates
+        .update_contacts(txn, account_id, now.into(), import_id)
+        .await?;
     new_details
         .insert(txn, "contact_detail", &[("account_id", account.clone())])
         .await?;
@@ -537,10 +575,37 @@ impl Columns {
         self.rows += 1;
     }
 
+    /// The JSON array of rows, ready to bind.
+    fn into_json(mut self) -> Result<String, DbErr> {
+        self.json.push(b']');
+        String::from_utf8(self.json)
+            .map_err(|e| DbErr::Custom(format!("rows to write are not UTF-8: {e}")))
+    }
+
+    /// `SELECT <each column, typed> FROM <the JSON parameter's rows>`;
+    /// `param` is the parameter's placeholder.
+    fn select_sql(&self, postgres: bool, param: &str) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match (postgres, c.pg_type) {
+                (true, "text") => format!("e->>{i} AS {}", c.name),
+                (true, ty) => format!("(e->>{i})::{ty} AS {}", c.name),
+                (false, _) => format!("value->>{i} AS {}", c.name),
+            })
+            .collect();
+        let source = match postgres {
+            true => format!("jsonb_array_elements({param}::jsonb) AS e"),
+            false => format!("json_each({param})"),
+        };
+        format!("SELECT {} FROM {source}", columns.join(", "))
+    }
+
     /// Inserts the rows into `table`; each of `constants` is one more
     /// column with the same value on every row.
     async fn insert(
-        mut self,
+        self,
         txn: &DatabaseTransaction,
         table: &str,
         constants: &[(&str, Value)],
@@ -548,45 +613,101 @@ impl Columns {
         if self.rows == 0 {
             return Ok(());
         }
-        self.json.push(b']');
-        let json = String::from_utf8(self.json)
-            .map_err(|e| DbErr::Custom(format!("rows to insert are not UTF-8: {e}")))?;
+        let backend = txn.get_database_backend();
+        let mut params = Params::new(backend);
         let names: Vec<&str> = self
             .columns
             .iter()
             .map(|c| c.name)
             .chain(constants.iter().map(|(name, _)| *name))
             .collect();
-        let backend = txn.get_database_backend();
-        let mut values: Vec<Value> = constants.iter().map(|(_, v)| v.clone()).collect();
-        let postgres = backend == DatabaseBackend::Postgres;
-        let mut selected: Vec<String> = self
-            .columns
+        let constants: Vec<String> = constants
             .iter()
-            .enumerate()
-            .map(|(i, c)| match (postgres, c.pg_type) {
-                (true, "text") => format!("e->>{i}"),
-                (true, ty) => format!("(e->>{i})::{ty}"),
-                (false, _) => format!("value->>{i}"),
-            })
+            .map(|(_, v)| params.add(v.clone()))
             .collect();
-        selected.extend((1..=constants.len()).map(|n| match postgres {
-            true => format!("${n}"),
-            false => "?".to_string(),
-        }));
-        values.push(Value::from(json));
-        let source = match postgres {
-            true => format!("jsonb_array_elements(${}::jsonb) AS e", values.len()),
-            false => "json_each(?)".to_string(),
-        };
+        let json_param = params.next();
+        let select = self.select_sql(params.postgres(), &json_param);
+        params.add(self.into_json()?.into());
         let sql = format!(
-            "INSERT INTO {table} ({}) SELECT {} FROM {source}",
+            "INSERT INTO {table} ({}) SELECT j.*{} FROM ({select}) AS j",
             names.join(", "),
-            selected.join(", ")
+            constants
+                .iter()
+                .map(|c| format!(", {c}"))
+                .collect::<String>(),
         );
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, params.values))
             .await?;
         Ok(())
+    }
+
+    /// [`CONTACT_COLUMNS`] rows of existing contacts: one
+    /// `UPDATE contact … FROM (rows)`.
+    async fn update_contacts(
+        self,
+        txn: &DatabaseTransaction,
+        account_id: i64,
+        now: Value,
+        import_id: Option<i64>,
+    ) -> Result<(), DbErr> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let backend = txn.get_database_backend();
+        let mut params = Params::new(backend);
+        let now = params.add(now);
+        // Every row of a batch belongs to the same import: one parameter.
+        let import = match import_id {
+            Some(id) => format!(", import_id = {}", params.add(id.into())),
+            None => String::new(),
+        };
+        let json_param = params.next();
+        let select = self.select_sql(params.postgres(), &json_param);
+        params.add(self.into_json()?.into());
+        let account = params.add(account_id.into());
+        let sql = format!(
+            "UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
+             company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
+             updated_at = {now}{import} \
+             FROM ({select}) AS v WHERE contact.id = v.id AND contact.account_id = {account}"
+        );
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, params.values))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Bound values and their placeholders (`$n` on PostgreSQL, `?` on SQLite,
+/// where the values must come in the order the placeholders appear).
+struct Params {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(backend: DatabaseBackend) -> Self {
+        Params {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    fn postgres(&self) -> bool {
+        self.backend == DatabaseBackend::Postgres
+    }
+
+    /// The placeholder the next value will have.
+    fn next(&self) -> String {
+        match self.postgres() {
+            true => format!("${}", self.values.len() + 1),
+            false => "?".to_string(),
+        }
+    }
+
+    fn add(&mut self, value: Value) -> String {
+        let placeholder = self.next();
+        self.values.push(value);
+        placeholder
     }
 }
 
@@ -716,53 +837,4 @@ async fn allocate_contact_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec
             Ok((1..=n as i64).map(|i| base + i).collect())
         }
     }
-}
-
-/// One UPDATE for many contacts: `WITH v(…) AS (VALUES …) UPDATE contact … FROM v`.
-async fn update_contacts(
-    txn: &DatabaseTransaction,
-    account_id: i64,
-    rows: &[contact::Model],
-    import_id: Option<i64>,
-) -> Result<(), DbErr> {
-    let backend = txn.get_database_backend();
-    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 7 + 1);
-    let mut tuples = Vec::with_capacity(rows.len());
-    let p = |v: Value, values: &mut Vec<Value>| {
-        values.push(v);
-        match backend {
-            DatabaseBackend::Postgres => format!("${}", values.len()),
-            _ => "?".to_string(),
-        }
-    };
-    for r in rows {
-        let t = [
-            p(r.id.into(), &mut values),
-            p(r.first_name.clone().into(), &mut values),
-            p(r.last_name.clone().into(), &mut values),
-            p(r.company.clone().into(), &mut values),
-            p(r.sort_name.clone().into(), &mut values),
-            p(r.search_text.clone().into(), &mut values),
-            p(r.updated_at.into(), &mut values),
-        ];
-        tuples.push(format!("({})", t.join(", ")));
-    }
-    // Every row of a batch belongs to the same import: one parameter.
-    let import = match import_id {
-        Some(id) => format!(", import_id = {}", p(id.into(), &mut values)),
-        None => String::new(),
-    };
-    let account = p(account_id.into(), &mut values);
-    let sql = format!(
-        "WITH v(id, first_name, last_name, company, sort_name, search_text, updated_at) AS \
-         (VALUES {}) \
-         UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
-         company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
-         updated_at = v.updated_at{import} \
-         FROM v WHERE contact.id = v.id AND contact.account_id = {account}",
-        tuples.join(", ")
-    );
-    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    Ok(())
 }
