@@ -52,9 +52,10 @@ export async function expectStage(page: Page, stage: 'Input' | 'Mapping' | 'Grou
 }
 
 export async function expectSummary(page: Page, c: { created: number; updated: number; rejected: number }) {
-  await expect(page.getByTestId('summary-created')).toHaveText(String(c.created), { timeout: 30_000 });
-  await expect(page.getByTestId('summary-updated')).toHaveText(String(c.updated));
-  await expect(page.getByTestId('summary-rejected')).toHaveText(String(c.rejected));
+  const n = (v: number) => v.toLocaleString('en-US');
+  await expect(page.getByTestId('summary-created')).toHaveText(n(c.created), { timeout: 30_000 });
+  await expect(page.getByTestId('summary-updated')).toHaveText(n(c.updated));
+  await expect(page.getByTestId('summary-rejected')).toHaveText(n(c.rejected));
 }
 
 export async function expectMapping(page: Page, fields: string[]) {

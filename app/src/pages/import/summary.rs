@@ -359,15 +359,15 @@ fn Outcome() -> impl IntoView {
         <h2 class="summary__title" data-testid="summary-title">"Import finished"</h2>
         <div class="summary__numbers">
             <div class="stat stat--ok">
-                <span class="stat__number" data-testid="summary-created">{o.created}</span>
+                <span class="stat__number" data-testid="summary-created">{thousands(o.created)}</span>
                 <span class="stat__label">{format!("new contact{} created", plural(o.created))}</span>
             </div>
             <div class="stat stat--ok">
-                <span class="stat__number" data-testid="summary-updated">{o.updated}</span>
+                <span class="stat__number" data-testid="summary-updated">{thousands(o.updated)}</span>
                 <span class="stat__label">{format!("existing contact{} updated", plural(o.updated))}</span>
             </div>
             <div class="stat" class:stat--bad={rejected > 0}>
-                <span class="stat__number" data-testid="summary-rejected">{rejected}</span>
+                <span class="stat__number" data-testid="summary-rejected">{thousands(rejected)}</span>
                 <span class="stat__label">{format!("row{} rejected", plural(rejected))}</span>
             </div>
         </div>
