@@ -251,7 +251,13 @@ async fn upsert_batch(
             .column(contact::Column::LastName)
             .column(contact::Column::Company)
             .column(contact::Column::SortName)
-            .filter(contact::Column::AccountId.eq(account_id))
+            // `account_id + 0`: still checked, but not an index SQLite
+            // could pick over the ids (it scanned the account's contacts).
+            .filter(
+                Expr::col((contact::Entity, contact::Column::AccountId))
+                    .add(0)
+                    .eq(account_id),
+            )
             .filter(one_of(
                 backend,
                 (contact::Entity, contact::Column::Id),
@@ -642,7 +648,10 @@ impl Columns {
     }
 
     /// [`CONTACT_COLUMNS`] rows of existing contacts: one
-    /// `UPDATE contact … FROM (rows)`.
+    /// `UPDATE contact … FROM (rows)`. The account check is written
+    /// `account_id + 0` so that SQLite probes each row by id instead of
+    /// scanning the account's contacts once per row (its plan with a plain
+    /// `account_id = ?`, seen with `EXPLAIN QUERY PLAN`).
     async fn update_contacts(
         self,
         txn: &DatabaseTransaction,
@@ -669,7 +678,8 @@ impl Columns {
             "UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
              company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
              updated_at = {now}{import} \
-             FROM ({select}) AS v WHERE contact.id = v.id AND contact.account_id = {account}"
+             FROM ({select}) AS v \
+             WHERE contact.id = v.id AND contact.account_id + 0 = {account}"
         );
         txn.execute_raw(Statement::from_sql_and_values(backend, sql, params.values))
             .await?;
