@@ -7,9 +7,10 @@
 //!    one contact updates it (non-empty fields overwrite, new details and
 //!    group memberships are added), one that matches two different contacts
 //!    is refused as a conflict — never merged silently;
-//! 3. missing groups are created; contacts, details and memberships go in
-//!    with multi-row INSERTs, and updated contacts with one UPDATE … FROM
-//!    a VALUES list per few hundred rows.
+//! 3. missing groups are created; new contacts, details and memberships go
+//!    in with one `INSERT … SELECT` per table, and changed contacts with one
+//!    `UPDATE … FROM`, each reading the batch's rows from a single JSON
+//!    parameter (see [`Columns`]).
 //!
 //! New contact ids are allocated up front (PostgreSQL: the sequence;
 //! SQLite: past the table's high-water mark inside the write transaction),
