@@ -1,28 +1,17 @@
 import { defineConfig } from '@playwright/test';
+import { chromium } from './chromium';
 
 // The browser benchmark (`make bench-browser`): not part of `make test`
 // except for a small smoke run (BENCH_ROWS=2000, see the Makefile). Two
 // release servers, one on SQLite and one on PostgreSQL, for the end-to-end
 // import; the readers run in pages of the first.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // performance.memory without its coarse bucketing, and gc() between runs.
-  '--enable-precise-memory-info',
-  '--js-flags=--expose-gc',
-];
 
 const bin = process.env.CONTACTS_BIN ?? './target/release/contacts';
 const log = process.env.BENCH_SERVER_LOG ?? '/tmp/contacts-bench-server.log';
 const pg = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const SQLITE_PORT = 3110;
 export const POSTGRES_PORT = 3111;
+
 const env = { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' };
 
 export default defineConfig({
@@ -34,7 +23,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     viewport: { width: 1280, height: 800 },
-    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs },
+    // performance.memory without its coarse bucketing, and gc() between runs.
+    launchOptions: chromium(['--enable-precise-memory-info', '--js-flags=--expose-gc']),
     trace: 'off',
   },
   webServer: [

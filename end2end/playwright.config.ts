@@ -1,16 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { chromium } from './chromium';
 
-// Debian's Chromium: Playwright cannot download its own browser here.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 // The server's log: `make e2e` fails when it shows a panic.
@@ -28,7 +18,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
-    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: chromium(),
     trace: 'off',
   },
   webServer: {

@@ -221,17 +221,36 @@ fn staging_row(c: &ImportContact) -> [Option<String>; 7] {
 
 const STAGING_COLUMNS: &str = "first_name, last_name, company, phone, phone_key, email, email_key";
 
+/// Runs `sql` in a reference transaction, with the account as its one
+/// parameter when it takes it.
+async fn pg(tx: &mut sqlx::PgConnection, sql: &'static str, account: Option<i64>) {
+    let mut q = sqlx::query(sql);
+    if let Some(account) = account {
+        q = q.bind(account);
+    }
+    q.execute(tx).await.unwrap();
+}
+
+/// [`pg`] for SQLite.
+async fn lite(tx: &mut sqlx::SqliteConnection, sql: &'static str, account: Option<i64>) {
+    let mut q = sqlx::query(sql);
+    if let Some(account) = account {
+        q = q.bind(account);
+    }
+    q.execute(tx).await.unwrap();
+}
+
 async fn set_based_postgres(pool: &sqlx::PgPool, account: i64, contacts: &[ImportContact]) {
     for chunk in contacts.chunks(REFERENCE_CHUNK) {
         let mut tx = pool.begin().await.unwrap();
-        sqlx::query(
+        pg(
+            &mut tx,
             "CREATE TEMP TABLE IF NOT EXISTS staging (first_name text, last_name text, \
              company text, phone text, phone_key text, email text, email_key text, \
              contact_id bigint, is_new boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS",
+            None,
         )
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        .await;
         // COPY's text format: tab-separated, \N for NULL, backslash escapes.
         let mut data = String::with_capacity(chunk.len() * 120);
         for c in chunk {
@@ -264,30 +283,19 @@ async fn set_based_postgres(pool: &sqlx::PgPool, account: i64, contacts: &[Impor
         copy.finish().await.unwrap();
         // Without statistics on the staging table the planner guesses badly
         // (seen: 22 s for the e-mail match of one chunk instead of ms).
-        sqlx::query("ANALYZE staging")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        pg(&mut tx, "ANALYZE staging", None).await;
         for sql in REFERENCE_SQL_POSTGRES {
-            sqlx::query(sql)
-                .bind(account)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            pg(&mut tx, sql, Some(account)).await;
         }
-        sqlx::query(
+        pg(
+            &mut tx,
             "UPDATE staging SET contact_id = nextval(pg_get_serial_sequence('contact', 'id')), \
              is_new = true WHERE contact_id IS NULL",
+            None,
         )
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        .await;
         for sql in REFERENCE_WRITE {
-            sqlx::query(sql)
-                .bind(account)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            pg(&mut tx, sql, Some(account)).await;
         }
         tx.commit().await.unwrap();
     }
@@ -296,22 +304,21 @@ async fn set_based_postgres(pool: &sqlx::PgPool, account: i64, contacts: &[Impor
 async fn set_based_sqlite(pool: &sqlx::SqlitePool, account: i64, contacts: &[ImportContact]) {
     for chunk in contacts.chunks(REFERENCE_CHUNK) {
         let mut tx = pool.begin().await.unwrap();
-        sqlx::query(
+        lite(
+            &mut tx,
             "CREATE TEMP TABLE IF NOT EXISTS staging (n INTEGER PRIMARY KEY, first_name TEXT, \
              last_name TEXT, company TEXT, phone TEXT, phone_key TEXT, email TEXT, \
              email_key TEXT, contact_id INTEGER, is_new INTEGER NOT NULL DEFAULT 0)",
+            None,
         )
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        sqlx::query("CREATE INDEX IF NOT EXISTS temp.staging_contact ON staging (contact_id)")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM staging")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        .await;
+        lite(
+            &mut tx,
+            "CREATE INDEX IF NOT EXISTS temp.staging_contact ON staging (contact_id)",
+            None,
+        )
+        .await;
+        lite(&mut tx, "DELETE FROM staging", None).await;
         for part in chunk.chunks(500) {
             let tuples = vec!["(?, ?, ?, ?, ?, ?, ?)"; part.len()].join(", ");
             let sql = format!("INSERT INTO staging ({STAGING_COLUMNS}) VALUES {tuples}");
@@ -325,33 +332,21 @@ async fn set_based_sqlite(pool: &sqlx::SqlitePool, account: i64, contacts: &[Imp
             q.execute(&mut *tx).await.unwrap();
         }
         for sql in REFERENCE_SQL_SQLITE {
-            sqlx::query(sql)
-                .bind(account)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            lite(&mut tx, sql, Some(account)).await;
         }
-        sqlx::query(
+        lite(
+            &mut tx,
             "UPDATE staging SET is_new = 1, contact_id = n + MAX(\
              COALESCE((SELECT MAX(id) FROM contact), 0), \
              COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0)) \
              WHERE contact_id IS NULL",
+            None,
         )
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        .await;
         for sql in &REFERENCE_WRITE[..2] {
-            sqlx::query(*sql)
-                .bind(account)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            lite(&mut tx, sql, Some(account)).await;
         }
-        sqlx::query(REFERENCE_UPDATE_SQLITE)
-            .bind(account)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        lite(&mut tx, REFERENCE_UPDATE_SQLITE, Some(account)).await;
         tx.commit().await.unwrap();
     }
 }
