@@ -354,6 +354,97 @@ async fn search_finds_names_emails_and_phones_in_any_notation() {
     }
 }
 
+/// Search reads trigram indexes (PostgreSQL) and FTS5 tables kept by
+/// triggers (SQLite): they must follow every change, stay within the
+/// account, and still find text shorter than a trigram.
+#[tokio::test]
+async fn search_follows_edits_and_deletes_and_stays_in_the_account() {
+    for db in databases().await {
+        let ada = db
+            .store
+            .create_contact(
+                db.account,
+                &contact(
+                    "Ada",
+                    "Lovelace",
+                    &["07911 123123"],
+                    &["ada@analytical.org"],
+                ),
+            )
+            .await
+            .unwrap();
+        let other = db
+            .store
+            .create_account("Other", Region::default())
+            .await
+            .unwrap()
+            .id;
+        db.store
+            .create_contact(
+                other,
+                &contact(
+                    "Ada",
+                    "Elsewhere",
+                    &["07911 123124"],
+                    &["ada@elsewhere.org"],
+                ),
+            )
+            .await
+            .unwrap();
+        let found = |q: &'static str| names(&db, search(q));
+        assert_eq!(found("ada").await, vec!["Ada Lovelace"], "{}", db.name);
+        assert_eq!(
+            found("la").await,
+            vec!["Ada Lovelace"],
+            "{}: 2 letters",
+            db.name
+        );
+        assert_eq!(
+            found("v").await,
+            vec!["Ada Lovelace"],
+            "{}: 1 letter",
+            db.name
+        );
+        assert_eq!(
+            found("elsewhere").await,
+            Vec::<String>::new(),
+            "{}",
+            db.name
+        );
+
+        db.store
+            .update_contact(
+                db.account,
+                ada.id,
+                &contact("Grace", "Hopper", &["07400 123456"], &["grace@navy.mil"]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(found("lovelace").await, Vec::<String>::new(), "{}", db.name);
+        assert_eq!(
+            found("analytical").await,
+            Vec::<String>::new(),
+            "{}",
+            db.name
+        );
+        assert_eq!(found("911 123").await, Vec::<String>::new(), "{}", db.name);
+        assert_eq!(found("hopper").await, vec!["Grace Hopper"], "{}", db.name);
+        assert_eq!(found("navy.mil").await, vec!["Grace Hopper"], "{}", db.name);
+        assert_eq!(
+            found("400 123 45").await,
+            vec!["Grace Hopper"],
+            "{}",
+            db.name
+        );
+
+        db.store.delete_contact(db.account, ada.id).await.unwrap();
+        for q in ["hopper", "navy", "7400123456"] {
+            assert_eq!(found(q).await, Vec::<String>::new(), "{}: {q}", db.name);
+        }
+        db.drop_schema().await;
+    }
+}
+
 #[tokio::test]
 async fn pages_and_sort_orders() {
     for db in databases().await {
@@ -400,6 +491,26 @@ async fn pages_and_sort_orders() {
             .await
             .unwrap();
         assert_eq!(recent.contacts[0].first_name, "P29");
+        // Pages past the middle are read from the other end: every page
+        // size and order must still walk the same list, each contact once.
+        for sort in [SortOrder::Name, SortOrder::Updated] {
+            let all = |page, per_page| ContactQuery {
+                page,
+                per_page,
+                sort,
+                ..Default::default()
+            };
+            let whole = names(&db, all(1, 100)).await;
+            assert_eq!(whole.len(), 30);
+            for per_page in [1, 4, 7, 29] {
+                let mut walked = Vec::new();
+                for page in 1..=30u64.div_ceil(per_page) {
+                    walked.extend(names(&db, all(page, per_page)).await);
+                }
+                assert_eq!(walked, whole, "{} {sort:?} by {per_page}", db.name);
+            }
+            assert!(names(&db, all(31, 1)).await.is_empty());
+        }
         db.drop_schema().await;
     }
 }

@@ -21,6 +21,8 @@ import { SQLITE_PORT, POSTGRES_PORT } from '../bench.config';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// BENCH_PARTS=wizard skips the readers (to time the import alone), =readers the wizard.
+const PARTS = (process.env.BENCH_PARTS ?? 'readers,wizard').split(',');
 const ROOT = path.resolve(__dirname, '../..');
 const DIR = `/tmp/contacts-bench-files`;
 const HEADERS = ['First name', 'Last name', 'Mobile', 'E-mail', 'Company', 'Group', 'City', 'Notes'];
@@ -199,10 +201,13 @@ test('import benchmark', async ({ browser }) => {
     );
 
   const out: Record<string, any> = { rows: ROWS, runs: RUNS, date: new Date().toISOString() };
-  for (const [kind, file, js] of [
-    ['xlsx', xlsx, 'sheetjs'],
-    ['csv', csv, 'papaparse'],
-  ] as const) {
+  const readers = PARTS.includes('readers');
+  for (const [kind, file, js] of readers
+    ? ([
+        ['xlsx', xlsx, 'sheetjs'],
+        ['csv', csv, 'papaparse'],
+      ] as const)
+    : []) {
     const nat = native(file);
     const ours = await best(context, 'ours-read', file);
     const stages = await best(context, 'ours-stages', file);
@@ -216,10 +221,12 @@ test('import benchmark', async ({ browser }) => {
     out[kind] = { native: nat, ours, stages, [js]: theirs };
   }
   // Each database imports the file once (a second run would only match).
-  const wizardXlsx = await wizard(context, xlsx, SQLITE_PORT, false);
-  const wizardCsvSqlite = await wizard(context, csv, SQLITE_PORT, true);
-  const wizardCsvPostgres = await wizard(context, csv, POSTGRES_PORT, true);
-  out.wizard = { xlsx_sqlite: wizardXlsx, csv_sqlite: wizardCsvSqlite, csv_postgres: wizardCsvPostgres };
+  out.wizard = {};
+  if (PARTS.includes('wizard')) {
+    out.wizard.xlsx_sqlite = await wizard(context, xlsx, SQLITE_PORT, false);
+    out.wizard.csv_sqlite = await wizard(context, csv, SQLITE_PORT, true);
+    out.wizard.csv_postgres = await wizard(context, csv, POSTGRES_PORT, true);
+  }
 
   const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
   const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -230,6 +237,7 @@ test('import benchmark', async ({ browser }) => {
   line('---', '---', '---', '---', '---');
   for (const [kind, js] of [['xlsx', 'sheetjs'], ['csv', 'papaparse']] as const) {
     const o = out[kind];
+    if (!o) continue;
     const bare = kind === 'xlsx' ? 'calamine' : 'csv crate';
     line(`${kind}: our reader, WASM`, s(o.ours.ms), `${o.ours.memMiB.toFixed(0)} MiB`, `native ours ${s(o.native.read_ms)}`, r(o.ours.ms, o.native.read_ms));
     line(`${kind}: our reader, WASM`, s(o.ours.ms), '', `native bare ${bare} ${s(o.native.bare_ms)}`, r(o.ours.ms, o.native.bare_ms));

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use app::import::wire::MAX_CHUNK_ROWS;
 use app::import::{FieldPath, IssueKind, Region};
 use app::model::{ContactPage, ContactView, GroupView};
 use app::AppError;
@@ -356,7 +357,7 @@ async fn import_chunks_have_limits_with_clear_errors() {
     .await;
     let id = body["import_id"].as_i64().unwrap();
 
-    let rows: Vec<Value> = (0..2_001)
+    let rows: Vec<Value> = (0..MAX_CHUNK_ROWS + 1)
         .map(|i| json!({ "number": i + 2, "cells": ["A", "07400 123456"] }))
         .collect();
     let (status, body) = call(
@@ -366,7 +367,9 @@ async fn import_chunks_have_limits_with_clear_errors() {
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert!(matches!(error(body), AppError::TooLarge(m) if m.contains("2000 rows")));
+    assert!(
+        matches!(error(body), AppError::TooLarge(m) if m.contains(&format!("{MAX_CHUNK_ROWS} rows")))
+    );
 
     let long = "x".repeat(5_000);
     let (status, body) = call(

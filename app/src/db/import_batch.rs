@@ -131,6 +131,7 @@ impl Store {
     ) -> Result<ChunkOutcome, AppError> {
         let chunk_no = i32::try_from(chunk_no)
             .map_err(|_| AppError::Invalid("That chunk number is out of range.".into()))?;
+        let _turn = self.chunk_write_turn().await;
         if let Some(done) = self.recorded_chunk(import_id, chunk_no).await? {
             return Ok(done);
         }

@@ -6,14 +6,15 @@
 //! race on the index to the same conflict.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection, DbErr, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, NotSet, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -83,11 +84,27 @@ pub fn connect_options(url: &str) -> ConnectOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Import chunks' write transactions on SQLite, one at a time: SQLite has
+    /// one writer, and a transaction that read before another committed
+    /// cannot upgrade to write (`SQLITE_BUSY_SNAPSHOT`, which waiting does
+    /// not cure). PostgreSQL's row locks let chunks run side by side.
+    chunk_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Store { db }
+        Store {
+            db,
+            chunk_writes: Arc::default(),
+        }
+    }
+
+    /// Held while a chunk writes: the lock on SQLite, nothing on PostgreSQL.
+    pub(crate) async fn chunk_write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Some(self.chunk_writes.lock().await),
+            _ => None,
+        }
     }
 
     pub fn connection(&self) -> &DatabaseConnection {
@@ -147,7 +164,12 @@ impl Store {
         query: &ContactQuery,
     ) -> Result<ContactPage, DbErr> {
         let mut select = contact::Entity::find().filter(contact::Column::AccountId.eq(account_id));
-        if let Some(cond) = search_condition(account_id, region, &query.search) {
+        if let Some(cond) = search_condition(
+            self.db.get_database_backend(),
+            account_id,
+            region,
+            &query.search,
+        ) {
             select = select.filter(cond);
         }
         match query.group {
@@ -182,19 +204,31 @@ impl Store {
         let total = select.clone().count(&self.db).await?;
         let per_page = query.per_page();
         let page = query.page();
-        select = match query.sort {
-            SortOrder::Name => select
-                .order_by_asc(contact::Column::SortName)
-                .order_by_asc(contact::Column::Id),
-            SortOrder::Updated => select
-                .order_by_desc(contact::Column::UpdatedAt)
-                .order_by_desc(contact::Column::Id),
+        let offset = (page - 1).saturating_mul(per_page);
+        // Past the middle, read the page from the other end: the database
+        // then steps over the rows after it instead of all those before it,
+        // so the last page costs what the first does.
+        let from_end = offset < total && offset > total / 2;
+        let (first, then) = match query.sort {
+            SortOrder::Name => (contact::Column::SortName, contact::Column::Id),
+            SortOrder::Updated => (contact::Column::UpdatedAt, contact::Column::Id),
         };
-        let rows = select
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-            .all(&self.db)
-            .await?;
+        let ascending = (query.sort == SortOrder::Name) != from_end;
+        let order = if ascending { Order::Asc } else { Order::Desc };
+        select = select.order_by(first, order.clone()).order_by(then, order);
+        let mut rows = if from_end {
+            let take = std::cmp::min(per_page, total - offset);
+            select
+                .limit(take)
+                .offset(total - offset - take)
+                .all(&self.db)
+                .await?
+        } else {
+            select.limit(per_page).offset(offset).all(&self.db).await?
+        };
+        if from_end {
+            rows.reverse();
+        }
         let contacts = self.views(account_id, rows).await?;
         Ok(ContactPage {
             contacts,
@@ -700,19 +734,32 @@ async fn write_memberships<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Name/company text, e-mail text, or a phone number in any notation.
-fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condition> {
+/// Name/company text, e-mail text, or a phone number in any notation: the
+/// contacts whose names or details hold it, as `contact.id IN (… UNION …)`
+/// so that each half is answered from its own index (trigram indexes, see
+/// the `search_index` migration) rather than by reading every contact.
+fn search_condition(
+    backend: DatabaseBackend,
+    account_id: i64,
+    region: Region,
+    raw: &str,
+) -> Option<Condition> {
     let q = raw.trim().to_lowercase();
     if q.is_empty() {
         return None;
     }
-    let pattern = like_pattern(&q);
     // Only the details the query can be: a phone-looking query searches phones,
-    // anything else e-mails. match_key is lower-case (e-mails) or E.164 (phones),
-    // and (account, kind, match_key) is indexed, so each scan reads one kind's index.
+    // anything else e-mails. match_key is lower-case (e-mails) or E.164 (phones).
     let looks_like_phone = q
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    // A detail whose match_key holds `text`.
+    let key_holds = |text: &str| match backend {
+        DatabaseBackend::Sqlite => Condition::all().add(
+            contact_detail::Column::Id.in_subquery(fts_rowids("detail_search", "match_key", text)),
+        ),
+        _ => Condition::all().add(contact_detail::Column::MatchKey.like(like_pattern(text))),
+    };
     let details = if looks_like_phone {
         // "7700 900 123", "(07700) 900-123": the digits inside stored numbers.
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
@@ -722,34 +769,54 @@ fn search_condition(account_id: i64, region: Region, raw: &str) -> Option<Condit
             phones = phones.add(contact_detail::Column::MatchKey.eq(e164));
         }
         if national.len() >= 3 {
-            phones = phones.add(contact_detail::Column::MatchKey.like(like_pattern(national)));
+            phones = phones.add(key_holds(national));
         }
         (!phones.is_empty()).then_some((DetailKind::Phone, phones))
     } else {
-        Some((
-            DetailKind::Email,
-            Condition::all().add(contact_detail::Column::MatchKey.like(pattern.clone())),
-        ))
+        Some((DetailKind::Email, key_holds(&q)))
     };
-    let mut cond = Condition::any();
+    let details = details.map(|(kind, holds)| {
+        Query::select()
+            .column(contact_detail::Column::ContactId)
+            .from(contact_detail::Entity)
+            .and_where(contact_detail::Column::AccountId.eq(account_id))
+            .and_where(contact_detail::Column::Kind.eq(kind.as_str()))
+            .cond_where(holds)
+            .to_owned()
+    });
     // Names hold neither an @ nor only phone digits and punctuation.
-    if !q.contains('@') && !looks_like_phone {
-        cond = cond.add(contact::Column::SearchText.like(pattern));
-    }
-    if let Some((kind, details)) = details {
-        cond = cond.add(
-            contact::Column::Id.in_subquery(
-                Query::select()
-                    .column(contact_detail::Column::ContactId)
-                    .from(contact_detail::Entity)
-                    .and_where(contact_detail::Column::AccountId.eq(account_id))
-                    .and_where(contact_detail::Column::Kind.eq(kind.as_str()))
-                    .cond_where(details)
-                    .to_owned(),
-            ),
-        );
-    }
-    Some(cond)
+    let names = (!q.contains('@') && !looks_like_phone).then(|| match backend {
+        DatabaseBackend::Sqlite => fts_rowids("contact_search", "search_text", &q),
+        _ => Query::select()
+            .column(contact::Column::Id)
+            .from(contact::Entity)
+            .and_where(contact::Column::AccountId.eq(account_id))
+            .and_where(contact::Column::SearchText.like(like_pattern(&q)))
+            .to_owned(),
+    });
+    let ids = match (names, details) {
+        (Some(mut names), Some(details)) => names.union(UnionType::Distinct, details).to_owned(),
+        (Some(only), None) | (None, Some(only)) => only,
+        (None, None) => return None,
+    };
+    Some(Condition::all().add(contact::Column::Id.in_subquery(ids)))
+}
+
+/// `SELECT rowid FROM search WHERE column LIKE '%text%'` on one of SQLite's
+/// FTS5 trigram tables. FTS5 serves `LIKE` from its index only without an
+/// ESCAPE clause, so the (rare) text with LIKE wildcards in it gets one
+/// and is found by a scan of the table instead.
+fn fts_rowids(search: &'static str, column: &'static str, text: &str) -> SelectStatement {
+    let pattern = if text.contains(['%', '_', '\\']) {
+        like_pattern(text)
+    } else {
+        LikeExpr::new(format!("%{text}%"))
+    };
+    Query::select()
+        .expr(Expr::cust("rowid"))
+        .from(search)
+        .and_where(Expr::col(column).like(pattern))
+        .to_owned()
 }
 
 /// `%text%` with LIKE's wildcards in `text` escaped.

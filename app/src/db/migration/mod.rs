@@ -8,6 +8,7 @@ mod m20261125_000002_create_contact;
 mod m20261125_000003_create_group;
 mod m20261125_000004_create_import;
 mod m20261125_000005_contact_import;
+mod m20261126_000006_search_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_group::Migration),
             Box::new(m20261125_000004_create_import::Migration),
             Box::new(m20261125_000005_contact_import::Migration),
+            Box::new(m20261126_000006_search_index::Migration),
         ]
     }
 }

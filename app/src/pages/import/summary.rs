@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use futures::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -24,6 +25,8 @@ use crate::AppError;
 
 /// Automatic retries of a failed request before the user is asked.
 const RETRIES: u32 = 3;
+/// Chunks sent at once.
+const IN_FLIGHT: usize = 2;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Phase {
@@ -44,7 +47,8 @@ pub struct Run {
     chunks: Arc<Vec<Vec<u32>>>,
     source: Arc<Vec<usize>>,
     columns: Arc<Vec<WireColumn>>,
-    pub next: usize,
+    /// Which chunks the server has applied.
+    done: Vec<bool>,
     pub sent_rows: usize,
     pub total_rows: usize,
     pub outcome: ChunkOutcome,
@@ -82,6 +86,7 @@ pub fn start(w: Wizard) {
     let total_rows = chunks.iter().map(Vec::len).sum();
     w.run.set(Run {
         phase: Phase::Running,
+        done: vec![false; chunks.len()],
         chunks: Arc::new(chunks),
         source: Arc::new(source),
         columns: Arc::new(columns),
@@ -154,37 +159,73 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
             s
         }
     };
-    loop {
-        let Some((next, chunks, source)) = w
-            .run
-            .try_with_untracked(|r| (r.next, r.chunks.clone(), r.source.clone()))
-        else {
-            return Ok(());
-        };
-        let Some(numbers) = chunks.get(next) else {
-            break;
-        };
-        let Some(rows) = w.table.try_with_untracked(|t| {
+    // Up to IN_FLIGHT chunks at once: the server validates one while the
+    // database writes another. Chunks may finish out of order; `done` says
+    // which, so Resume sends only the others (and the server's ledger makes
+    // a chunk sent twice harmless anyway).
+    let Some((chunks, source)) = w
+        .run
+        .try_with_untracked(|r| (r.chunks.clone(), r.source.clone()))
+    else {
+        return Ok(());
+    };
+    let mut pending = (0..chunks.len()).filter(|&i| w.run.with_untracked(|r| !r.done[i]));
+    let mut in_flight = FuturesUnordered::new();
+    let send = |no: usize| {
+        let rows = w.table.try_with_untracked(|t| {
             let Some(t) = t else { return Vec::new() };
-            numbers
+            chunks[no]
                 .iter()
                 .filter_map(|n| t.rows.binary_search_by_key(n, |r| r.number).ok())
                 .map(|i| wire_row(&t.rows[i], &source))
                 .collect::<Vec<_>>()
-        }) else {
-            return Ok(());
-        };
-        let request = ChunkRequest {
-            import_id: started.import_id,
-            chunk_no: next as u32,
-            rows,
-        };
-        let outcome = retrying(|| import_chunk(request.clone())).await?;
-        w.run.try_update(|r| {
-            r.outcome.add(&outcome);
-            r.sent_rows += numbers.len();
-            r.next += 1;
         });
+        let request = rows.map(|rows| ChunkRequest {
+            import_id: started.import_id,
+            chunk_no: no as u32,
+            rows,
+        });
+        async move {
+            let Some(request) = request else {
+                return (no, Ok(None));
+            };
+            (
+                no,
+                retrying(|| import_chunk(request.clone())).await.map(Some),
+            )
+        }
+    };
+    for no in pending.by_ref().take(IN_FLIGHT) {
+        in_flight.push(send(no));
+    }
+    let mut failed = None;
+    while let Some((no, result)) = in_flight.next().await {
+        match result {
+            Ok(Some(outcome)) => {
+                let counted = w.run.try_update(|r| {
+                    if !r.done[no] {
+                        r.done[no] = true;
+                        r.outcome.add(&outcome);
+                        r.sent_rows += chunks[no].len();
+                    }
+                });
+                if counted.is_none() {
+                    // The wizard is gone.
+                    return Ok(());
+                }
+                if failed.is_none() {
+                    if let Some(next) = pending.next() {
+                        in_flight.push(send(next));
+                    }
+                }
+            }
+            Ok(None) => return Ok(()),
+            // Let the chunks already sent finish; start no more.
+            Err(e) => failed = failed.or(Some(e)),
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     let Some(refused) = w.run.try_with_untracked(|r| r.refused_here.len() as u64) else {
         return Ok(());
