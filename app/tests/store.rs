@@ -37,6 +37,14 @@ async fn names(db: &TestDb, q: ContactQuery) -> Vec<String> {
     page.contacts.iter().map(|c| c.display_name()).collect()
 }
 
+async fn total(db: &TestDb, q: ContactQuery) -> u64 {
+    db.store
+        .list_contacts(db.account, Region::default(), &q)
+        .await
+        .unwrap()
+        .total
+}
+
 fn search(s: &str) -> ContactQuery {
     ContactQuery {
         search: s.into(),
@@ -273,6 +281,10 @@ async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
             vec!["Ada", "Bob"]
         );
         assert_eq!(names(&db, by_group(GroupFilter::None)).await, vec!["Cy"]);
+        // Totals come from the memberships (Ada is in two groups: once).
+        assert_eq!(total(&db, by_group(GroupFilter::Group(vip.id))).await, 2);
+        assert_eq!(total(&db, by_group(GroupFilter::Group(staff.id))).await, 1);
+        assert_eq!(total(&db, by_group(GroupFilter::None)).await, 1);
         let page = db
             .store
             .list_contacts(db.account, Region::default(), &ContactQuery::default())
@@ -304,6 +316,7 @@ async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
             names(&db, by_group(GroupFilter::None)).await,
             vec!["Bob", "Cy"]
         );
+        assert_eq!(total(&db, by_group(GroupFilter::None)).await, 2);
         db.drop_schema().await;
     }
 }

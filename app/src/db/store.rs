@@ -164,12 +164,14 @@ impl Store {
         query: &ContactQuery,
     ) -> Result<ContactPage, DbErr> {
         let mut select = contact::Entity::find().filter(contact::Column::AccountId.eq(account_id));
-        if let Some(cond) = search_condition(
+        let search = search_condition(
             self.db.get_database_backend(),
             account_id,
             region,
             &query.search,
-        ) {
+        );
+        let only_group_filter = search.is_none() && query.import.is_none();
+        if let Some(cond) = search {
             select = select.filter(cond);
         }
         match query.group {
@@ -201,7 +203,39 @@ impl Store {
         if let Some(import_id) = query.import {
             select = select.filter(contact::Column::ImportId.eq(import_id));
         }
-        let total = select.clone().count(&self.db).await?;
+        let total = match query.group {
+            // A group's size is its membership count; with no group, the
+            // contacts less those in some group. Both read small indexes
+            // instead of joining every contact (memberships belong to the
+            // account's own contacts: see `write_memberships`).
+            GroupFilter::Group(group_id) if only_group_filter => {
+                group_member::Entity::find()
+                    .filter(group_member::Column::AccountId.eq(account_id))
+                    .filter(group_member::Column::GroupId.eq(group_id))
+                    .count(&self.db)
+                    .await?
+            }
+            GroupFilter::None if only_group_filter => {
+                let all = contact::Entity::find()
+                    .filter(contact::Column::AccountId.eq(account_id))
+                    .count(&self.db)
+                    .await?;
+                let grouped: Option<i64> = group_member::Entity::find()
+                    .select_only()
+                    .column_as(
+                        Expr::from(sea_orm::sea_query::Func::count_distinct(Expr::col(
+                            group_member::Column::ContactId,
+                        ))),
+                        "n",
+                    )
+                    .filter(group_member::Column::AccountId.eq(account_id))
+                    .into_tuple()
+                    .one(&self.db)
+                    .await?;
+                all.saturating_sub(u64::try_from(grouped.unwrap_or(0)).unwrap_or(0))
+            }
+            _ => select.clone().count(&self.db).await?,
+        };
         let per_page = query.per_page();
         let page = query.page();
         let offset = (page - 1).saturating_mul(per_page);
