@@ -14,9 +14,9 @@ use super::validate::Region;
 use super::wizard::GroupChoice;
 
 /// Most rows in one chunk; the server refuses more.
-pub const MAX_CHUNK_ROWS: usize = 2_000;
+pub const MAX_CHUNK_ROWS: usize = 5_000;
 /// Rows per chunk the browser aims for.
-pub const CHUNK_ROWS: usize = 1_000;
+pub const CHUNK_ROWS: usize = 2_000;
 /// Bytes per chunk the browser aims for (the server accepts 1 MiB bodies).
 pub const CHUNK_BYTES: usize = 512 * 1024;
 /// Most chunks in one import (250,000 rows at the reader's limit).
