@@ -1,7 +1,8 @@
-//! Browser-only helpers: read a picked or dropped file's bytes, offer bytes
-//! as a download, wait. Compiled for the browser (`hydrate`); the server
-//! build gets versions that say they cannot run there (events never fire on
-//! the server, so they are never called).
+//! Browser-only helpers: take a picked or dropped file, offer bytes as a
+//! download, wait, and ask the reading worker (which reads the file).
+//! Compiled for the browser (`hydrate`); the server build gets versions that
+//! say they cannot run there (events never fire on the server, so they are
+//! never called).
 
 /// A file the user picked or dropped.
 #[derive(Clone)]
@@ -39,15 +40,6 @@ mod imp {
         from_list(ev.data_transfer()?.files())
     }
 
-    pub async fn bytes(file: &PickedFile) -> Result<Vec<u8>, String> {
-        let buffer = JsFuture::from(file.file.array_buffer())
-            .await
-            .map_err(|_| {
-                "The browser could not read this file. Try choosing it again.".to_string()
-            })?;
-        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-    }
-
     /// An object URL for `bytes`, for an `<a download>` link.
     pub fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
         let array = js_sys::Uint8Array::from(bytes);
@@ -71,9 +63,137 @@ mod imp {
         let _ = JsFuture::from(promise).await;
     }
 
-    /// Lets the browser paint before a long computation.
-    pub async fn yield_now() {
-        sleep(0).await
+    /// The page's side of the reading worker (`public/reader-worker.js`,
+    /// which runs `crate::import::worker` in its own copy of the WASM).
+    /// Questions and answers are postcard bytes; each question has a number
+    /// and its answer comes back with it.
+    mod reader {
+        use std::cell::{Cell, RefCell};
+        use std::collections::HashMap;
+        use std::rc::Rc;
+
+        use futures::channel::oneshot;
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+
+        type Waiting = Rc<RefCell<HashMap<u32, oneshot::Sender<Option<Vec<u8>>>>>>;
+
+        struct Client {
+            worker: web_sys::Worker,
+            next: u32,
+            waiting: Waiting,
+            /// The worker failed (could not load, or crashed): start another
+            /// for the next question.
+            broken: Rc<Cell<bool>>,
+            _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+            _on_error: Closure<dyn FnMut(web_sys::Event)>,
+        }
+
+        thread_local! {
+            static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+        }
+
+        fn start() -> Option<Client> {
+            let options = web_sys::WorkerOptions::new();
+            options.set_type(web_sys::WorkerType::Module);
+            let worker = web_sys::Worker::new_with_options("/reader-worker.js", &options).ok()?;
+            let waiting: Waiting = Rc::default();
+            let broken = Rc::new(Cell::new(false));
+            let answered = waiting.clone();
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| {
+                    let data: js_sys::Array = e.data().unchecked_into();
+                    let Some(id) = data.get(0).as_f64() else {
+                        return;
+                    };
+                    let reply = data
+                        .get(1)
+                        .dyn_into::<js_sys::Uint8Array>()
+                        .ok()
+                        .map(|a| a.to_vec());
+                    if let Some(tx) = answered.borrow_mut().remove(&(id as u32)) {
+                        let _ = tx.send(reply);
+                    }
+                },
+            );
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            let failed = waiting.clone();
+            let mark = broken.clone();
+            let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                mark.set(true);
+                for (_, tx) in failed.borrow_mut().drain() {
+                    let _ = tx.send(None);
+                }
+            });
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            Some(Client {
+                worker,
+                next: 0,
+                waiting,
+                broken,
+                _on_message: on_message,
+                _on_error: on_error,
+            })
+        }
+
+        /// Posts `request` (with the file to read, if any) at once, so that
+        /// questions reach the worker in the order they were asked; the
+        /// answer is `None` when the worker failed.
+        pub fn ask(
+            request: &[u8],
+            file: Option<&web_sys::File>,
+        ) -> impl std::future::Future<Output = Option<Vec<u8>>> {
+            let rx = CLIENT.with(|cell| {
+                let mut slot = cell.borrow_mut();
+                if slot.as_ref().is_none_or(|c| c.broken.get()) {
+                    if let Some(old) = slot.take() {
+                        old.worker.terminate();
+                    }
+                    *slot = start();
+                }
+                let client = slot.as_mut()?;
+                let id = client.next;
+                client.next = client.next.wrapping_add(1);
+                let (tx, rx) = oneshot::channel();
+                client.waiting.borrow_mut().insert(id, tx);
+                let bytes = js_sys::Uint8Array::from(request);
+                let file = file.map(JsValue::from).unwrap_or(JsValue::NULL);
+                let message = js_sys::Array::of3(&JsValue::from(id), &bytes, &file);
+                let transfer = js_sys::Array::of1(&bytes.buffer());
+                if client
+                    .worker
+                    .post_message_with_transfer(&message, &transfer)
+                    .is_err()
+                {
+                    client.waiting.borrow_mut().remove(&id);
+                    return None;
+                }
+                Some((rx, client.broken.clone()))
+            });
+            async move {
+                let (rx, broken) = rx?;
+                let reply = rx.await.ok().flatten();
+                if reply.is_none() {
+                    broken.set(true);
+                }
+                reply
+            }
+        }
+    }
+
+    /// Asks the reading worker; see [`crate::import::worker`].
+    pub fn reader(
+        request: &crate::import::worker::Request,
+        file: Option<&PickedFile>,
+    ) -> impl std::future::Future<Output = crate::import::worker::Response> {
+        use crate::import::worker::{decode, encode, Response};
+        let reply = reader::ask(&encode(request), file.map(|f| &f.file));
+        async move {
+            reply
+                .await
+                .and_then(|bytes| decode::<Response>(&bytes))
+                .unwrap_or_else(|| Response::Failed(super::READER_STOPPED.into()))
+        }
     }
 }
 
@@ -89,10 +209,6 @@ mod imp {
         None
     }
 
-    pub async fn bytes(_: &PickedFile) -> Result<Vec<u8>, String> {
-        Err("Files are read in the browser.".into())
-    }
-
     pub fn object_url(_: &[u8], _: &str) -> Option<String> {
         None
     }
@@ -101,7 +217,19 @@ mod imp {
 
     pub async fn sleep(_: i32) {}
 
-    pub async fn yield_now() {}
+    pub fn reader(
+        _: &crate::import::worker::Request,
+        _: Option<&PickedFile>,
+    ) -> impl std::future::Future<Output = crate::import::worker::Response> {
+        std::future::ready(crate::import::worker::Response::Failed(
+            "Files are read in the browser.".into(),
+        ))
+    }
 }
 
 pub use imp::*;
+
+/// What the page says when the reading worker fails.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const READER_STOPPED: &str =
+    "The file reader in this page stopped unexpectedly. Reload the page and try again.";

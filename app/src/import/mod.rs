@@ -20,6 +20,7 @@ pub mod table;
 pub mod validate;
 pub mod wire;
 pub mod wizard;
+pub mod worker;
 
 pub use contact::{
     validate_contact, ContactDraft, DetailDraft, FieldIssue, FieldPath, IssueKind, ValidContact,

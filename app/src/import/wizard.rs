@@ -199,14 +199,14 @@ pub struct Preview {
 
 /// A flagged cell: in a refused row (`refused`), or a detail dropped from an
 /// imported row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellProblem {
     pub refused: bool,
     pub message: String,
 }
 
 /// A flagged row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowProblem {
     pub refused: bool,
     pub message: String,

@@ -46,7 +46,8 @@ impl Default for Budget {
         Budget {
             max_bytes: 64 * 1024 * 1024,
             max_unzipped_bytes: 512 * 1024 * 1024,
-            max_rows: 250_000,
+            // As many as a worksheet holds (and as HubSpot takes per file).
+            max_rows: 1_048_576,
             max_columns: 1_024,
             max_cell_chars: 4_096,
         }

@@ -57,12 +57,7 @@ pub fn GroupStage() -> impl IntoView {
         GroupChoice::Existing(_) => "existing",
         GroupChoice::None => "none",
     };
-    let contacts = move || {
-        w.preview
-            .get()
-            .map(|p| p.0.plan.contacts.len())
-            .unwrap_or(0)
-    };
+    let contacts = move || w.preview.get().map(|p| p.0.contacts).unwrap_or(0);
     view! {
         <div class="card group-choice">
             <h2 class="group-choice__title">

@@ -5,7 +5,8 @@ use leptos::task::spawn_local;
 
 use super::{file_size, plural, thousands, Source, Wizard};
 use crate::browser;
-use crate::import::{choose_sheet, open, open_pasted, Book, HeaderChoice, ReadError};
+use crate::import::worker::{Opened, Request, Response, ROWS_PER_MESSAGE};
+use crate::import::HeaderChoice;
 
 /// How long typing must pause before pasted text is read again.
 const PASTE_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
@@ -66,7 +67,11 @@ fn PasteInput() -> impl IntoView {
                 if t.trim().is_empty() {
                     w.reset_input();
                 } else {
-                    load(w, open_pasted(&t), "Pasted rows".into(), None);
+                    let request = Request::Paste {
+                        text: t,
+                        region: w.region.get_untracked(),
+                    };
+                    spawn_local(load(w, request, None, "Pasted rows".into()));
                 }
             }
         };
@@ -148,7 +153,12 @@ fn FileInput() -> impl IntoView {
                     on:change=on_pick
                 />
             </label>
-            {move || w.reading.get().then(|| view! { <p class="muted" data-testid="import-reading">"Reading the file…"</p> })}
+            {move || w.reading.get().then(|| view! {
+                <p class="muted" data-testid="import-reading">
+                    {move || w.loaded.get().map(|(n, of)| format!("Reading the file… {} of {} rows", thousands(n), thousands(of)))
+                        .unwrap_or_else(|| "Reading the file…".into())}
+                </p>
+            })}
         </div>
     }
 }
@@ -273,93 +283,148 @@ fn Peek() -> impl IntoView {
 impl Wizard {
     /// Forgets what was read (the paste box was emptied).
     fn reset_input(&self) {
-        self.set_book(None);
+        self.forget();
         self.source.set(None);
         self.table.set(None);
         self.read_error.set(None);
     }
+
+    /// Starts a new load; answers about an older one are dropped.
+    fn next_load(&self) -> u64 {
+        let seq = self.loads.get_value() + 1;
+        self.loads.set_value(seq);
+        seq
+    }
+
+    fn is_load(&self, seq: u64) -> bool {
+        self.loads.try_get_value() == Some(seq)
+    }
 }
 
 fn read_file(w: Wizard, file: browser::PickedFile) {
-    w.reading.set(true);
-    w.read_error.set(None);
-    spawn_local(async move {
-        // Let the page say "Reading…" before the work starts.
-        browser::yield_now().await;
-        let result = match browser::bytes(&file).await {
-            Ok(bytes) => open(bytes, &file.name),
-            Err(m) => Err(ReadError::new(crate::import::ReadErrorKind::Corrupt, m)),
-        };
-        load(w, result, file.name.clone(), Some(file.size));
-        w.reading.set(false);
-    });
+    let request = Request::Open {
+        name: file.name.clone(),
+        region: w.region.get_untracked(),
+    };
+    let (name, size) = (file.name.clone(), file.size);
+    spawn_local(load(w, request, Some((file, size)), name));
 }
 
-/// Takes a freshly opened book: picks its sheet, finds the header, maps.
-fn load(w: Wizard, book: Result<Book, ReadError>, name: String, size: Option<f64>) {
-    let region = w.region.get_untracked();
-    let outcome = book.and_then(|mut book| {
-        let chosen = choose_sheet(&mut book, None, HeaderChoice::Auto, region)?;
-        Ok((book, chosen))
-    });
-    match outcome {
-        Ok((book, chosen)) => {
+/// Has the worker open a file or pasted text, then copies the rows over
+/// in slices (each a short task, so the page stays responsive).
+async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f64)>, name: String) {
+    let seq = w.next_load();
+    w.reading.set(true);
+    w.loaded.set(None);
+    w.read_error.set(None);
+    let answer = browser::reader(&request, file.as_ref().map(|(f, _)| f)).await;
+    if !w.is_load(seq) {
+        return;
+    }
+    match answer {
+        Response::Opened(opened) => {
+            let Some(table) = fetch_rows(w, seq, &opened).await else {
+                return;
+            };
             w.source.set(Some(Source {
                 name,
-                size,
-                format: book.format,
-                sheets: book.sheet_names().to_vec(),
-                named_sheets: book.has_named_sheets(),
-                sheet: chosen.index,
-                encoding: book.encoding,
-                delimiter: book.delimiter,
+                size: file.map(|(_, size)| size),
+                format: opened.format,
+                sheets: opened.sheets,
+                named_sheets: opened.named_sheets,
+                sheet: opened.sheet,
+                encoding: opened.encoding,
+                delimiter: opened.delimiter,
             }));
-            w.set_book(Some(book));
-            w.read_error.set(None);
-            w.mapping.set(chosen.mapping);
-            w.table.set(Some(chosen.table));
+            w.table.set(Some(table));
+            // Setting the mapping starts the check of every row.
+            w.mapping.set(opened.mapping);
         }
-        Err(e) => {
-            w.set_book(None);
+        other => {
             w.source.set(None);
             w.table.set(None);
-            w.read_error.set(Some(e.message));
+            w.preview.set(None);
+            w.read_error.set(Some(failure(other)));
         }
+    }
+    w.reading.set(false);
+    w.loaded.set(None);
+}
+
+/// The rows of what the worker opened; `None` when a newer load started
+/// (or the worker failed, which it then says).
+async fn fetch_rows(w: Wizard, seq: u64, opened: &Opened) -> Option<crate::import::Table> {
+    let mut table = opened.empty_table();
+    while table.rows.len() < opened.rows {
+        let from = table.rows.len();
+        let to = (from + ROWS_PER_MESSAGE).min(opened.rows);
+        let answer = browser::reader(&Request::Rows { from, to }, None).await;
+        if !w.is_load(seq) {
+            return None;
+        }
+        match answer {
+            Response::Rows(rows) if !rows.is_empty() => table.rows.extend(rows),
+            other => {
+                w.read_error.set(Some(failure(other)));
+                w.reading.set(false);
+                w.loaded.set(None);
+                return None;
+            }
+        }
+        if opened.rows > ROWS_PER_MESSAGE {
+            w.loaded.set(Some((table.rows.len(), opened.rows)));
+        }
+    }
+    Some(table)
+}
+
+/// The user's message in a failed answer.
+fn failure(answer: Response) -> String {
+    match answer {
+        Response::Failed(m) => m,
+        _ => "The file reader in this page answered something unexpected. Reload the page and try again.".into(),
     }
 }
 
 /// Reads `sheet` again with another header choice.
 fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
-    let region = w.region.get_untracked();
-    let mut result = None;
-    if let Ok(mut guard) = w.book.get_value().lock() {
-        if let Some(book) = guard.as_mut() {
-            result = Some(choose_sheet(book, Some(sheet), header, region));
+    let request = Request::Reload {
+        sheet,
+        header,
+        region: w.region.get_untracked(),
+    };
+    spawn_local(async move {
+        let seq = w.next_load();
+        w.reading.set(true);
+        let answer = browser::reader(&request, None).await;
+        if !w.is_load(seq) {
+            return;
         }
-    }
-    match result {
-        Some(Ok(chosen)) => {
-            if let HeaderChoice::Row(n) = header {
-                if chosen.table.header_row != Some(n) {
-                    w.read_error.set(Some(format!(
-                        "Row {n} is not in this sheet's data (blank rows are skipped). Type another row number, or 0 for no header row."
-                    )));
+        match answer {
+            Response::Opened(opened) => {
+                let Some(table) = fetch_rows(w, seq, &opened).await else {
                     return;
-                }
+                };
+                w.read_error.set(None);
+                w.source.update(|s| {
+                    if let Some(s) = s {
+                        s.sheet = opened.sheet;
+                    }
+                });
+                w.table.set(Some(table));
+                w.mapping.set(opened.mapping);
             }
-            w.read_error.set(None);
-            w.source.update(|s| {
-                if let Some(s) = s {
-                    s.sheet = chosen.index;
+            other => {
+                // A header row that is not there leaves the table as it was;
+                // a sheet that cannot be read leaves nothing to import.
+                if !matches!(header, HeaderChoice::Row(_)) {
+                    w.table.set(None);
+                    w.preview.set(None);
                 }
-            });
-            w.mapping.set(chosen.mapping);
-            w.table.set(Some(chosen.table));
+                w.read_error.set(Some(failure(other)));
+            }
         }
-        Some(Err(e)) => {
-            w.table.set(None);
-            w.read_error.set(Some(e.message));
-        }
-        None => {}
-    }
+        w.reading.set(false);
+        w.loaded.set(None);
+    });
 }

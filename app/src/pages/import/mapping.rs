@@ -39,6 +39,7 @@ pub fn MappingStage() -> impl IntoView {
                 <RegionSelect />
             </div>
             {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-message">{m}</p> })}
+            {move || w.read_error.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-error">{m}</p> })}
             <Totals />
             <Grid />
             {move || w.mapping.with(|m| group_column(m).map(|c| view! {
@@ -56,7 +57,7 @@ fn RegionSelect() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(r) = event_target_value(&ev).parse::<Region>() {
-            w.after_paint(move || w.region.set(r));
+            w.region.set(r);
         }
     };
     view! {
@@ -90,8 +91,8 @@ fn Totals() -> impl IntoView {
     move || {
         w.preview.get().map(|p| {
             let p = p.0;
-            let c = p.plan.counts;
-            let contacts = p.plan.contacts.len();
+            let c = p.counts;
+            let contacts = p.contacts;
             let why = p
                 .reasons
                 .iter()
@@ -274,7 +275,7 @@ fn ColumnHeader(index: usize) -> impl IntoView {
             }
             None => {
                 message.set(None);
-                w.after_paint(move || w.mapping.update(|m| m.assign(index, field)));
+                w.mapping.update(|m| m.assign(index, field));
             }
         }
     };
@@ -345,6 +346,15 @@ fn Cell(
             };
             let on_change = move |ev: leptos::ev::Event| {
                 let value = event_target_value(&ev);
+                // The worker's copy first: the check that follows reads it.
+                drop(crate::browser::reader(
+                    &crate::import::worker::Request::Edit {
+                        index,
+                        col,
+                        value: value.clone(),
+                    },
+                    None,
+                ));
                 w.table.update(|t| {
                     if let Some(row) = t.as_mut().and_then(|t| t.rows.get_mut(index)) {
                         if row.cells.len() <= col {
@@ -353,6 +363,7 @@ fn Cell(
                         row.cells[col] = value;
                     }
                 });
+                w.edits.update(|n| *n += 1);
             };
             view! {
                 <td class=class title=p.message.clone()>

@@ -1,7 +1,9 @@
 //! The Import Contacts wizard: Input → Mapping → Group → Summary.
 //!
 //! Everything up to the summary happens in the browser: the file is read,
-//! mapped and validated by `import::` compiled to WASM. The summary stage
+//! mapped and validated by `import::` compiled to WASM, in a Web Worker
+//! (`import::worker`) so that the page never freezes; the page keeps a copy
+//! of the rows for the grid and for sending. The summary stage
 //! sends the mapped rows in chunks to `api::import_chunk`, which validates
 //! them again. The stage rules live in `import::wizard` (tested natively);
 //! this module holds the signals and the views.
@@ -11,21 +13,22 @@ mod input;
 mod mapping;
 mod summary;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{get_settings, list_groups};
 use crate::import::wizard::{
-    check_group, check_input, check_mapping, group_column, next_stage, preview, previous_stage,
-    GroupChoice, Preview, Stage,
+    check_group, check_input, check_mapping, group_column, next_stage, previous_stage, GroupChoice,
+    Stage,
 };
-use crate::import::{Book, Format, Mapping, PhoneCache, Region, Table};
+use crate::import::worker::{Checked, Request, Response};
+use crate::import::{Format, Mapping, Region, Table};
 use crate::model::GroupView;
 use crate::AppError;
 
-/// Tables from this many rows get a "Checking…" notice before a full check.
+/// Tables from this many rows get a "Checking…" notice during a full check.
 const BUSY_ROWS: usize = 5_000;
 
 /// The file (or pasted text) being imported.
@@ -38,7 +41,7 @@ pub(crate) struct Source {
     pub sheets: Vec<String>,
     pub named_sheets: bool,
     pub sheet: usize,
-    pub encoding: Option<&'static str>,
+    pub encoding: Option<String>,
     pub delimiter: Option<char>,
 }
 
@@ -57,10 +60,10 @@ impl Source {
     }
 }
 
-/// The preview, shared without copying; equal only to itself so the memo
-/// never compares 100,000 rows.
+/// The worker's check of every row, shared without copying; equal only to
+/// itself so that nothing compares 100,000 rows.
 #[derive(Clone)]
-pub(crate) struct Shared(pub Arc<Preview>);
+pub(crate) struct Shared(pub Arc<Checked>);
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
@@ -74,66 +77,56 @@ impl PartialEq for Shared {
 pub(crate) struct Wizard {
     pub stage: RwSignal<Stage>,
     pub source: RwSignal<Option<Source>>,
-    /// The opened file, to read another sheet or header row from. A mutex
-    /// (never contended) makes it shareable, so the page can also render on
-    /// the server, where a browser-local value would be dropped on another
-    /// thread.
-    pub book: StoredValue<Arc<Mutex<Option<Book>>>>,
+    /// The rows as read (the worker has the same, and the opened file).
     pub table: RwSignal<Option<Table>>,
     pub mapping: RwSignal<Mapping>,
     pub region: RwSignal<Region>,
     pub read_error: RwSignal<Option<String>>,
     pub reading: RwSignal<bool>,
+    /// Rows copied from the worker so far, of how many (big files only).
+    pub loaded: RwSignal<Option<(usize, usize)>>,
     pub group: RwSignal<GroupChoice>,
     pub groups: Resource<Result<Vec<GroupView>, AppError>>,
-    pub preview: Memo<Option<Shared>>,
+    /// The worker's last check of every row under the current mapping.
+    pub preview: RwSignal<Option<Shared>>,
+    /// A check is under way: what `preview` says may be out of date.
+    pub checking: RwSignal<bool>,
+    /// Which check (and which load) is the latest: older answers are dropped.
+    checks: StoredValue<u64>,
+    loads: StoredValue<u64>,
+    /// Bumped when a cell is fixed in place.
+    pub edits: RwSignal<u64>,
     pub run: RwSignal<summary::Run>,
     pub history: RwSignal<u32>,
     /// A long check under way ("Checking 100,000 rows…").
     pub busy: RwSignal<Option<String>>,
     /// What was typed or pasted, kept when going back to stage 1.
     pub pasted: RwSignal<String>,
-    /// Phone verdicts of this file, so a mapping change does not parse
-    /// every number again.
-    pub phones: StoredValue<Arc<Mutex<PhoneCache>>>,
 }
 
 impl Wizard {
     fn new() -> Self {
-        let table = RwSignal::new(None::<Table>);
-        let mapping = RwSignal::new(Mapping::default());
-        let region = RwSignal::new(Region::default());
-        let phones = StoredValue::new(Arc::new(Mutex::new(PhoneCache::default())));
-        let preview = Memo::new(move |_| {
-            let cache = phones.get_value();
-            let mut cache = match cache.lock() {
-                Ok(c) => c,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            table.with(|t| {
-                t.as_ref().map(|t| {
-                    mapping.with(|m| Shared(Arc::new(preview(t, m, region.get(), &mut cache))))
-                })
-            })
-        });
         let history = RwSignal::new(0u32);
         Wizard {
             stage: RwSignal::new(Stage::Input),
             source: RwSignal::new(None),
-            book: StoredValue::new(Arc::new(Mutex::new(None))),
-            table,
-            mapping,
-            region,
+            table: RwSignal::new(None),
+            mapping: RwSignal::new(Mapping::default()),
+            region: RwSignal::new(Region::default()),
             read_error: RwSignal::new(None),
             reading: RwSignal::new(false),
+            loaded: RwSignal::new(None),
             group: RwSignal::new(GroupChoice::New(String::new())),
             groups: Resource::new(move || history.get(), |_| list_groups()),
-            preview,
+            preview: RwSignal::new(None),
+            checking: RwSignal::new(false),
+            checks: StoredValue::new(0),
+            loads: StoredValue::new(0),
+            edits: RwSignal::new(0),
             run: RwSignal::new(summary::Run::default()),
             history,
             busy: RwSignal::new(None),
             pasted: RwSignal::new(String::new()),
-            phones,
         }
     }
 
@@ -146,10 +139,15 @@ impl Wizard {
                 }
                 self.table.with(|t| check_input(t.as_ref()))
             }
-            Stage::Mapping => match self.preview.get() {
-                Some(p) => self.mapping.with(|m| check_mapping(m, &p.0.plan.counts)),
-                None => check_input(None),
-            },
+            Stage::Mapping => {
+                if self.checking.get() {
+                    return Some("Checking the rows…".into());
+                }
+                match self.preview.get() {
+                    Some(p) => self.mapping.with(|m| check_mapping(m, &p.0.counts)),
+                    None => check_input(None),
+                }
+            }
             Stage::Group => {
                 let names: Vec<String> = self
                     .groups
@@ -174,39 +172,59 @@ impl Wizard {
         let next = self.mapping.with_untracked(|m| next_stage(stage, m));
         let w = *self;
         if let Ok(next) = next {
-            let go = move || {
-                w.stage.set(next);
-                if next == Stage::Summary {
-                    summary::start(w);
-                }
-            };
-            if next == Stage::Mapping {
-                // Entering the mapping stage validates every row: say so first.
-                self.after_paint(go);
-            } else {
-                go();
+            w.stage.set(next);
+            if next == Stage::Summary {
+                summary::start(w);
             }
         }
     }
 
-    /// Runs `change` (which makes the preview validate every row again)
-    /// after the page has shown "Checking N rows…", when the table is big
-    /// enough for that to take a moment.
-    pub fn after_paint(&self, change: impl FnOnce() + 'static) {
-        let rows = self
+    /// Asks the worker to validate every row under the current mapping and
+    /// region (it keeps the phone verdicts of this file, so a change of
+    /// mapping does not parse every number again). Runs whenever either, or
+    /// a cell, changes; an answer to an older question is dropped.
+    fn check(&self) {
+        let seq = self.checks.get_value() + 1;
+        self.checks.set_value(seq);
+        let Some(rows) = self
             .table
-            .with_untracked(|t| t.as_ref().map(|t| t.rows.len()).unwrap_or(0));
-        if rows < BUSY_ROWS {
-            change();
+            .with_untracked(|t| t.as_ref().map(|t| t.rows.len()))
+        else {
+            self.preview.set(None);
+            self.checking.set(false);
+            self.busy.set(None);
             return;
+        };
+        self.checking.set(true);
+        if rows >= BUSY_ROWS {
+            self.busy
+                .set(Some(format!("Checking {} rows…", thousands(rows))));
         }
-        self.busy
-            .set(Some(format!("Checking {} rows…", thousands(rows))));
-        let busy = self.busy;
+        let answer = crate::browser::reader(
+            &Request::Check {
+                mapping: self.mapping.get_untracked(),
+                region: self.region.get_untracked(),
+            },
+            None,
+        );
+        let w = *self;
         leptos::task::spawn_local(async move {
-            crate::browser::sleep(30).await;
-            change();
-            busy.set(None);
+            let answer = answer.await;
+            if w.checks.try_get_value() != Some(seq) {
+                return;
+            }
+            match answer {
+                Response::Checked(c) => {
+                    w.preview.set(Some(Shared(Arc::new(*c))));
+                }
+                Response::Failed(m) => {
+                    w.preview.set(None);
+                    w.read_error.set(Some(m));
+                }
+                _ => w.preview.set(None),
+            }
+            w.checking.set(false);
+            w.busy.set(None);
         });
     }
 
@@ -217,22 +235,21 @@ impl Wizard {
         }
     }
 
-    pub fn set_book(&self, book: Option<Book>) {
-        // A new file: forget the last one's phone verdicts.
-        if let Ok(mut phones) = self.phones.get_value().lock() {
-            *phones = PhoneCache::default();
-        }
-        let cell = self.book.get_value();
-        let mut guard = match cell.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = book;
+    /// Tells the worker to drop the file, and stops waiting for answers
+    /// about it.
+    pub fn forget(&self) {
+        self.loads.set_value(self.loads.get_value() + 1);
+        self.checks.set_value(self.checks.get_value() + 1);
+        self.checking.set(false);
+        self.reading.set(false);
+        self.busy.set(None);
+        self.preview.set(None);
+        drop(crate::browser::reader(&Request::Forget, None));
     }
 
     /// Back to an empty stage 1 for another import.
     pub fn reset(&self) {
-        self.set_book(None);
+        self.forget();
         self.source.set(None);
         self.table.set(None);
         self.mapping.set(Mapping::default());
@@ -249,6 +266,16 @@ impl Wizard {
 pub fn ImportPage() -> impl IntoView {
     let w = Wizard::new();
     provide_context(w);
+    // Every change of mapping, region or cell is checked again by the worker
+    // (a new file sets the mapping too).
+    Effect::new(move |_| {
+        w.mapping.track();
+        w.region.track();
+        w.edits.track();
+        w.check();
+    });
+    // Leaving the page frees the worker's copy of the file.
+    on_cleanup(|| drop(crate::browser::reader(&Request::Forget, None)));
     // The account's phone region is the starting point of the country picker.
     let settings = Resource::new(|| (), |_| get_settings());
     Effect::new(move || {
@@ -332,11 +359,7 @@ fn ContinueBar() -> impl IntoView {
             .mapping
             .with(|m| next_stage(stage, m) == Ok(Stage::Summary));
         if starts_import {
-            let n = w
-                .preview
-                .get()
-                .map(|p| p.0.plan.contacts.len())
-                .unwrap_or(0);
+            let n = w.preview.get().map(|p| p.0.contacts).unwrap_or(0);
             format!("Import {n} contact{}", plural(n))
         } else {
             "Continue".to_string()

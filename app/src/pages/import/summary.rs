@@ -15,8 +15,8 @@ use crate::api::{finish_import, import_chunk, list_imports, start_import};
 use crate::browser;
 use crate::import::error_file::{rejected_sheet, to_csv, to_xlsx};
 use crate::import::wire::{
-    chunk_rows, wire_columns, wire_row, wire_size, ChunkOutcome, ChunkRequest, FinishRequest,
-    ImportRequest, ImportStarted, WireColumn, CHUNK_BYTES, CHUNK_ROWS,
+    wire_columns, wire_row, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest,
+    ImportStarted, WireColumn,
 };
 use crate::import::wizard::group_column;
 use crate::import::Rejection;
@@ -67,22 +67,13 @@ impl Run {
 
 /// Prepares the chunks and runs the import.
 pub fn start(w: Wizard) {
+    // The worker planned the chunks when it checked the rows (Continue
+    // waits for the latest check).
     let Some(preview) = w.preview.get_untracked() else {
         return;
     };
-    let plan = &preview.0.plan;
     let (source, columns) = w.mapping.with_untracked(wire_columns);
-    let chunks = w.table.with_untracked(|t| {
-        let size = |n: u32| {
-            t.as_ref()
-                .and_then(|t| {
-                    let i = t.rows.binary_search_by_key(&n, |r| r.number).ok()?;
-                    Some(wire_size(&t.rows[i], &source))
-                })
-                .unwrap_or(0)
-        };
-        chunk_rows(plan, CHUNK_ROWS, CHUNK_BYTES, size)
-    });
+    let chunks = preview.0.chunks.clone();
     let total_rows = chunks.iter().map(Vec::len).sum();
     w.run.set(Run {
         phase: Phase::Running,
@@ -91,7 +82,7 @@ pub fn start(w: Wizard) {
         source: Arc::new(source),
         columns: Arc::new(columns),
         total_rows,
-        refused_here: plan.rejected.clone(),
+        refused_here: preview.0.rejected.clone(),
         ..Default::default()
     });
     spawn_local(run(w));

@@ -1,0 +1,42 @@
+// The import wizard's file reader, off the page's thread. It loads the same
+// WASM as the page and answers the page's questions one at a time, in the
+// order they were asked (app/src/import/worker.rs says what they are; the
+// page's side is app/src/browser.rs). A question is [id, request bytes,
+// file or null]; the answer is [id, response bytes], or [id, null] when the
+// reader failed.
+import init, { reader_serve } from '/pkg/contacts.js';
+
+const ready = init({ module_or_path: '/pkg/contacts.wasm' }).then(
+  () => true,
+  (error) => {
+    console.error('The file reader could not load:', error);
+    return false;
+  },
+);
+
+let queue = ready;
+
+self.onmessage = (event) => {
+  queue = queue.then(() => answer(event.data));
+};
+
+async function answer([id, request, file]) {
+  let reply = null;
+  try {
+    if (await ready) {
+      let bytes;
+      if (file) {
+        try {
+          bytes = new Uint8Array(await file.arrayBuffer());
+        } catch (error) {
+          console.error('The file could not be read:', error);
+        }
+      }
+      reply = reader_serve(request, bytes);
+    }
+  } catch (error) {
+    console.error('The file reader failed:', error);
+    reply = null;
+  }
+  self.postMessage([id, reply], reply ? [reply.buffer] : []);
+}
