@@ -44,7 +44,9 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Budget {
-            max_bytes: 64 * 1024 * 1024,
+            // A 1,048,576-row file: about 100 MB as csv or as an xlsx with
+            // inline strings.
+            max_bytes: 256 * 1024 * 1024,
             max_unzipped_bytes: 512 * 1024 * 1024,
             // As many as a worksheet holds (and as HubSpot takes per file).
             max_rows: 1_048_576,
@@ -313,8 +315,22 @@ pub struct Book {
 }
 
 enum Source {
-    Grid(Grid),
+    /// A text or vCard file: its decoded text, and the grid read from it
+    /// when it was opened, which the first read hands over. Later reads
+    /// parse the text again: keeping it costs a third of keeping a second
+    /// copy of every row (a 1,000,000-row csv: 100 MB against 300 MB).
+    Text {
+        text: String,
+        kind: TextKind,
+        first: Option<Grid>,
+    },
     Workbook(Box<workbook::Workbook>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum TextKind {
+    Delimited(Format),
+    VCard,
 }
 
 impl fmt::Debug for Book {
@@ -352,7 +368,13 @@ impl Book {
             ));
         }
         match &mut self.source {
-            Source::Grid(grid) => Ok(grid.clone()),
+            Source::Text { text, kind, first } => match (first.take(), *kind) {
+                (Some(grid), _) => Ok(grid),
+                (None, TextKind::VCard) => vcard::read(text, self.budget),
+                (None, TextKind::Delimited(format)) => {
+                    text::read(text, format, self.budget).map(|(grid, _)| grid)
+                }
+            },
             Source::Workbook(wb) => wb.read(&self.sheets[index], self.budget),
         }
     }
@@ -466,7 +488,11 @@ pub fn open_with(bytes: Vec<u8>, file_name: &str, budget: Budget) -> Result<Book
                 encoding: None,
                 delimiter: None,
                 sheets: vec![String::new()],
-                source: Source::Grid(grid),
+                source: Source::Text {
+                    text,
+                    kind: TextKind::VCard,
+                    first: Some(grid),
+                },
                 budget,
             })
         }
@@ -484,7 +510,11 @@ pub fn open_with(bytes: Vec<u8>, file_name: &str, budget: Budget) -> Result<Book
                 encoding: Some(encoding),
                 delimiter: Some(delimiter),
                 sheets: vec![String::new()],
-                source: Source::Grid(grid),
+                source: Source::Text {
+                    text,
+                    kind: TextKind::Delimited(format),
+                    first: Some(grid),
+                },
                 budget,
             })
         }
@@ -553,6 +583,18 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.kind, ReadErrorKind::UnsupportedFormat);
         assert!(e.message.contains("web page"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_text_file_read_again_gives_the_same_rows() {
+        let csv = "Name;Phone\nAnn;+44 7400 123456\n\nBob;07400 654321\n";
+        let vcf = "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nTEL:+44 7400 123456\nEND:VCARD\n";
+        for (bytes, name) in [(csv, "a.csv"), (vcf, "a.vcf")] {
+            let mut book = open(bytes.as_bytes().to_vec(), name).unwrap();
+            let first = book.read_sheet(0).unwrap();
+            assert!(!first.is_empty());
+            assert_eq!(book.read_sheet(0).unwrap(), first, "{name}");
+        }
     }
 
     #[test]

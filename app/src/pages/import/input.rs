@@ -142,7 +142,7 @@ fn FileInput() -> impl IntoView {
             on:drop=on_drop
         >
             <p class="dropzone__title">"Drop a spreadsheet here"</p>
-            <p class="muted">"xlsx, xls, ods, csv, tsv, txt or vcf — up to 64 MB. It is read right here in your browser; only the contacts you confirm are sent."</p>
+            <p class="muted">"xlsx, xls, ods, csv, tsv, txt or vcf — up to 256 MB and 1,048,576 rows. It is read right here in your browser; only the contacts you confirm are sent."</p>
             <label class="button button--primary dropzone__button">
                 "Upload a file"
                 <input
