@@ -186,6 +186,18 @@ interface WizardRun {
   longestTaskMs: number;
   longTasks: number;
   peakTabMiB: number;
+  /** WASM memory of the page and of the reading worker once the preview is in. */
+  pageWasmMiB: number;
+  workerWasmMiB: number;
+}
+
+/** The size of the WASM memory of the module loaded in `target` (page or worker). */
+async function wasmMiB(target: { evaluate: Page['evaluate'] } | undefined): Promise<number> {
+  if (!target) return 0;
+  return target.evaluate(async () => {
+    const m: any = await import('/pkg/contacts.js' as string);
+    return (await m.default()).memory.buffer.byteLength / 2 ** 20;
+  });
 }
 
 /** The wizard on `file`: pick → mapping preview → (with `store`) group → summary. */
@@ -199,6 +211,8 @@ async function wizard(context: BrowserContext, file: string, port: number, store
   const read = await whenText(page, 'import-row-count', `${count(ROWS)} rows`);
   await page.getByTestId('import-continue').click();
   const validated = await whenText(page, 'mapping-will-import', count(ROWS));
+  const pageWasm = await wasmMiB(page);
+  const workerWasm = await wasmMiB(page.workers().find((w) => w.url().endsWith('/reader-worker.js')));
   let done = 0;
   if (store) {
     await page.getByTestId('import-continue').click();
@@ -222,6 +236,8 @@ async function wizard(context: BrowserContext, file: string, port: number, store
     longestTaskMs: Math.max(0, ...t.long),
     longTasks: t.long.length,
     peakTabMiB: peak,
+    pageWasmMiB: pageWasm,
+    workerWasmMiB: workerWasm,
   };
 }
 
@@ -293,6 +309,7 @@ test('import benchmark', async ({ browser }) => {
     line(`wizard ${name}: pick → rows shown`, s(w.readMs), '', '', '');
     line(`wizard ${name}: Continue → preview validated`, s(w.validateMs), '', '', '');
     line(`wizard ${name}: pick → preview validated`, s(w.pickToPreviewMs), `tab peak ${w.peakTabMiB.toFixed(0)} MiB`, 'target 1536 MiB', r(w.peakTabMiB, 1536));
+    line(`wizard ${name}: WASM memory, page / worker`, '', `${w.pageWasmMiB.toFixed(0)} / ${w.workerWasmMiB.toFixed(0)} MiB`, '', '');
     if (w.importMs !== undefined) line(`wizard ${name}: Continue → summary (import)`, s(w.importMs), '', 'target 5.000 s', r(w.importMs, 5000));
     line(`wizard ${name}: longest main-thread task (${w.longTasks} over 50 ms)`, s(w.longestTaskMs), '', 'target 0.200 s', r(w.longestTaskMs, 200));
   }

@@ -8,24 +8,27 @@
 //! (`crate::browser`) only carry the bytes.
 //!
 //! The worker keeps the opened book (to read another sheet or header row),
-//! the table, and the phone verdicts of this file; the page keeps a copy of
-//! the table's rows for the grid, the peek and the chunks it sends.
+//! the table, and the phone verdicts of this file. The page never holds the
+//! rows: it gets the table's shape and first rows, asks for the rows in view
+//! as the grid scrolls, and for each chunk's rows as it sends them.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::error_file::{rejected_sheet, to_csv, to_xlsx};
 use super::read::{Book, Format, GridRow};
 use super::rows::{PhoneCache, PlanCounts, RejectReason, Rejection};
 use super::table::{choose_sheet, HeaderChoice, Table};
 use super::validate::Region;
-use super::wire::{chunk_rows, wire_columns, wire_size, CHUNK_BYTES, CHUNK_ROWS};
+use super::wire::{
+    chunk_rows, wire_columns, wire_row, wire_size, WireRow, CHUNK_BYTES, CHUNK_ROWS,
+};
 use super::wizard::{preview, CellProblem, RowProblem};
 use super::Mapping;
 
-/// Rows per [`Request::Rows`] answer: small enough that decoding one on the
-/// page takes a few tens of milliseconds.
-pub const ROWS_PER_MESSAGE: usize = 20_000;
+/// First rows sent with [`Opened`], for the peek at the file.
+pub const HEAD_ROWS: usize = 5;
 
 /// What the page asks the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,8 +44,19 @@ pub enum Request {
         header: HeaderChoice,
         region: Region,
     },
-    /// The table's rows `from..to` (clipped to the table).
-    Rows { from: usize, to: usize },
+    /// The table's rows at these indexes (those past the end are left out).
+    Rows { indexes: Vec<u32> },
+    /// The rows with these numbers, as a chunk sends them: the cells of the
+    /// `source` columns.
+    Wire { rows: Vec<u32>, source: Vec<usize> },
+    /// The error file: the `rejected` rows in the user's columns plus a
+    /// Reason column, as csv or as xlsx with a sheet named `sheet_name`.
+    ErrorFile {
+        mapping: Mapping,
+        rejected: Vec<Rejection>,
+        csv: bool,
+        sheet_name: String,
+    },
     /// The user fixed a cell in place (`index` into the table's rows).
     Edit {
         index: usize,
@@ -59,15 +73,17 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Opened(Opened),
-    Rows(Vec<GridRow>),
+    /// (index, row) for [`Request::Rows`].
+    Rows(Vec<(u32, GridRow)>),
+    Wire(Vec<WireRow>),
+    File(Vec<u8>),
     Checked(Box<Checked>),
     Done,
     /// A message for the user.
     Failed(String),
 }
 
-/// A file (or paste) opened and a sheet chosen; the rows follow with
-/// [`Request::Rows`].
+/// A file (or paste) opened and a sheet chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Opened {
     pub format: Format,
@@ -76,23 +92,21 @@ pub struct Opened {
     pub sheet: usize,
     pub encoding: Option<String>,
     pub delimiter: Option<char>,
-    pub header_row: Option<u32>,
-    pub headers: Vec<String>,
-    pub width: usize,
-    pub rows: usize,
+    pub table: TableInfo,
     pub mapping: Mapping,
 }
 
-impl Opened {
-    /// The table without its rows, for the page to fill.
-    pub fn empty_table(&self) -> Table {
-        Table {
-            header_row: self.header_row,
-            headers: self.headers.clone(),
-            rows: Vec::with_capacity(self.rows),
-            width: self.width,
-        }
-    }
+/// The table as the page knows it: its shape and its first rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableInfo {
+    /// As in [`Table::header_row`].
+    pub header_row: Option<u32>,
+    pub headers: Vec<String>,
+    pub width: usize,
+    /// Data rows.
+    pub rows: usize,
+    /// The first [`HEAD_ROWS`] data rows.
+    pub head: Vec<GridRow>,
 }
 
 /// Every row validated: what the mapping stage shows, and what the summary
@@ -113,6 +127,9 @@ pub struct Checked {
     pub columns: HashMap<usize, (usize, usize)>,
     /// Rows refused, per reason.
     pub reasons: Vec<(RejectReason, usize)>,
+    /// Indexes (into the table's rows) of the rows in `rows`, in order: the
+    /// grid's "only rows with problems".
+    pub problem_indexes: Vec<u32>,
     /// Row numbers of each chunk the summary stage sends.
     pub chunks: Vec<Vec<u32>>,
 }
@@ -148,16 +165,49 @@ impl Session {
                 header,
                 region,
             } => self.reload(sheet, header, region),
-            Request::Rows { from, to } => {
-                let rows = self
-                    .table
-                    .as_ref()
-                    .map(|t| {
-                        let to = to.min(t.rows.len());
-                        t.rows[from.min(to)..to].to_vec()
-                    })
-                    .unwrap_or_default();
-                Response::Rows(rows)
+            Request::Rows { indexes } => {
+                let Some(t) = &self.table else {
+                    return Response::Rows(Vec::new());
+                };
+                Response::Rows(
+                    indexes
+                        .into_iter()
+                        .filter_map(|i| Some((i, t.rows.get(i as usize)?.clone())))
+                        .collect(),
+                )
+            }
+            Request::Wire { rows, source } => {
+                let Some(t) = &self.table else {
+                    return Response::Failed("Upload a file or paste rows first.".into());
+                };
+                Response::Wire(
+                    rows.iter()
+                        .filter_map(|n| t.rows.binary_search_by_key(n, |r| r.number).ok())
+                        .map(|i| wire_row(&t.rows[i], &source))
+                        .collect(),
+                )
+            }
+            Request::ErrorFile {
+                mapping,
+                mut rejected,
+                csv,
+                sheet_name,
+            } => {
+                let Some(t) = &self.table else {
+                    return Response::Failed("Upload a file or paste rows first.".into());
+                };
+                rejected.sort_by_key(|r| r.row);
+                let sheet = rejected_sheet(t, &mapping, &rejected);
+                if csv {
+                    Response::File(to_csv(&sheet))
+                } else {
+                    match to_xlsx(&sheet, &sheet_name) {
+                        Ok(bytes) => Response::File(bytes),
+                        Err(e) => Response::Failed(format!(
+                            "The file of rejected rows could not be written ({e})."
+                        )),
+                    }
+                }
             }
             Request::Edit { index, col, value } => {
                 match self.table.as_mut().and_then(|t| t.rows.get_mut(index)) {
@@ -238,10 +288,13 @@ fn opened(book: &Book, sheet: usize, table: &Table, mapping: Mapping) -> Opened 
         sheet,
         encoding: book.encoding.map(str::to_string),
         delimiter: book.delimiter,
-        header_row: table.header_row,
-        headers: table.headers.clone(),
-        width: table.width,
-        rows: table.rows.len(),
+        table: TableInfo {
+            header_row: table.header_row,
+            headers: table.headers.clone(),
+            width: table.width,
+            rows: table.rows.len(),
+            head: table.rows.iter().take(HEAD_ROWS).cloned().collect(),
+        },
         mapping,
     }
 }
@@ -258,6 +311,13 @@ pub fn check(table: &Table, mapping: &Mapping, region: Region, phones: &mut Phon
             .unwrap_or(0)
     };
     let chunks = chunk_rows(&p.plan, CHUNK_ROWS, CHUNK_BYTES, size);
+    let problem_indexes = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| p.rows.contains_key(&r.number))
+        .map(|(i, _)| i as u32)
+        .collect();
     Checked {
         counts: p.plan.counts,
         contacts: p.plan.contacts.len(),
@@ -266,6 +326,7 @@ pub fn check(table: &Table, mapping: &Mapping, region: Region, phones: &mut Phon
         rows: p.rows,
         columns: p.columns,
         reasons: p.reasons,
+        problem_indexes,
         chunks,
     }
 }
@@ -332,29 +393,27 @@ mod tests {
     }
 
     #[test]
-    fn a_file_is_opened_mapped_and_handed_over_in_slices() {
+    fn a_file_is_opened_and_mapped_and_rows_are_handed_over_by_index() {
         let mut s = Session::default();
         let o = open(&mut s, CSV, "people.csv");
         assert_eq!(o.format, Format::Csv);
-        assert_eq!(o.header_row, Some(1));
-        assert_eq!(o.headers, ["Name", "Phone", "Email"]);
-        assert_eq!((o.rows, o.width), (3, 3));
+        assert_eq!(o.table.header_row, Some(1));
+        assert_eq!(o.table.headers, ["Name", "Phone", "Email"]);
+        assert_eq!((o.table.rows, o.table.width), (3, 3));
+        assert_eq!(o.table.head.len(), 3);
         assert_eq!(o.mapping.columns[1].field, Some(Field::Phone));
         assert_eq!(o.encoding.as_deref(), Some("UTF-8"));
-        let Response::Rows(first) = ask(&mut s, Request::Rows { from: 0, to: 2 }, None) else {
+        let rows = Request::Rows {
+            indexes: vec![2, 0, 9],
+        };
+        let Response::Rows(rows) = ask(&mut s, rows, None) else {
             panic!("no rows")
         };
-        let Response::Rows(rest) = ask(&mut s, Request::Rows { from: 2, to: 99 }, None) else {
-            panic!("no rows")
-        };
-        assert_eq!(first.len(), 2);
-        assert_eq!(rest.len(), 1);
-        assert_eq!(rest[0].cells[0], "Cy Dee");
-        assert_eq!(rest[0].number, 4);
-        let Response::Rows(none) = ask(&mut s, Request::Rows { from: 7, to: 9 }, None) else {
-            panic!("no rows")
-        };
-        assert!(none.is_empty());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[0].1.cells[0], "Cy Dee");
+        assert_eq!(rows[0].1.number, 4);
+        assert_eq!(rows[1].1, o.table.head[0]);
     }
 
     #[test]
@@ -369,7 +428,44 @@ mod tests {
         assert!(c.rows[&3].refused);
         assert!(c.cells.contains_key(&(3, 1)));
         assert_eq!(c.columns[&1], (2, 1));
+        assert_eq!(c.problem_indexes, vec![1]);
         assert_eq!(c.chunks, vec![vec![2, 4]]);
+        // What a chunk sends: the mapped columns of its rows.
+        let (source, _) = wire_columns(&o.mapping);
+        let wire = Request::Wire {
+            rows: c.chunks[0].clone(),
+            source,
+        };
+        let Response::Wire(rows) = ask(&mut s, wire, None) else {
+            panic!("no wire rows")
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].number, 4);
+        assert!(rows[1].cells.contains(&"cy@example.org".to_string()));
+    }
+
+    #[test]
+    fn the_error_file_holds_the_rejected_rows_with_a_reason() {
+        let mut s = Session::default();
+        let o = open(&mut s, CSV, "people.csv");
+        let c = check_now(&mut s, &o.mapping);
+        for csv in [true, false] {
+            let request = Request::ErrorFile {
+                mapping: o.mapping.clone(),
+                rejected: c.rejected.clone(),
+                csv,
+                sheet_name: "Rejected rows".into(),
+            };
+            let Response::File(bytes) = ask(&mut s, request, None) else {
+                panic!("no file")
+            };
+            let mut book = crate::import::read::open(bytes, if csv { "r.csv" } else { "r.xlsx" })
+                .expect("our own file reads back");
+            let grid = book.read_sheet(0).expect("a sheet");
+            assert_eq!(grid.rows.len(), 2, "header and Bob's row");
+            assert!(grid.rows[0].cells.contains(&"Reason".to_string()));
+            assert_eq!(grid.rows[1].cells[0], "Bob Ray");
+        }
     }
 
     #[test]
@@ -412,7 +508,7 @@ mod tests {
         let Response::Opened(o) = ask(&mut s, none, None) else {
             panic!("not reread")
         };
-        assert_eq!((o.header_row, o.rows), (None, 4));
+        assert_eq!((o.table.header_row, o.table.rows), (None, 4));
         let missing = Request::Reload {
             sheet: 0,
             header: HeaderChoice::Row(40),
@@ -462,9 +558,12 @@ mod tests {
         let Response::Opened(o) = ask(&mut s, paste, None) else {
             panic!("paste not read")
         };
-        assert_eq!(o.rows, 2);
+        assert_eq!(o.table.rows, 2);
         assert_eq!(ask(&mut s, Request::Forget, None), Response::Done);
-        let Response::Rows(rows) = ask(&mut s, Request::Rows { from: 0, to: 9 }, None) else {
+        let rows = Request::Rows {
+            indexes: vec![0, 1],
+        };
+        let Response::Rows(rows) = ask(&mut s, rows, None) else {
             panic!("no answer")
         };
         assert!(rows.is_empty());

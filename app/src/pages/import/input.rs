@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use super::{file_size, plural, thousands, Source, Wizard};
 use crate::browser;
-use crate::import::worker::{Opened, Request, Response, ROWS_PER_MESSAGE};
+use crate::import::worker::{Request, Response};
 use crate::import::HeaderChoice;
 
 /// How long typing must pause before pasted text is read again.
@@ -153,12 +153,7 @@ fn FileInput() -> impl IntoView {
                     on:change=on_pick
                 />
             </label>
-            {move || w.reading.get().then(|| view! {
-                <p class="muted" data-testid="import-reading">
-                    {move || w.loaded.get().map(|(n, of)| format!("Reading the file… {} of {} rows", thousands(n), thousands(of)))
-                        .unwrap_or_else(|| "Reading the file…".into())}
-                </p>
-            })}
+            {move || w.reading.get().then(|| view! { <p class="muted" data-testid="import-reading">"Reading the file…"</p> })}
         </div>
     }
 }
@@ -191,7 +186,7 @@ fn SourceDetails() -> impl IntoView {
             let current = s.sheet;
             let names = s.sheets.clone();
             let (rows, width, header) = w.table.with(|t| t.as_ref()
-                .map(|t| (t.rows.len(), t.width, t.header_row))
+                .map(|t| (t.rows, t.width, t.header_row))
                 .unwrap_or((0, 0, None)));
             let kind = match (s.encoding, s.delimiter) {
                 (Some(e), Some(d)) => format!("{} · {e} · separated by {}", s.format.as_str(),
@@ -249,9 +244,8 @@ fn Peek() -> impl IntoView {
             t.as_ref().map(|t| {
                 let headers = t.headers.clone();
                 let rows: Vec<(u32, Vec<String>)> = t
-                    .rows
+                    .head
                     .iter()
-                    .take(5)
                     .map(|r| (r.number, (0..t.width).map(|i| r.cell(i).to_string()).collect()))
                     .collect();
                 let header_row = t.header_row;
@@ -310,12 +304,10 @@ fn read_file(w: Wizard, file: browser::PickedFile) {
     spawn_local(load(w, request, Some((file, size)), name));
 }
 
-/// Has the worker open a file or pasted text, then copies the rows over
-/// in slices (each a short task, so the page stays responsive).
+/// Has the worker open a file or pasted text.
 async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f64)>, name: String) {
     let seq = w.next_load();
     w.reading.set(true);
-    w.loaded.set(None);
     w.read_error.set(None);
     let answer = browser::reader(&request, file.as_ref().map(|(f, _)| f)).await;
     if !w.is_load(seq) {
@@ -323,9 +315,6 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
     }
     match answer {
         Response::Opened(opened) => {
-            let Some(table) = fetch_rows(w, seq, &opened).await else {
-                return;
-            };
             w.source.set(Some(Source {
                 name,
                 size: file.map(|(_, size)| size),
@@ -336,7 +325,7 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
                 encoding: opened.encoding,
                 delimiter: opened.delimiter,
             }));
-            w.table.set(Some(table));
+            w.table.set(Some(opened.table));
             // Setting the mapping starts the check of every row.
             w.mapping.set(opened.mapping);
         }
@@ -348,38 +337,10 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
         }
     }
     w.reading.set(false);
-    w.loaded.set(None);
-}
-
-/// The rows of what the worker opened; `None` when a newer load started
-/// (or the worker failed, which it then says).
-async fn fetch_rows(w: Wizard, seq: u64, opened: &Opened) -> Option<crate::import::Table> {
-    let mut table = opened.empty_table();
-    while table.rows.len() < opened.rows {
-        let from = table.rows.len();
-        let to = (from + ROWS_PER_MESSAGE).min(opened.rows);
-        let answer = browser::reader(&Request::Rows { from, to }, None).await;
-        if !w.is_load(seq) {
-            return None;
-        }
-        match answer {
-            Response::Rows(rows) if !rows.is_empty() => table.rows.extend(rows),
-            other => {
-                w.read_error.set(Some(failure(other)));
-                w.reading.set(false);
-                w.loaded.set(None);
-                return None;
-            }
-        }
-        if opened.rows > ROWS_PER_MESSAGE {
-            w.loaded.set(Some((table.rows.len(), opened.rows)));
-        }
-    }
-    Some(table)
 }
 
 /// The user's message in a failed answer.
-fn failure(answer: Response) -> String {
+pub(super) fn failure(answer: Response) -> String {
     match answer {
         Response::Failed(m) => m,
         _ => "The file reader in this page answered something unexpected. Reload the page and try again.".into(),
@@ -402,16 +363,13 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
         }
         match answer {
             Response::Opened(opened) => {
-                let Some(table) = fetch_rows(w, seq, &opened).await else {
-                    return;
-                };
                 w.read_error.set(None);
                 w.source.update(|s| {
                     if let Some(s) = s {
                         s.sheet = opened.sheet;
                     }
                 });
-                w.table.set(Some(table));
+                w.table.set(Some(opened.table));
                 w.mapping.set(opened.mapping);
             }
             other => {
@@ -425,6 +383,5 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
             }
         }
         w.reading.set(false);
-        w.loaded.set(None);
     });
 }

@@ -1,13 +1,15 @@
 //! Stage 2: a dropdown per column, live validation, in-place fixes.
 //!
 //! The grid renders only the rows in view (fixed row height, spacer rows
-//! above and below), so 100,000 rows scroll as smoothly as 10.
+//! above and below), asked of the reading worker, so 1,000,000 rows scroll
+//! as smoothly as 10.
 
 use leptos::prelude::*;
 
 use super::{plural, thousands, Wizard};
 use crate::import::wizard::{group_column, reason_words, REGIONS};
-use crate::import::{Field, Region};
+use crate::import::worker::{Request, Response};
+use crate::import::{Field, GridRow, Region};
 
 /// Height of one grid row in pixels (the CSS says the same).
 const ROW_HEIGHT: f64 = 36.0;
@@ -120,38 +122,72 @@ fn Totals() -> impl IntoView {
     }
 }
 
-/// The data with a field dropdown per column, rendering only what is visible.
+/// Which rows the grid lists: all of them, or only those with problems.
+#[derive(Clone, PartialEq)]
+enum Shown {
+    All(usize),
+    Problems(super::Shared),
+}
+
+impl Shown {
+    fn len(&self) -> usize {
+        match self {
+            Shown::All(n) => *n,
+            Shown::Problems(p) => p.0.problem_indexes.len(),
+        }
+    }
+
+    /// Table indexes of the listed rows `from..to`.
+    fn indexes(&self, from: usize, to: usize) -> Vec<u32> {
+        match self {
+            Shown::All(_) => (from as u32..to as u32).collect(),
+            Shown::Problems(p) => p.0.problem_indexes[from..to].to_vec(),
+        }
+    }
+}
+
+/// The data with a field dropdown per column, rendering only what is
+/// visible: the rows in view are asked of the worker, which holds them.
 #[component]
 fn Grid() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
     let scroll = RwSignal::new(0.0f64);
     let only_problems = RwSignal::new(false);
     let grid = NodeRef::<leptos::html::Div>::new();
-    // Indexes (into the table's rows) of the rows shown.
     let shown = Memo::new(move |_| {
-        let problems = only_problems.get();
-        let preview = w.preview.get();
-        w.table.with(|t| {
-            let Some(t) = t else { return Vec::new() };
-            match (problems, preview) {
-                (true, Some(p)) => t
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| p.0.rows.contains_key(&r.number))
-                    .map(|(i, _)| i)
-                    .collect(),
-                _ => (0..t.rows.len()).collect(),
-            }
-        })
+        let n = w.table.with(|t| t.as_ref().map(|t| t.rows).unwrap_or(0));
+        match (only_problems.get(), w.preview.get()) {
+            (true, Some(p)) => Shown::Problems(p),
+            _ => Shown::All(n),
+        }
     });
     let window = Memo::new(move |_| {
-        let n = shown.with(Vec::len);
+        let n = shown.with(Shown::len);
         let first = ((scroll.get() / ROW_HEIGHT) as usize)
             .saturating_sub(OVERSCAN)
             .min(n);
         let count = (VIEW_HEIGHT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
         (first, (first + count).min(n), n)
+    });
+    // The rows in view as (table index, row); asked again when the window,
+    // the table, a cell or the check changes. Only the latest answer counts.
+    let rows = RwSignal::new(Vec::<(u32, GridRow)>::new());
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (first, last, _) = window.get();
+        let indexes = shown.with(|s| s.indexes(first, last));
+        w.preview.track();
+        w.edits.track();
+        let seq = asked.get_value() + 1;
+        asked.set_value(seq);
+        let answer = crate::browser::reader(&Request::Rows { indexes }, None);
+        leptos::task::spawn_local(async move {
+            if let Response::Rows(r) = answer.await {
+                if asked.try_get_value() == Some(seq) {
+                    rows.set(r);
+                }
+            }
+        });
     });
     let on_scroll = move |_| {
         if let Some(el) = grid.get() {
@@ -188,34 +224,31 @@ fn Grid() -> impl IntoView {
                 <tbody>
                     <tr class="grid__spacer" style=move || format!("height:{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
                     {move || {
-                        let (first, last, _) = window.get();
                         let preview = w.preview.get();
-                        shown.with(|shown| {
-                            w.table.with(|t| {
-                                let Some(t) = t else { return Vec::new() };
-                                shown[first..last].iter().map(|&i| {
-                                    let row = &t.rows[i];
-                                    let number = row.number;
-                                    let problem = preview.as_ref().and_then(|p| p.0.rows.get(&number).cloned());
-                                    let cells: Vec<_> = (0..t.width).map(|col| {
-                                        let cell = row.cell(col).to_string();
-                                        let issue = preview.as_ref().and_then(|p| p.0.cells.get(&(number, col)).cloned());
-                                        view! { <Cell index=i col cell issue /> }
-                                    }).collect();
-                                    let (class, title) = match &problem {
-                                        Some(p) if p.refused => ("grid__row grid__row--refused", p.message.clone()),
-                                        Some(p) => ("grid__row grid__row--warned", p.message.clone()),
-                                        None => ("grid__row", String::new()),
-                                    };
-                                    view! {
-                                        <tr class=class data-row=number>
-                                            <td class="grid__num" title=title.clone()>{number}</td>
-                                            {cells}
-                                            <td class="grid__problem" title=title.clone()>{title.clone()}</td>
-                                        </tr>
-                                    }
-                                }).collect::<Vec<_>>()
-                            })
+                        let width = w.table.with(|t| t.as_ref().map(|t| t.width).unwrap_or(0));
+                        rows.with(|rows| {
+                            rows.iter().map(|(i, row)| {
+                                let index = *i as usize;
+                                let number = row.number;
+                                let problem = preview.as_ref().and_then(|p| p.0.rows.get(&number).cloned());
+                                let cells: Vec<_> = (0..width).map(|col| {
+                                    let cell = row.cell(col).to_string();
+                                    let issue = preview.as_ref().and_then(|p| p.0.cells.get(&(number, col)).cloned());
+                                    view! { <Cell index col cell issue /> }
+                                }).collect();
+                                let (class, title) = match &problem {
+                                    Some(p) if p.refused => ("grid__row grid__row--refused", p.message.clone()),
+                                    Some(p) => ("grid__row grid__row--warned", p.message.clone()),
+                                    None => ("grid__row", String::new()),
+                                };
+                                view! {
+                                    <tr class=class data-row=number>
+                                        <td class="grid__num" title=title.clone()>{number}</td>
+                                        {cells}
+                                        <td class="grid__problem" title=title.clone()>{title.clone()}</td>
+                                    </tr>
+                                }
+                            }).collect::<Vec<_>>()
                         })
                     }}
                     <tr class="grid__spacer" style=move || { let (_, last, n) = window.get(); format!("height:{}px", (n - last) as f64 * ROW_HEIGHT) }></tr>
@@ -346,23 +379,12 @@ fn Cell(
             };
             let on_change = move |ev: leptos::ev::Event| {
                 let value = event_target_value(&ev);
-                // The worker's copy first: the check that follows reads it.
+                // The worker has the rows; the check that follows reads the
+                // new value (the worker answers in order).
                 drop(crate::browser::reader(
-                    &crate::import::worker::Request::Edit {
-                        index,
-                        col,
-                        value: value.clone(),
-                    },
+                    &Request::Edit { index, col, value },
                     None,
                 ));
-                w.table.update(|t| {
-                    if let Some(row) = t.as_mut().and_then(|t| t.rows.get_mut(index)) {
-                        if row.cells.len() <= col {
-                            row.cells.resize(col + 1, String::new());
-                        }
-                        row.cells[col] = value;
-                    }
-                });
                 w.edits.update(|n| *n += 1);
             };
             view! {

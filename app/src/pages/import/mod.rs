@@ -2,8 +2,9 @@
 //!
 //! Everything up to the summary happens in the browser: the file is read,
 //! mapped and validated by `import::` compiled to WASM, in a Web Worker
-//! (`import::worker`) so that the page never freezes; the page keeps a copy
-//! of the rows for the grid and for sending. The summary stage
+//! (`import::worker`) so that the page never freezes. The rows stay in the
+//! worker: the page asks for the ones in view, and for each chunk's rows
+//! when it sends them. The summary stage
 //! sends the mapped rows in chunks to `api::import_chunk`, which validates
 //! them again. The stage rules live in `import::wizard` (tested natively);
 //! this module holds the signals and the views.
@@ -23,8 +24,8 @@ use crate::import::wizard::{
     check_group, check_input, check_mapping, group_column, next_stage, previous_stage, GroupChoice,
     Stage,
 };
-use crate::import::worker::{Checked, Request, Response};
-use crate::import::{Format, Mapping, Region, Table};
+use crate::import::worker::{Checked, Request, Response, TableInfo};
+use crate::import::{Format, Mapping, Region};
 use crate::model::GroupView;
 use crate::AppError;
 
@@ -77,14 +78,12 @@ impl PartialEq for Shared {
 pub(crate) struct Wizard {
     pub stage: RwSignal<Stage>,
     pub source: RwSignal<Option<Source>>,
-    /// The rows as read (the worker has the same, and the opened file).
-    pub table: RwSignal<Option<Table>>,
+    /// The table's shape and first rows (the rows stay in the worker).
+    pub table: RwSignal<Option<TableInfo>>,
     pub mapping: RwSignal<Mapping>,
     pub region: RwSignal<Region>,
     pub read_error: RwSignal<Option<String>>,
     pub reading: RwSignal<bool>,
-    /// Rows copied from the worker so far, of how many (big files only).
-    pub loaded: RwSignal<Option<(usize, usize)>>,
     pub group: RwSignal<GroupChoice>,
     pub groups: Resource<Result<Vec<GroupView>, AppError>>,
     /// The worker's last check of every row under the current mapping.
@@ -115,7 +114,6 @@ impl Wizard {
             region: RwSignal::new(Region::default()),
             read_error: RwSignal::new(None),
             reading: RwSignal::new(false),
-            loaded: RwSignal::new(None),
             group: RwSignal::new(GroupChoice::New(String::new())),
             groups: Resource::new(move || history.get(), |_| list_groups()),
             preview: RwSignal::new(None),
@@ -137,7 +135,7 @@ impl Wizard {
                 if self.reading.get() {
                     return Some("Reading…".into());
                 }
-                self.table.with(|t| check_input(t.as_ref()))
+                self.table.with(|t| check_input(t.as_ref().map(|t| t.rows)))
             }
             Stage::Mapping => {
                 if self.checking.get() {
@@ -186,10 +184,7 @@ impl Wizard {
     fn check(&self) {
         let seq = self.checks.get_value() + 1;
         self.checks.set_value(seq);
-        let Some(rows) = self
-            .table
-            .with_untracked(|t| t.as_ref().map(|t| t.rows.len()))
-        else {
+        let Some(rows) = self.table.with_untracked(|t| t.as_ref().map(|t| t.rows)) else {
             self.preview.set(None);
             self.checking.set(false);
             self.busy.set(None);

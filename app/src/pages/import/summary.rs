@@ -13,12 +13,12 @@ use leptos_router::components::A;
 use super::{plural, thousands, Wizard};
 use crate::api::{finish_import, import_chunk, list_imports, start_import};
 use crate::browser;
-use crate::import::error_file::{rejected_sheet, to_csv, to_xlsx};
 use crate::import::wire::{
-    wire_columns, wire_row, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest,
-    ImportStarted, WireColumn,
+    wire_columns, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest, ImportStarted,
+    WireColumn,
 };
 use crate::import::wizard::group_column;
+use crate::import::worker::{Request, Response};
 use crate::import::Rejection;
 use crate::model::{ContactQuery, GroupFilter, SortOrder};
 use crate::AppError;
@@ -163,22 +163,24 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
     let mut pending = (0..chunks.len()).filter(|&i| w.run.with_untracked(|r| !r.done[i]));
     let mut in_flight = FuturesUnordered::new();
     let send = |no: usize| {
-        let rows = w.table.try_with_untracked(|t| {
-            let Some(t) = t else { return Vec::new() };
-            chunks[no]
-                .iter()
-                .filter_map(|n| t.rows.binary_search_by_key(n, |r| r.number).ok())
-                .map(|i| wire_row(&t.rows[i], &source))
-                .collect::<Vec<_>>()
-        });
-        let request = rows.map(|rows| ChunkRequest {
-            import_id: started.import_id,
-            chunk_no: no as u32,
-            rows,
-        });
+        // The rows live in the worker: it answers with the chunk's cells.
+        let rows = browser::reader(
+            &Request::Wire {
+                rows: chunks[no].clone(),
+                source: source.to_vec(),
+            },
+            None,
+        );
+        let import_id = started.import_id;
         async move {
-            let Some(request) = request else {
-                return (no, Ok(None));
+            let rows = match rows.await {
+                Response::Wire(rows) => rows,
+                other => return (no, Err(AppError::Invalid(super::input::failure(other)))),
+            };
+            let request = ChunkRequest {
+                import_id,
+                chunk_no: no as u32,
+                rows,
             };
             (
                 no,
@@ -229,7 +231,7 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
         })
     })
     .await?;
-    let error_file = error_file(w);
+    let error_file = error_file(w).await;
     w.run.try_update(|r| {
         r.error_file = error_file;
         r.phase = Phase::Done;
@@ -256,14 +258,14 @@ fn request(w: Wizard) -> ImportRequest {
         },
         total_rows: w
             .table
-            .with_untracked(|t| t.as_ref().map(|t| t.rows.len() as u64).unwrap_or(0)),
+            .with_untracked(|t| t.as_ref().map(|t| t.rows as u64).unwrap_or(0)),
     }
 }
 
 /// The rejected rows in the user's own columns with a Reason column: xlsx
-/// for workbooks, csv for text.
-fn error_file(w: Wizard) -> Option<(String, String)> {
-    let mut rejected = w.run.try_with_untracked(|r| {
+/// for workbooks, csv for text (written by the worker, which has the rows).
+async fn error_file(w: Wizard) -> Option<(String, String)> {
+    let rejected = w.run.try_with_untracked(|r| {
         let mut all = r.refused_here.clone();
         all.extend(r.outcome.rejected.iter().cloned());
         all
@@ -271,13 +273,7 @@ fn error_file(w: Wizard) -> Option<(String, String)> {
     if rejected.is_empty() {
         return None;
     }
-    rejected.sort_by_key(|r| r.row);
-    let sheet = w.table.try_with_untracked(|t| {
-        t.as_ref().and_then(|t| {
-            w.mapping
-                .try_with_untracked(|m| rejected_sheet(t, m, &rejected))
-        })
-    })??;
+    let mapping = w.mapping.try_get_untracked()?;
     let source = w.source.try_get_untracked()?;
     let stem = source
         .as_ref()
@@ -290,11 +286,24 @@ fn error_file(w: Wizard) -> Option<(String, String)> {
         .unwrap_or_else(|| "contacts".into())
         .replace(' ', "-")
         .to_lowercase();
-    if source.as_ref().is_none_or(|s| s.is_text()) {
-        let url = browser::object_url(&to_csv(&sheet), "text/csv;charset=utf-8")?;
+    let csv = source.as_ref().is_none_or(|s| s.is_text());
+    let answer = browser::reader(
+        &Request::ErrorFile {
+            mapping,
+            rejected,
+            csv,
+            sheet_name: "Rejected rows".into(),
+        },
+        None,
+    )
+    .await;
+    let Response::File(bytes) = answer else {
+        return None;
+    };
+    if csv {
+        let url = browser::object_url(&bytes, "text/csv;charset=utf-8")?;
         Some((url, format!("{stem}-rejected.csv")))
     } else {
-        let bytes = to_xlsx(&sheet, "Rejected rows").ok()?;
         let url = browser::object_url(
             &bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
