@@ -181,6 +181,20 @@ mod imp {
         }
     }
 
+    thread_local! {
+        static KEPT: std::cell::RefCell<Option<PickedFile>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Keeps the file being imported, to send to the reading worker again
+    /// (another sheet or header row): the worker does not keep its bytes.
+    pub fn keep_file(file: Option<PickedFile>) {
+        KEPT.with(|k| *k.borrow_mut() = file);
+    }
+
+    pub fn kept_file() -> Option<PickedFile> {
+        KEPT.with(|k| k.borrow().clone())
+    }
+
     /// Asks the reading worker; see [`crate::import::worker`].
     pub fn reader(
         request: &crate::import::worker::Request,
@@ -216,6 +230,12 @@ mod imp {
     pub fn revoke(_: &str) {}
 
     pub async fn sleep(_: i32) {}
+
+    pub fn keep_file(_: Option<PickedFile>) {}
+
+    pub fn kept_file() -> Option<PickedFile> {
+        None
+    }
 
     pub fn reader(
         _: &crate::import::worker::Request,

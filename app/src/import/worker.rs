@@ -38,8 +38,12 @@ pub enum Request {
     Open { name: String, region: Region },
     /// Read pasted text.
     Paste { text: String, region: Region },
-    /// Read another sheet, or the same one with another header choice.
+    /// Read another sheet, or the same one with another header choice. A
+    /// file (`name`) comes again with the message: the worker does not keep
+    /// a file's bytes once it has read them, so that checking every row
+    /// can use that memory. Pasted text (`name: None`) is kept.
     Reload {
+        name: Option<String>,
         sheet: usize,
         header: HeaderChoice,
         region: Region,
@@ -144,7 +148,8 @@ pub struct Session {
 
 impl Session {
     /// Answers one request; `bytes` are the file's, for [`Request::Open`]
-    /// (`None` when the browser could not read the file).
+    /// and a file's [`Request::Reload`] (`None` when the browser could not
+    /// read the file).
     pub fn handle(&mut self, request: Request, bytes: Option<Vec<u8>>) -> Response {
         match request {
             Request::Open { name, region } => {
@@ -154,17 +159,35 @@ impl Session {
                         "The browser could not read this file. Try choosing it again.".into(),
                     );
                 };
-                self.open(super::read::open(bytes, &name), region)
+                self.open(super::read::open(bytes, &name), region, false)
             }
             Request::Paste { text, region } => {
                 self.forget();
-                self.open(super::read::open_pasted(&text), region)
+                self.open(super::read::open_pasted(&text), region, true)
             }
             Request::Reload {
+                name,
                 sheet,
                 header,
                 region,
-            } => self.reload(sheet, header, region),
+            } => {
+                if let Some(name) = &name {
+                    let Some(bytes) = bytes else {
+                        return Response::Failed(
+                            "The browser could not read this file again. Choose it again.".into(),
+                        );
+                    };
+                    match super::read::open(bytes, name) {
+                        Ok(book) => self.book = Some(book),
+                        Err(e) => return Response::Failed(e.message),
+                    }
+                }
+                let response = self.reload(sheet, header, region);
+                if name.is_some() {
+                    self.book = None;
+                }
+                response
+            }
             Request::Rows { indexes } => {
                 let Some(t) = &self.table else {
                     return Response::Rows(Vec::new());
@@ -242,7 +265,14 @@ impl Session {
         self.phones = PhoneCache::default();
     }
 
-    fn open(&mut self, book: Result<Book, super::ReadError>, region: Region) -> Response {
+    /// Opens `book` and chooses its sheet; keeps the book for the next
+    /// reload only when told to (pasted text).
+    fn open(
+        &mut self,
+        book: Result<Book, super::ReadError>,
+        region: Region,
+        keep: bool,
+    ) -> Response {
         let mut book = match book {
             Ok(b) => b,
             Err(e) => return Response::Failed(e.message),
@@ -250,7 +280,7 @@ impl Session {
         match choose_sheet(&mut book, None, HeaderChoice::Auto, region) {
             Ok(chosen) => {
                 let opened = opened(&book, chosen.index, &chosen.table, chosen.mapping);
-                self.book = Some(book);
+                self.book = keep.then_some(book);
                 self.table = Some(chosen.table);
                 Response::Opened(opened)
             }
@@ -497,27 +527,55 @@ mod tests {
     }
 
     #[test]
-    fn another_header_choice_rereads_the_sheet() {
+    fn another_header_choice_rereads_the_file_sent_again() {
         let mut s = Session::default();
         open(&mut s, CSV, "people.csv");
-        let none = Request::Reload {
+        let reload = |header| Request::Reload {
+            name: Some("people.csv".into()),
+            sheet: 0,
+            header,
+            region: Region::default(),
+        };
+        let bytes = || Some(CSV.as_bytes().to_vec());
+        let Response::Opened(o) = ask(&mut s, reload(HeaderChoice::None), bytes()) else {
+            panic!("not reread")
+        };
+        assert_eq!((o.table.header_row, o.table.rows), (None, 4));
+        let Response::Failed(m) = ask(&mut s, reload(HeaderChoice::Row(40)), bytes()) else {
+            panic!("row 40 accepted")
+        };
+        assert!(m.contains("Row 40"), "{m}");
+        // The table stays as it was.
+        let rows = Request::Rows { indexes: vec![3] };
+        let Response::Rows(rows) = ask(&mut s, rows, None) else {
+            panic!("no rows")
+        };
+        assert_eq!(rows[0].1.cells[0], "Cy Dee");
+        // The file is not kept: without its bytes, it cannot be read again.
+        let Response::Failed(m) = ask(&mut s, reload(HeaderChoice::Auto), None) else {
+            panic!("read without its bytes")
+        };
+        assert!(m.contains("again"), "{m}");
+    }
+
+    #[test]
+    fn pasted_text_is_kept_for_another_header_choice() {
+        let mut s = Session::default();
+        let paste = Request::Paste {
+            text: CSV.into(),
+            region: Region::default(),
+        };
+        assert!(matches!(ask(&mut s, paste, None), Response::Opened(_)));
+        let reload = Request::Reload {
+            name: None,
             sheet: 0,
             header: HeaderChoice::None,
             region: Region::default(),
         };
-        let Response::Opened(o) = ask(&mut s, none, None) else {
+        let Response::Opened(o) = ask(&mut s, reload, None) else {
             panic!("not reread")
         };
-        assert_eq!((o.table.header_row, o.table.rows), (None, 4));
-        let missing = Request::Reload {
-            sheet: 0,
-            header: HeaderChoice::Row(40),
-            region: Region::default(),
-        };
-        let Response::Failed(m) = ask(&mut s, missing, None) else {
-            panic!("row 40 accepted")
-        };
-        assert!(m.contains("Row 40"), "{m}");
+        assert_eq!(o.table.rows, 4);
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn PasteInput() -> impl IntoView {
                         text: t,
                         region: w.region.get_untracked(),
                     };
+                    browser::keep_file(None);
                     spawn_local(load(w, request, None, "Pasted rows".into()));
                 }
             }
@@ -301,6 +302,7 @@ fn read_file(w: Wizard, file: browser::PickedFile) {
         region: w.region.get_untracked(),
     };
     let (name, size) = (file.name.clone(), file.size);
+    browser::keep_file(Some(file.clone()));
     spawn_local(load(w, request, Some((file, size)), name));
 }
 
@@ -349,7 +351,10 @@ pub(super) fn failure(answer: Response) -> String {
 
 /// Reads `sheet` again with another header choice.
 fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
+    // A file goes again (the worker keeps no file); pasted text is kept.
+    let file = browser::kept_file();
     let request = Request::Reload {
+        name: file.as_ref().map(|f| f.name.clone()),
         sheet,
         header,
         region: w.region.get_untracked(),
@@ -357,7 +362,7 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
     spawn_local(async move {
         let seq = w.next_load();
         w.reading.set(true);
-        let answer = browser::reader(&request, None).await;
+        let answer = browser::reader(&request, file.as_ref()).await;
         if !w.is_load(seq) {
             return;
         }
