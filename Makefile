@@ -12,18 +12,31 @@ export TEST_POSTGRES_URL
 NATIVE := -p app -p server --features app/ssr
 WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev test tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
+.PHONY: run dev test reader-dev reader-release tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
 
 ## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
-run: tools
+run: tools reader-release
 	cargo leptos serve --release
 
 ## Debug build, faster to compile.
-dev: tools
+dev: tools reader-dev
 	cargo leptos serve
 
-release: tools
+release: tools reader-release
 	cargo leptos build --release
+
+## The import wizard's reading worker, a WASM bundle of its own
+## (frontend/reader), into public/reader/: cargo-leptos then copies it into
+## the site with the other assets, so these run before it.
+READER_OUT := public/reader
+reader-dev:
+	cargo build -p reader --lib --target wasm32-unknown-unknown --target-dir target/front
+	wasm-bindgen --target web --no-typescript --out-dir $(READER_OUT) target/front/wasm32-unknown-unknown/debug/reader.wasm
+
+reader-release:
+	cargo build -p reader --lib --target wasm32-unknown-unknown --target-dir target/front --profile reader-release
+	wasm-bindgen --target web --no-typescript --out-dir $(READER_OUT) target/front/wasm32-unknown-unknown/reader-release/reader.wasm
+	wasm-opt -O3 $(READER_OUT)/reader_bg.wasm -o $(READER_OUT)/reader_bg.wasm
 
 migrate:
 	cargo run -p server --bin contacts -- migrate
@@ -47,6 +60,7 @@ lint-native:
 
 lint-wasm:
 	cargo clippy $(WASM) -- -D warnings
+	cargo clippy -p reader --target wasm32-unknown-unknown -- -D warnings
 
 ## Pure unit tests, store tests on SQLite and PostgreSQL, server functions over HTTP.
 unit:
@@ -68,7 +82,7 @@ bench-smoke: build-dev
 	cd end2end && BENCH_ROWS=2000 BENCH_RUNS=1 CONTACTS_BIN=./target/debug/contacts \
 	  READ_TIME_BIN=./target/debug/examples/read_time npx playwright test -c bench.config.ts
 
-build-dev:
+build-dev: reader-dev
 	cargo leptos build
 
 ## Playwright in Debian's Chromium against a freshly built server and a fresh SQLite file.

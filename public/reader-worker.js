@@ -1,12 +1,13 @@
-// The import wizard's file reader, off the page's thread. It loads the same
-// WASM as the page and answers the page's questions one at a time, in the
-// order they were asked (app/src/import/worker.rs says what they are; the
-// page's side is app/src/browser.rs). A question is [id, request bytes,
+// The import wizard's file reader, off the page's thread. It loads the
+// reading bundle (frontend/reader, built into /reader/) and answers the
+// page's questions one at a time, in the order they were asked
+// (app/src/import/worker.rs says what they are; the page's side is
+// app/src/browser.rs). A question is [id, request bytes,
 // file or null]; the answer is [id, response bytes], or [id, null] when the
 // reader failed.
-import init, { reader_serve } from '/pkg/contacts.js';
+import init, { reader_serve } from '/reader/reader.js';
 
-const ready = init({ module_or_path: '/pkg/contacts.wasm' }).then(
+const ready = init({ module_or_path: '/reader/reader_bg.wasm' }).then(
   () => true,
   (error) => {
     console.error('The file reader could not load:', error);

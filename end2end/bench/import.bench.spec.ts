@@ -3,7 +3,8 @@
 // Generates a BENCH_ROWS-row (default 100,000) × 8-column contacts file as
 // xlsx and csv, then measures in headless Chromium, each run in a fresh page
 // of the app:
-//   1. readers on the same bytes: ours compiled to WASM (read + header +
+//   1. readers on the same bytes: ours compiled to WASM (the reading
+//      worker's bundle, loaded into the page; read + header +
 //      auto-mapping; then the whole of stages 1→2, validation included),
 //      SheetJS (`read` + `sheet_to_json`) and PapaParse, plus the native
 //      build of ours and bare calamine / the csv crate (app/examples/read_time.rs);
@@ -84,9 +85,9 @@ async function runReader(context: BrowserContext, reader: Reader, file: string):
     async ({ reader, name }) => {
       const w = window as any;
       const bytes = new Uint8Array(await (await fetch(`/bench-file/${name}`)).arrayBuffer());
-      // The module the page hydrated with: already compiled and initialised.
-      const m: any = await import('/pkg/contacts.js' as string);
-      const wasm = await m.default();
+      // The reading worker's bundle, loaded into the page for the comparison.
+      const m: any = await import('/reader/reader.js' as string);
+      const wasm = await m.default({ module_or_path: '/reader/reader_bg.wasm' });
       w.gc();
       const heap0 = (performance as any).memory.usedJSHeapSize;
       const wasm0 = wasm.memory.buffer.byteLength;
@@ -191,13 +192,13 @@ interface WizardRun {
   workerWasmMiB: number;
 }
 
-/** The size of the WASM memory of the module loaded in `target` (page or worker). */
-async function wasmMiB(target: { evaluate: Page['evaluate'] } | undefined): Promise<number> {
+/** The size of the WASM memory of `module`, already loaded in `target` (page or worker). */
+async function wasmMiB(target: { evaluate: Page['evaluate'] } | undefined, module: string): Promise<number> {
   if (!target) return 0;
-  return target.evaluate(async () => {
-    const m: any = await import('/pkg/contacts.js' as string);
+  return target.evaluate(async (module) => {
+    const m: any = await import(module);
     return (await m.default()).memory.buffer.byteLength / 2 ** 20;
-  });
+  }, module);
 }
 
 /** The wizard on `file`: pick → mapping preview → (with `store`) group → summary. */
@@ -211,8 +212,11 @@ async function wizard(context: BrowserContext, file: string, port: number, store
   const read = await whenText(page, 'import-row-count', `${count(ROWS)} rows`);
   await page.getByTestId('import-continue').click();
   const validated = await whenText(page, 'mapping-will-import', count(ROWS));
-  const pageWasm = await wasmMiB(page);
-  const workerWasm = await wasmMiB(page.workers().find((w) => w.url().endsWith('/reader-worker.js')));
+  const pageWasm = await wasmMiB(page, '/pkg/contacts.js');
+  const workerWasm = await wasmMiB(
+    page.workers().find((w) => w.url().endsWith('/reader-worker.js')),
+    '/reader/reader.js',
+  );
   let done = 0;
   if (store) {
     await page.getByTestId('import-continue').click();
