@@ -17,7 +17,7 @@
 // xlsx_sqlite,csv_sqlite,csv_postgres; xlsx_sqlite_import imports the xlsx).
 // Prints a table of times, memory and ratios and writes it as JSON to
 // target/bench-browser.json. No timed assertions: only the counts are checked.
-import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { test, expect, Page, Browser, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,8 +26,9 @@ import { SQLITE_PORT, POSTGRES_PORT } from '../bench.config';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-// BENCH_PARTS=wizard skips the readers (to time the import alone), =readers the wizard.
-const PARTS = (process.env.BENCH_PARTS ?? 'readers,wizard').split(',');
+// BENCH_PARTS=wizard skips the readers (to time the import alone), =readers the wizard;
+// load is the first load of the contacts page.
+const PARTS = (process.env.BENCH_PARTS ?? 'load,readers,wizard').split(',');
 const ROOT = path.resolve(__dirname, '../..');
 const DIR = `/tmp/contacts-bench-files-deflated`;
 const HEADERS = ['First name', 'Last name', 'Mobile', 'E-mail', 'Company', 'Group', 'City', 'Notes'];
@@ -245,6 +246,30 @@ async function wizard(context: BrowserContext, file: string, port: number, store
   };
 }
 
+/**
+ * A cold first load of the contacts page in a fresh context (empty cache):
+ * navigation start → hydrated (interactive), and the page's WASM as sent.
+ */
+async function firstLoad(browser: Browser): Promise<{ ms: number; wasmBytes: number }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base(SQLITE_PORT)}/contacts`);
+  const at = await page.waitForFunction(
+    () => (document.querySelector('[data-hydrated="true"]') ? performance.now() : null),
+    null,
+    { polling: 'raf' },
+  );
+  const ms = (await at.jsonValue()) as number;
+  const wasmBytes = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.endsWith('.wasm'))
+      .reduce((n, e) => n + (e as PerformanceResourceTiming).encodedBodySize, 0),
+  );
+  await context.close();
+  return { ms, wasmBytes };
+}
+
 test('import benchmark', async ({ browser }) => {
   const { csv, xlsx } = files();
   const context = await browser.newContext();
@@ -256,6 +281,11 @@ test('import benchmark', async ({ browser }) => {
     );
 
   const out: Record<string, any> = { rows: ROWS, runs: RUNS, date: new Date().toISOString() };
+  if (PARTS.includes('load')) {
+    const loads = [];
+    for (let i = 0; i < RUNS; i++) loads.push(await firstLoad(browser));
+    out.load = { ms: Math.min(...loads.map((l) => l.ms)), wasmBytes: loads[0].wasmBytes };
+  }
   const readers = PARTS.includes('readers');
   for (const [kind, file, js] of readers
     ? ([
@@ -298,6 +328,9 @@ test('import benchmark', async ({ browser }) => {
   lines.push(`\nBrowser benchmark: ${count(ROWS)} rows × 8 columns, best of ${RUNS}, headless Chromium`);
   line('what', 'time', 'page memory growth', 'reference', 'ratio');
   line('---', '---', '---', '---', '---');
+  if (out.load) {
+    line('first load of /contacts → interactive (cold cache)', s(out.load.ms), `WASM sent: ${(out.load.wasmBytes / 1e6).toFixed(2)} MB`, 'target 1.000 s', r(out.load.ms, 1000));
+  }
   for (const [kind, js] of [['xlsx', 'sheetjs'], ['csv', 'papaparse']] as const) {
     const o = out[kind];
     if (!o) continue;
