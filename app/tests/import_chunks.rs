@@ -343,3 +343,80 @@ async fn a_new_group_name_already_taken_is_refused_and_nothing_is_recorded() {
         db.drop_schema().await;
     }
 }
+
+/// Two chunks of one import in flight at once (the browser sends two), both
+/// creating the same groups from a Group column: neither fails, and each
+/// group exists once with all its members.
+#[tokio::test]
+async fn two_chunks_at_once_create_their_groups_once() {
+    for db in databases().await {
+        let s = &db.store;
+        for round in 0..4u32 {
+            let rows = (0..40u32)
+                .map(|i| GridRow {
+                    number: i + 2,
+                    cells: vec![
+                        format!("Person {round}-{i}"),
+                        format!("p{round}-{i}@example.com"),
+                        ["Friends", "Work", "Family"][i as usize % 3].to_string()
+                            + &format!(" {round}"),
+                    ],
+                })
+                .collect();
+            let t = Table {
+                header_row: Some(1),
+                headers: vec!["Name".into(), "Email".into(), "Group".into()],
+                rows,
+                width: 3,
+            };
+            let region = Region::default();
+            let m = auto_map(&t.headers, &t.rows, t.width, region);
+            let p = plan(&t, &m, region, &[]);
+            let (source, columns) = wire_columns(&m);
+            let chunks: Vec<Vec<WireRow>> = chunk_rows(&p, 20, usize::MAX, |_| 1)
+                .into_iter()
+                .map(|numbers| {
+                    numbers
+                        .iter()
+                        .map(|n| wire_row(t.rows.iter().find(|r| r.number == *n).unwrap(), &source))
+                        .collect()
+                })
+                .collect();
+            assert_eq!(chunks.len(), 2);
+            let started = s
+                .start_import(db.account, &request(&columns, GroupChoice::None))
+                .await
+                .unwrap();
+            let (a, b) = tokio::join!(
+                send(
+                    s,
+                    db.account,
+                    started.import_id,
+                    0,
+                    &columns,
+                    chunks[0].clone(),
+                    &[]
+                ),
+                send(
+                    s,
+                    db.account,
+                    started.import_id,
+                    1,
+                    &columns,
+                    chunks[1].clone(),
+                    &[]
+                ),
+            );
+            assert_eq!(a.created + b.created, 40, "{}", db.name);
+            assert_eq!(a.groups_created + b.groups_created, 3, "{}", db.name);
+            let groups = s.list_groups(db.account).await.unwrap();
+            for name in ["Friends", "Work", "Family"] {
+                let name = format!("{name} {round}");
+                let found: Vec<_> = groups.iter().filter(|g| g.name == name).collect();
+                assert_eq!(found.len(), 1, "{}: {name}", db.name);
+                assert!(found[0].member_count >= 13, "{}: {name}", db.name);
+            }
+        }
+        db.drop_schema().await;
+    }
+}

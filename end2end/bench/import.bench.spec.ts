@@ -188,9 +188,24 @@ interface WizardRun {
   longestTaskMs: number;
   longTasks: number;
   peakTabMiB: number;
+  /** Where the import's time goes (resource timing of its requests). */
+  timeline?: ImportTimeline;
   /** WASM memory of the page and of the reading worker once the preview is in. */
   pageWasmMiB: number;
   workerWasmMiB: number;
+}
+
+interface ImportTimeline {
+  /** Continue → the start request sent. */
+  toStartMs: number;
+  chunks: number;
+  /** Each chunk request, sent → answered (the server's work plus loopback), summed. */
+  chunkMsSum: number;
+  chunkMsMax: number;
+  /** First chunk sent → last chunk answered. */
+  chunksWallMs: number;
+  /** Last chunk answered → the summary shows (finish, error file, history). */
+  afterChunksMs: number;
 }
 
 /** The size of the WASM memory of `module`, already loaded in `target` (page or worker). */
@@ -230,14 +245,34 @@ async function wizard(context: BrowserContext, file: string, port: number, store
   clearInterval(sampler);
   const t = await page.evaluate(() => {
     const w = window as any;
-    return { change: w.benchChange, clicks: w.benchClicks as number[], long: w.benchLong as number[] };
+    const api = performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.includes('/api/imports/'))
+      .map((e) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd }));
+    return { change: w.benchChange, clicks: w.benchClicks as number[], long: w.benchLong as number[], api };
   });
+  let timeline: ImportTimeline | undefined;
+  if (store) {
+    const last = t.clicks[t.clicks.length - 1];
+    const chunks = t.api.filter((e) => e.name.includes('/imports/chunk'));
+    const start = t.api.find((e) => e.name.includes('/imports/start'));
+    const ms = chunks.map((c) => c.end - c.start);
+    timeline = {
+      toStartMs: start ? start.start - last : NaN,
+      chunks: chunks.length,
+      chunkMsSum: ms.reduce((a, b) => a + b, 0),
+      chunkMsMax: Math.max(0, ...ms),
+      chunksWallMs: chunks.length ? Math.max(...chunks.map((c) => c.end)) - Math.min(...chunks.map((c) => c.start)) : 0,
+      afterChunksMs: chunks.length ? done - Math.max(...chunks.map((c) => c.end)) : 0,
+    };
+  }
   await page.close();
   return {
     readMs: read - t.change,
     validateMs: validated - t.clicks[0],
     pickToPreviewMs: validated - t.change,
     importMs: store ? done - t.clicks[t.clicks.length - 1] : undefined,
+    timeline,
     longestTaskMs: Math.max(0, ...t.long),
     longTasks: t.long.length,
     peakTabMiB: peak,
@@ -348,6 +383,16 @@ test('import benchmark', async ({ browser }) => {
     line(`wizard ${name}: pick → preview validated`, s(w.pickToPreviewMs), `tab peak ${w.peakTabMiB.toFixed(0)} MiB`, 'target 1536 MiB', r(w.peakTabMiB, 1536));
     line(`wizard ${name}: WASM memory, page / worker`, '', `${w.pageWasmMiB.toFixed(0)} / ${w.workerWasmMiB.toFixed(0)} MiB`, '', '');
     if (w.importMs !== undefined) line(`wizard ${name}: Continue → summary (import)`, s(w.importMs), '', 'target 5.000 s', r(w.importMs, 5000));
+    if (w.timeline) {
+      const tl = w.timeline;
+      line(
+        `wizard ${name}: import timeline`,
+        s(tl.chunksWallMs),
+        `${tl.chunks} chunks, each ${(tl.chunkMsSum / Math.max(1, tl.chunks)).toFixed(0)} ms on average (max ${tl.chunkMsMax.toFixed(0)})`,
+        `Continue → start sent ${s(tl.toStartMs)}; last chunk → summary ${s(tl.afterChunksMs)}`,
+        '',
+      );
+    }
     line(`wizard ${name}: longest main-thread task (${w.longTasks} over 50 ms)`, s(w.longestTaskMs), '', 'target 0.200 s', r(w.longestTaskMs, 200));
   }
   console.log(lines.join('\n'));

@@ -777,7 +777,10 @@ async fn ensure_groups<'a>(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
-    let keys: Vec<String> = wanted.keys().cloned().collect();
+    // In one order for every transaction: two chunks creating the same
+    // groups at once then wait for each other instead of deadlocking.
+    let mut keys: Vec<String> = wanted.keys().cloned().collect();
+    keys.sort();
     let backend = txn.get_database_backend();
     let find = |keys: Vec<String>| {
         contact_group::Entity::find()
@@ -811,11 +814,22 @@ async fn ensure_groups<'a>(
         })
         .collect();
     if !missing.is_empty() {
-        summary.groups_created += missing.len();
+        // Another chunk of the same import (two are in flight) may be
+        // creating the same group right now: the second insert waits for
+        // the first to commit, then does nothing, and the lookup below finds
+        // the group (each statement sees what was committed before it, on
+        // PostgreSQL; SQLite writes one chunk at a time anyway).
         for chunk in missing.chunks(ROWS_PER_INSERT) {
-            contact_group::Entity::insert_many(chunk.to_vec())
+            let inserted = contact_group::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([
+                    contact_group::Column::AccountId,
+                    contact_group::Column::NameKey,
+                ])
                 .exec_without_returning(txn)
                 .await?;
+            if let sea_orm::TryInsertResult::Inserted(n) = inserted {
+                summary.groups_created += usize::try_from(n).unwrap_or(0);
+            }
         }
         for chunk in missing_keys.chunks(KEYS_PER_QUERY) {
             ids.extend(find(chunk.to_vec()).all(txn).await?);
