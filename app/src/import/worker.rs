@@ -90,14 +90,33 @@ pub enum Response {
 /// A file (or paste) opened and a sheet chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Opened {
-    pub format: Format,
-    pub sheets: Vec<String>,
-    pub named_sheets: bool,
-    pub sheet: usize,
-    pub encoding: Option<String>,
-    pub delimiter: Option<char>,
+    pub file: OpenedFile,
     pub table: TableInfo,
     pub mapping: Mapping,
+}
+
+/// What was opened: its format and sheets, and the sheet chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedFile {
+    pub format: Format,
+    pub sheets: Vec<String>,
+    /// Whether the sheets have names the user gave them (workbooks).
+    pub named_sheets: bool,
+    pub sheet: usize,
+    /// Text files: the encoding and the delimiter found.
+    pub encoding: Option<String>,
+    pub delimiter: Option<char>,
+}
+
+impl OpenedFile {
+    /// The chosen sheet's name (none for text files and pastes).
+    pub fn sheet_name(&self) -> String {
+        if self.named_sheets {
+            self.sheets.get(self.sheet).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// The table as the page knows it: its shape and its first rows.
@@ -312,12 +331,14 @@ impl Session {
 
 fn opened(book: &Book, sheet: usize, table: &Table, mapping: Mapping) -> Opened {
     Opened {
-        format: book.format,
-        sheets: book.sheet_names().to_vec(),
-        named_sheets: book.has_named_sheets(),
-        sheet,
-        encoding: book.encoding.map(str::to_string),
-        delimiter: book.delimiter,
+        file: OpenedFile {
+            format: book.format,
+            sheets: book.sheet_names().to_vec(),
+            named_sheets: book.has_named_sheets(),
+            sheet,
+            encoding: book.encoding.map(str::to_string),
+            delimiter: book.delimiter,
+        },
         table: TableInfo {
             header_row: table.header_row,
             headers: table.headers.clone(),
@@ -426,13 +447,15 @@ mod tests {
     fn a_file_is_opened_and_mapped_and_rows_are_handed_over_by_index() {
         let mut s = Session::default();
         let o = open(&mut s, CSV, "people.csv");
-        assert_eq!(o.format, Format::Csv);
+        assert_eq!(o.file.format, Format::Csv);
+        assert_eq!(o.file.sheet_name(), "");
         assert_eq!(o.table.header_row, Some(1));
         assert_eq!(o.table.headers, ["Name", "Phone", "Email"]);
         assert_eq!((o.table.rows, o.table.width), (3, 3));
         assert_eq!(o.table.head.len(), 3);
         assert_eq!(o.mapping.columns[1].field, Some(Field::Phone));
-        assert_eq!(o.encoding.as_deref(), Some("UTF-8"));
+        assert_eq!(o.file.encoding.as_deref(), Some("UTF-8"));
+        assert_eq!(o.file.delimiter, Some(','));
         let rows = Request::Rows {
             indexes: vec![2, 0, 9],
         };

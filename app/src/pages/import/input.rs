@@ -170,7 +170,10 @@ fn SourceDetails() -> impl IntoView {
     };
     let on_header = move |ev: leptos::ev::Event| {
         let raw = event_target_value(&ev);
-        let Some(sheet) = w.source.with_untracked(|s| s.as_ref().map(|s| s.sheet)) else {
+        let Some(sheet) = w
+            .source
+            .with_untracked(|s| s.as_ref().map(|s| s.file.sheet))
+        else {
             return;
         };
         match raw.trim().parse::<u32>() {
@@ -183,16 +186,16 @@ fn SourceDetails() -> impl IntoView {
     };
     view! {
         {move || w.source.get().map(|s| {
-            let sheets = s.named_sheets && s.sheets.len() > 1;
-            let current = s.sheet;
-            let names = s.sheets.clone();
+            let sheets = s.file.named_sheets && s.file.sheets.len() > 1;
+            let current = s.file.sheet;
+            let names = s.file.sheets.clone();
             let (rows, width, header) = w.table.with(|t| t.as_ref()
                 .map(|t| (t.rows, t.width, t.header_row))
                 .unwrap_or((0, 0, None)));
-            let kind = match (s.encoding, s.delimiter) {
-                (Some(e), Some(d)) => format!("{} · {e} · separated by {}", s.format.as_str(),
+            let kind = match (s.file.encoding, s.file.delimiter) {
+                (Some(e), Some(d)) => format!("{} · {e} · separated by {}", s.file.format.as_str(),
                     match d { '\t' => "tabs".to_string(), ',' => "commas".into(), ';' => "semicolons".into(), other => format!("“{other}”") }),
-                _ => s.format.as_str().to_string(),
+                _ => s.file.format.as_str().to_string(),
             };
             view! {
                 <div class="source" data-testid="import-source">
@@ -320,12 +323,7 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
             w.source.set(Some(Source {
                 name,
                 size: file.map(|(_, size)| size),
-                format: opened.format,
-                sheets: opened.sheets,
-                named_sheets: opened.named_sheets,
-                sheet: opened.sheet,
-                encoding: opened.encoding,
-                delimiter: opened.delimiter,
+                file: opened.file,
             }));
             w.table.set(Some(opened.table));
             // Setting the mapping starts the check of every row.
@@ -371,7 +369,7 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
                 w.read_error.set(None);
                 w.source.update(|s| {
                     if let Some(s) = s {
-                        s.sheet = opened.sheet;
+                        s.file = opened.file;
                     }
                 });
                 w.table.set(Some(opened.table));

@@ -24,8 +24,8 @@ use crate::import::wizard::{
     check_group, check_input, check_mapping, group_column, next_stage, previous_stage, GroupChoice,
     Stage,
 };
-use crate::import::worker::{Checked, Request, Response, TableInfo};
-use crate::import::{Format, Mapping, Region};
+use crate::import::worker::{Checked, OpenedFile, Request, Response, TableInfo};
+use crate::import::{Mapping, Region};
 use crate::model::GroupView;
 use crate::AppError;
 
@@ -38,26 +38,13 @@ pub(crate) struct Source {
     pub name: String,
     /// Bytes, for an uploaded file.
     pub size: Option<f64>,
-    pub format: Format,
-    pub sheets: Vec<String>,
-    pub named_sheets: bool,
-    pub sheet: usize,
-    pub encoding: Option<String>,
-    pub delimiter: Option<char>,
+    pub file: OpenedFile,
 }
 
 impl Source {
-    pub fn sheet_name(&self) -> String {
-        if self.named_sheets {
-            self.sheets.get(self.sheet).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    }
-
     /// Text uploads get their error file as csv, workbooks as xlsx.
     pub fn is_text(&self) -> bool {
-        self.format.is_text()
+        self.file.format.is_text()
     }
 }
 

@@ -244,10 +244,13 @@ fn request(w: Wizard) -> ImportRequest {
     let source = w.source.get_untracked();
     ImportRequest {
         file_name: source.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
-        sheet: source.as_ref().map(|s| s.sheet_name()).unwrap_or_default(),
+        sheet: source
+            .as_ref()
+            .map(|s| s.file.sheet_name())
+            .unwrap_or_default(),
         format: source
             .as_ref()
-            .map(|s| s.format.as_str().to_string())
+            .map(|s| s.file.format.as_str().to_string())
             .unwrap_or_default(),
         columns: w.run.with_untracked(|r| r.columns.to_vec()),
         region: w.region.get_untracked(),
