@@ -217,6 +217,8 @@ pub(crate) struct GridBuilder {
     budget: Budget,
     rows: Vec<GridRow>,
     current: Option<GridRow>,
+    /// The widest row so far: a new row's cells are reserved at once.
+    width: usize,
 }
 
 impl GridBuilder {
@@ -225,6 +227,7 @@ impl GridBuilder {
             budget,
             rows: Vec::new(),
             current: None,
+            width: 0,
         }
     }
 
@@ -240,12 +243,14 @@ impl GridBuilder {
         if self.current.as_ref().is_some_and(|r| r.number != row) {
             self.finish_row()?;
         }
+        let width = self.width;
         let current = self.current.get_or_insert_with(|| GridRow {
             number: row,
-            cells: Vec::new(),
+            cells: Vec::with_capacity(width),
         });
         if current.cells.len() <= col {
             current.cells.resize(col + 1, String::new());
+            self.width = self.width.max(col + 1);
         }
         current.cells[col] = clip(text, self.budget.max_cell_chars);
         Ok(())
@@ -296,6 +301,10 @@ pub(crate) fn too_many_columns(budget: Budget) -> ReadError {
 
 /// The first `max` characters of `s`.
 pub(crate) fn clip(s: &str, max: usize) -> String {
+    // No more bytes than `max` means no more characters either.
+    if s.len() <= max {
+        return s.to_string();
+    }
     match s.char_indices().nth(max) {
         Some((cut, _)) => s[..cut].to_string(),
         None => s.to_string(),
@@ -534,6 +543,11 @@ mod tests {
     fn clip_cuts_on_character_boundaries() {
         assert_eq!(clip("héllo", 2), "hé");
         assert_eq!(clip("hé", 5), "hé");
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc");
+        // More bytes than the limit, but not more characters.
+        assert_eq!(clip("ééé", 3), "ééé");
+        assert_eq!(clip("éééé", 3), "ééé");
     }
 
     #[test]
