@@ -4,7 +4,7 @@
 // (app/src/import/worker.rs says what they are; the page's side is
 // app/src/browser.rs). A question is [id, request bytes,
 // file or null]; the answer is [id, response bytes], or [id, null] when the
-// reader failed.
+// reader failed; before it, a long check may send ['progress', id, done, of].
 import init, { reader_serve } from '/reader/reader.js';
 
 const ready = init({ module_or_path: '/reader/reader_bg.wasm' }).then(
@@ -33,7 +33,8 @@ async function answer([id, request, file]) {
           console.error('The file could not be read:', error);
         }
       }
-      reply = reader_serve(request, bytes);
+      // A long check says how far it is: ['progress', id, done, of].
+      reply = reader_serve(request, bytes, (done, of) => self.postMessage(['progress', id, done, of]));
     }
   } catch (error) {
     console.error('The file reader failed:', error);

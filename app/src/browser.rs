@@ -91,6 +91,12 @@ mod imp {
 
         thread_local! {
             static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+            static PROGRESS: RefCell<Option<super::super::ProgressHandler>> = const { RefCell::new(None) };
+        }
+
+        /// Who hears of a check's progress (rows validated, rows).
+        pub fn on_progress(handler: Option<super::super::ProgressHandler>) {
+            PROGRESS.with(|p| *p.borrow_mut() = handler);
         }
 
         fn start() -> Option<Client> {
@@ -103,6 +109,17 @@ mod imp {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |e: web_sys::MessageEvent| {
                     let data: js_sys::Array = e.data().unchecked_into();
+                    if data.get(0).as_string().as_deref() == Some("progress") {
+                        let (done, of) = (data.get(2).as_f64(), data.get(3).as_f64());
+                        if let (Some(done), Some(of)) = (done, of) {
+                            PROGRESS.with(|p| {
+                                if let Some(f) = p.borrow().as_ref() {
+                                    f(done as usize, of as usize);
+                                }
+                            });
+                        }
+                        return;
+                    }
                     let Some(id) = data.get(0).as_f64() else {
                         return;
                     };
@@ -195,6 +212,8 @@ mod imp {
         KEPT.with(|k| k.borrow().clone())
     }
 
+    pub use reader::on_progress;
+
     /// Asks the reading worker; see [`crate::import::worker`].
     pub fn reader(
         request: &crate::import::worker::Request,
@@ -233,6 +252,8 @@ mod imp {
 
     pub fn keep_file(_: Option<PickedFile>) {}
 
+    pub fn on_progress(_: Option<super::ProgressHandler>) {}
+
     pub fn kept_file() -> Option<PickedFile> {
         None
     }
@@ -248,6 +269,9 @@ mod imp {
 }
 
 pub use imp::*;
+
+/// Hears of a check's progress in the reading worker: (rows validated, rows).
+pub type ProgressHandler = Box<dyn Fn(usize, usize)>;
 
 /// What the page says when the reading worker fails.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]

@@ -203,8 +203,10 @@ test('a 100,000-row file is read in a Web Worker; the grid renders only the rows
   await openWizard(page);
   await upload(page, 'big.csv', Buffer.from(lines.join('\n')), 'text/csv');
   await expect(page.getByTestId('import-row-count')).toContainText('100,000 rows', { timeout: 60_000 });
-  // The file was read off the page's thread.
+  // The file was read off the page's thread, which shows how far the check of every row is.
   expect(page.workers().map((w) => new URL(w.url()).pathname)).toContain('/reader-worker.js');
+  await expect(page.getByTestId('import-busy')).toContainText(/Checking 100,000 rows… \d+%/, { timeout: 60_000 });
+  await shot(page, 'import-1-checking');
   await next(page);
   await expect(page.getByTestId('mapping-will-import')).toHaveText('100,000', { timeout: 90_000 });
   expect(await page.locator('tr.grid__row').count()).toBeLessThan(60);

@@ -572,10 +572,29 @@ pub fn plan_cached(
     extra_groups: &[String],
     cache: &mut PhoneCache,
 ) -> ImportPlan {
+    plan_with_progress(table, mapping, region, extra_groups, cache, &mut |_| {})
+}
+
+/// Rows between two calls of a plan's progress callback.
+pub const PROGRESS_ROWS: usize = 10_000;
+
+/// [`plan_cached`] that calls `progress` with the rows validated so far
+/// every [`PROGRESS_ROWS`] rows (for the wizard's "Checking… 40%").
+pub fn plan_with_progress(
+    table: &Table,
+    mapping: &Mapping,
+    region: Region,
+    extra_groups: &[String],
+    cache: &mut PhoneCache,
+    progress: &mut dyn FnMut(usize),
+) -> ImportPlan {
     let mut contacts: Vec<ImportContact> = Vec::new();
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
-    for row in &table.rows {
+    for (i, row) in table.rows.iter().enumerate() {
+        if i > 0 && i % PROGRESS_ROWS == 0 {
+            progress(i);
+        }
         match validate_row_cached(&gather(row, mapping), region, cache) {
             RowVerdict::Contact(c, w) => {
                 contacts.push(c);

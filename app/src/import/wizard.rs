@@ -221,7 +221,19 @@ pub fn preview(
     region: Region,
     cache: &mut super::rows::PhoneCache,
 ) -> Preview {
-    let plan = super::rows::plan_cached(table, mapping, region, &[], cache);
+    preview_with_progress(table, mapping, region, cache, &mut |_| {})
+}
+
+/// [`preview`] that reports the rows validated so far to `progress`
+/// (see [`super::rows::plan_with_progress`]).
+pub fn preview_with_progress(
+    table: &Table,
+    mapping: &Mapping,
+    region: Region,
+    cache: &mut super::rows::PhoneCache,
+    progress: &mut dyn FnMut(usize),
+) -> Preview {
+    let plan = super::rows::plan_with_progress(table, mapping, region, &[], cache, progress);
     let mut cells = HashMap::new();
     let mut rows = BTreeMap::new();
     let mut reasons: BTreeMap<RejectReason, usize> = BTreeMap::new();

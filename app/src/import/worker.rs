@@ -24,7 +24,7 @@ use super::validate::Region;
 use super::wire::{
     chunk_rows, wire_columns, wire_row, wire_size, WireRow, CHUNK_BYTES, CHUNK_ROWS,
 };
-use super::wizard::{preview, CellProblem, RowProblem};
+use super::wizard::{preview_with_progress, CellProblem, RowProblem};
 use super::Mapping;
 
 /// First rows sent with [`Opened`], for the peek at the file.
@@ -170,6 +170,17 @@ impl Session {
     /// and a file's [`Request::Reload`] (`None` when the browser could not
     /// read the file).
     pub fn handle(&mut self, request: Request, bytes: Option<Vec<u8>>) -> Response {
+        self.handle_with_progress(request, bytes, &mut |_, _| {})
+    }
+
+    /// [`Session::handle`] that reports a check's progress as (rows
+    /// validated, rows) every few thousand rows.
+    pub fn handle_with_progress(
+        &mut self,
+        request: Request,
+        bytes: Option<Vec<u8>>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Response {
         match request {
             Request::Open { name, region } => {
                 self.forget();
@@ -266,9 +277,13 @@ impl Session {
                 }
             }
             Request::Check { mapping, region } => match &self.table {
-                Some(t) => {
-                    Response::Checked(Box::new(check(t, &mapping, region, &mut self.phones)))
-                }
+                Some(t) => Response::Checked(Box::new(check(
+                    t,
+                    &mapping,
+                    region,
+                    &mut self.phones,
+                    &mut |done| progress(done, t.rows.len()),
+                ))),
                 None => Response::Failed("Upload a file or paste rows first.".into()),
             },
             Request::Forget => {
@@ -350,9 +365,16 @@ fn opened(book: &Book, sheet: usize, table: &Table, mapping: Mapping) -> Opened 
     }
 }
 
-/// Validates `table` under `mapping` and plans the chunks.
-pub fn check(table: &Table, mapping: &Mapping, region: Region, phones: &mut PhoneCache) -> Checked {
-    let p = preview(table, mapping, region, phones);
+/// Validates `table` under `mapping` and plans the chunks; `progress` hears
+/// of the rows validated so far.
+pub fn check(
+    table: &Table,
+    mapping: &Mapping,
+    region: Region,
+    phones: &mut PhoneCache,
+    progress: &mut dyn FnMut(usize),
+) -> Checked {
+    let p = preview_with_progress(table, mapping, region, phones, progress);
     let (source, _) = wire_columns(mapping);
     let size = |n: u32| {
         table
@@ -394,10 +416,15 @@ pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
 }
 
 /// One request, encoded, answered, encoded: the whole of what the worker's
-/// entry point does.
-pub fn serve(session: &mut Session, request: &[u8], bytes: Option<Vec<u8>>) -> Vec<u8> {
+/// entry point does; `progress` hears of a check's progress.
+pub fn serve(
+    session: &mut Session,
+    request: &[u8],
+    bytes: Option<Vec<u8>>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Vec<u8> {
     let response = match decode::<Request>(request) {
-        Some(r) => session.handle(r, bytes),
+        Some(r) => session.handle_with_progress(r, bytes, progress),
         None => Response::Failed("The page and its file reader disagree: reload the page.".into()),
     };
     encode(&response)
@@ -412,7 +439,7 @@ mod tests {
 
     fn ask(s: &mut Session, r: Request, bytes: Option<Vec<u8>>) -> Response {
         // Through the encoding, as the browser does.
-        decode(&serve(s, &encode(&r), bytes)).expect("decodes")
+        decode(&serve(s, &encode(&r), bytes, &mut |_, _| {})).expect("decodes")
     }
 
     fn open(s: &mut Session, text: &str, name: &str) -> Opened {
@@ -625,8 +652,32 @@ mod tests {
         };
         assert!(matches!(ask(&mut s, unread, None), Response::Failed(_)));
         // Garbage instead of a request.
-        let reply: Response = decode(&serve(&mut s, &[0xff, 0xff, 0xff], None)).expect("decodes");
+        let reply: Response =
+            decode(&serve(&mut s, &[0xff, 0xff, 0xff], None, &mut |_, _| {})).expect("decodes");
         assert!(matches!(reply, Response::Failed(_)));
+    }
+
+    #[test]
+    fn a_long_check_reports_its_progress() {
+        let mut text = String::from("Email\n");
+        for i in 0..25_000 {
+            text.push_str(&format!("p{i}@example.com\n"));
+        }
+        let mut s = Session::default();
+        let o = open(&mut s, &text, "many.csv");
+        let check = Request::Check {
+            mapping: o.mapping,
+            region: Region::default(),
+        };
+        let mut heard = Vec::new();
+        let reply = serve(&mut s, &encode(&check), None, &mut |done, of| {
+            heard.push((done, of))
+        });
+        let Some(Response::Checked(c)) = decode(&reply) else {
+            panic!("not checked")
+        };
+        assert_eq!(c.contacts, 25_000);
+        assert_eq!(heard, vec![(10_000, 25_000), (20_000, 25_000)]);
     }
 
     #[test]

@@ -13,11 +13,25 @@ thread_local! {
 }
 
 /// The worker's one entry point: answers a question from the page
-/// ([`app::import::worker::serve`]); `bytes` are the file's, when it sent one.
+/// ([`app::import::worker::serve`]); `bytes` are the file's, when it sent one;
+/// `progress(done, of)` is called as a check goes (the worker passes it on
+/// to the page).
 #[wasm_bindgen]
-pub fn reader_serve(request: &[u8], bytes: Option<Vec<u8>>) -> Vec<u8> {
+pub fn reader_serve(
+    request: &[u8],
+    bytes: Option<Vec<u8>>,
+    progress: &js_sys::Function,
+) -> Vec<u8> {
     console_error_panic_hook::set_once();
-    READER.with(|s| app::import::worker::serve(&mut s.borrow_mut(), request, bytes))
+    READER.with(|s| {
+        app::import::worker::serve(&mut s.borrow_mut(), request, bytes, &mut |done, of| {
+            let _ = progress.call2(
+                &wasm_bindgen::JsValue::NULL,
+                &(done as f64).into(),
+                &(of as f64).into(),
+            );
+        })
+    })
 }
 
 /// For the browser benchmark (`end2end/bench/`): the wizard's stages 1→2 on

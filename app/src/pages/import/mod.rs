@@ -178,9 +178,19 @@ impl Wizard {
             return;
         };
         self.checking.set(true);
+        let w = *self;
         if rows >= BUSY_ROWS {
             self.busy
                 .set(Some(format!("Checking {} rows…", thousands(rows))));
+            crate::browser::on_progress(Some(Box::new(move |done, of| {
+                if w.checks.try_get_value() == Some(seq) && of > 0 {
+                    w.busy.try_set(Some(format!(
+                        "Checking {} rows… {}%",
+                        thousands(of),
+                        done * 100 / of
+                    )));
+                }
+            })));
         }
         let answer = crate::browser::reader(
             &Request::Check {
@@ -189,7 +199,6 @@ impl Wizard {
             },
             None,
         );
-        let w = *self;
         leptos::task::spawn_local(async move {
             let answer = answer.await;
             if w.checks.try_get_value() != Some(seq) {
