@@ -5,10 +5,15 @@
 // app/src/browser.rs). A question is [id, request bytes,
 // file or null]; the answer is [id, response bytes], or [id, null] when the
 // reader failed; before it, a long check may send ['progress', id, done, of].
-import init, { reader_serve } from '/reader/reader.js';
+import init, { reader_serve, reader_warm } from '/reader/reader.js';
 
+// The worker starts with the import page: loading the phone metadata now
+// spares the first file read the wait.
 const ready = init({ module_or_path: '/reader/reader_bg.wasm' }).then(
-  () => true,
+  () => {
+    reader_warm();
+    return true;
+  },
   (error) => {
     console.error('The file reader could not load:', error);
     return false;

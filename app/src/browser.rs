@@ -153,6 +153,17 @@ mod imp {
             })
         }
 
+        /// Starts the worker if it is not running (it loads while the user
+        /// picks a file).
+        pub fn start_early() {
+            CLIENT.with(|cell| {
+                let mut slot = cell.borrow_mut();
+                if slot.is_none() {
+                    *slot = start();
+                }
+            });
+        }
+
         /// Posts `request` (with the file to read, if any) at once, so that
         /// questions reach the worker in the order they were asked; the
         /// answer is `None` when the worker failed.
@@ -212,7 +223,7 @@ mod imp {
         KEPT.with(|k| k.borrow().clone())
     }
 
-    pub use reader::on_progress;
+    pub use reader::{on_progress, start_early as start_reader};
 
     /// Asks the reading worker; see [`crate::import::worker`].
     pub fn reader(
@@ -253,6 +264,8 @@ mod imp {
     pub fn keep_file(_: Option<PickedFile>) {}
 
     pub fn on_progress(_: Option<super::ProgressHandler>) {}
+
+    pub fn start_reader() {}
 
     pub fn kept_file() -> Option<PickedFile> {
         None

@@ -89,6 +89,8 @@ async function runReader(context: BrowserContext, reader: Reader, file: string):
       // The reading worker's bundle, loaded into the page for the comparison.
       const m: any = await import('/reader/reader.js' as string);
       const wasm = await m.default({ module_or_path: '/reader/reader_bg.wasm' });
+      // As the worker does when it starts, before a file is picked.
+      if (reader.startsWith('ours')) m.reader_warm();
       w.gc();
       const heap0 = (performance as any).memory.usedJSHeapSize;
       const wasm0 = wasm.memory.buffer.byteLength;

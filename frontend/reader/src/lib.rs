@@ -34,6 +34,14 @@ pub fn reader_serve(
     })
 }
 
+/// Loads what the first read would otherwise wait for (the phone metadata);
+/// the worker calls it as soon as it starts, while the user picks a file.
+#[wasm_bindgen]
+pub fn reader_warm() {
+    console_error_panic_hook::set_once();
+    app::import::validate::load_phone_metadata();
+}
+
 /// For the browser benchmark (`end2end/bench/`): the wizard's stages 1→2 on
 /// `bytes` ([`app::import::wizard::stages_one_two`]).
 /// Returns `[rows read, contacts that would be imported]`.

@@ -265,6 +265,8 @@ pub fn ImportPage() -> impl IntoView {
         w.edits.track();
         w.check();
     });
+    // The reading worker loads while the user picks a file.
+    Effect::new(|_| crate::browser::start_reader());
     // Leaving the page frees the worker's copy of the file.
     on_cleanup(|| drop(crate::browser::reader(&Request::Forget, None)));
     // The account's phone region is the starting point of the country picker.
