@@ -153,14 +153,23 @@ mod imp {
             })
         }
 
+        /// The running worker: a new one if there is none or the last one
+        /// failed.
+        fn running(slot: &mut Option<Client>) -> Option<&mut Client> {
+            if slot.as_ref().is_none_or(|c| c.broken.get()) {
+                if let Some(old) = slot.take() {
+                    old.worker.terminate();
+                }
+                *slot = start();
+            }
+            slot.as_mut()
+        }
+
         /// Starts the worker if it is not running (it loads while the user
         /// picks a file).
         pub fn start_early() {
             CLIENT.with(|cell| {
-                let mut slot = cell.borrow_mut();
-                if slot.is_none() {
-                    *slot = start();
-                }
+                running(&mut cell.borrow_mut());
             });
         }
 
@@ -173,13 +182,7 @@ mod imp {
         ) -> impl std::future::Future<Output = Option<Vec<u8>>> {
             let rx = CLIENT.with(|cell| {
                 let mut slot = cell.borrow_mut();
-                if slot.as_ref().is_none_or(|c| c.broken.get()) {
-                    if let Some(old) = slot.take() {
-                        old.worker.terminate();
-                    }
-                    *slot = start();
-                }
-                let client = slot.as_mut()?;
+                let client = running(&mut slot)?;
                 let id = client.next;
                 client.next = client.next.wrapping_add(1);
                 let (tx, rx) = oneshot::channel();

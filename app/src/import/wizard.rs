@@ -188,6 +188,12 @@ pub fn check_group(choice: &GroupChoice, existing: &[String]) -> Result<(), Stag
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Preview {
     pub plan: ImportPlan,
+    pub problems: Problems,
+}
+
+/// The problems of a preview, indexed for display.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Problems {
     /// (row number, column) → what is wrong with that cell.
     pub cells: HashMap<(u32, usize), CellProblem>,
     /// Row number → the row's problem, for rows refused or with details dropped.
@@ -287,10 +293,12 @@ pub fn preview_with_progress(
     }
     Preview {
         plan,
-        cells,
-        rows,
-        columns,
-        reasons: reasons.into_iter().collect(),
+        problems: Problems {
+            cells,
+            rows,
+            columns,
+            reasons: reasons.into_iter().collect(),
+        },
     }
 }
 
@@ -558,16 +566,19 @@ mod tests {
         assert_eq!(preview(&t, &m, Region::default(), &mut cache), p);
         assert_eq!(cache.len(), 3, "and not again");
         assert_eq!(p.plan.counts.valid, 2);
-        assert!(p.cells[&(3, 1)].refused, "Bob's phone refuses his row");
         assert!(
-            !p.cells[&(4, 2)].refused,
+            p.problems.cells[&(3, 1)].refused,
+            "Bob's phone refuses his row"
+        );
+        assert!(
+            !p.problems.cells[&(4, 2)].refused,
             "Cy's e-mail is dropped, Cy imported"
         );
-        assert!(p.rows[&5].refused);
-        assert_eq!(p.columns[&1], (3, 1));
-        assert_eq!(p.columns[&2], (2, 1));
+        assert!(p.problems.rows[&5].refused);
+        assert_eq!(p.problems.columns[&1], (3, 1));
+        assert_eq!(p.problems.columns[&2], (2, 1));
         assert_eq!(
-            p.reasons,
+            p.problems.reasons,
             vec![
                 (RejectReason::NoContactDetail, 1),
                 (RejectReason::InvalidPhone, 1)

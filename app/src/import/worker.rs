@@ -12,19 +12,17 @@
 //! rows: it gets the table's shape and first rows, asks for the rows in view
 //! as the grid scrolls, and for each chunk's rows as it sends them.
 
-use std::collections::{BTreeMap, HashMap};
-
 use serde::{Deserialize, Serialize};
 
 use super::error_file::{rejected_sheet, to_csv, to_xlsx};
 use super::read::{Book, Format, GridRow};
-use super::rows::{PhoneCache, PlanCounts, RejectReason, Rejection};
+use super::rows::{PhoneCache, PlanCounts, Rejection};
 use super::table::{choose_sheet, HeaderChoice, Table};
 use super::validate::Region;
 use super::wire::{
     chunk_rows, wire_columns, wire_row, wire_size, WireRow, CHUNK_BYTES, CHUNK_ROWS,
 };
-use super::wizard::{preview_with_progress, CellProblem, RowProblem};
+use super::wizard::{preview_with_progress, Problems};
 use super::Mapping;
 
 /// First rows sent with [`Opened`], for the peek at the file.
@@ -87,6 +85,16 @@ pub enum Response {
     Failed(String),
 }
 
+impl Response {
+    /// The message for the user in an answer that is not the one expected.
+    pub fn failure(self) -> String {
+        match self {
+            Response::Failed(m) => m,
+            _ => "The file reader in this page answered something unexpected. Reload the page and try again.".into(),
+        }
+    }
+}
+
 /// A file (or paste) opened and a sheet chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Opened {
@@ -142,14 +150,8 @@ pub struct Checked {
     pub contacts: usize,
     /// Rows refused in the browser, for the summary and the error file.
     pub rejected: Vec<Rejection>,
-    /// (row number, column) → what is wrong with that cell.
-    pub cells: HashMap<(u32, usize), CellProblem>,
-    /// Row number → the row's problem.
-    pub rows: BTreeMap<u32, RowProblem>,
-    /// Per column index: (non-empty cells, cells with a problem).
-    pub columns: HashMap<usize, (usize, usize)>,
-    /// Rows refused, per reason.
-    pub reasons: Vec<(RejectReason, usize)>,
+    /// Flagged cells and rows, column shares, reasons for refusal.
+    pub problems: Problems,
     /// Indexes (into the table's rows) of the rows in `rows`, in order: the
     /// grid's "only rows with problems".
     pub problem_indexes: Vec<u32>,
@@ -388,17 +390,14 @@ pub fn check(
         .rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| p.rows.contains_key(&r.number))
+        .filter(|(_, r)| p.problems.rows.contains_key(&r.number))
         .map(|(i, _)| i as u32)
         .collect();
     Checked {
         counts: p.plan.counts,
         contacts: p.plan.contacts.len(),
         rejected: p.plan.rejected,
-        cells: p.cells,
-        rows: p.rows,
-        columns: p.columns,
-        reasons: p.reasons,
+        problems: p.problems,
         problem_indexes,
         chunks,
     }
@@ -505,9 +504,9 @@ mod tests {
         assert_eq!(c.contacts, 2);
         assert_eq!(c.counts.rejected, 1);
         assert_eq!(c.rejected[0].row, 3);
-        assert!(c.rows[&3].refused);
-        assert!(c.cells.contains_key(&(3, 1)));
-        assert_eq!(c.columns[&1], (2, 1));
+        assert!(c.problems.rows[&3].refused);
+        assert!(c.problems.cells.contains_key(&(3, 1)));
+        assert_eq!(c.problems.columns[&1], (2, 1));
         assert_eq!(c.problem_indexes, vec![1]);
         assert_eq!(c.chunks, vec![vec![2, 4]]);
         // What a chunk sends: the mapped columns of its rows.

@@ -304,17 +304,17 @@ fn read_file(w: Wizard, file: browser::PickedFile) {
         name: file.name.clone(),
         region: w.region.get_untracked(),
     };
-    let (name, size) = (file.name.clone(), file.size);
+    let name = file.name.clone();
     browser::keep_file(Some(file.clone()));
-    spawn_local(load(w, request, Some((file, size)), name));
+    spawn_local(load(w, request, Some(file), name));
 }
 
 /// Has the worker open a file or pasted text.
-async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f64)>, name: String) {
+async fn load(w: Wizard, request: Request, file: Option<browser::PickedFile>, name: String) {
     let seq = w.next_load();
     w.reading.set(true);
     w.read_error.set(None);
-    let answer = browser::reader(&request, file.as_ref().map(|(f, _)| f)).await;
+    let answer = browser::reader(&request, file.as_ref()).await;
     if !w.is_load(seq) {
         return;
     }
@@ -322,7 +322,7 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
         Response::Opened(opened) => {
             w.source.set(Some(Source {
                 name,
-                size: file.map(|(_, size)| size),
+                size: file.map(|f| f.size),
                 file: opened.file,
             }));
             w.table.set(Some(opened.table));
@@ -333,18 +333,10 @@ async fn load(w: Wizard, request: Request, file: Option<(browser::PickedFile, f6
             w.source.set(None);
             w.table.set(None);
             w.preview.set(None);
-            w.read_error.set(Some(failure(other)));
+            w.read_error.set(Some(other.failure()));
         }
     }
     w.reading.set(false);
-}
-
-/// The user's message in a failed answer.
-pub(super) fn failure(answer: Response) -> String {
-    match answer {
-        Response::Failed(m) => m,
-        _ => "The file reader in this page answered something unexpected. Reload the page and try again.".into(),
-    }
 }
 
 /// Reads `sheet` again with another header choice.
@@ -382,7 +374,7 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
                     w.table.set(None);
                     w.preview.set(None);
                 }
-                w.read_error.set(Some(failure(other)));
+                w.read_error.set(Some(other.failure()));
             }
         }
         w.reading.set(false);

@@ -96,6 +96,7 @@ fn Totals() -> impl IntoView {
             let c = p.counts;
             let contacts = p.contacts;
             let why = p
+                .problems
                 .reasons
                 .iter()
                 .map(|(r, n)| format!("{} {}", thousands(*n), reason_words(*r)))
@@ -194,7 +195,12 @@ fn Grid() -> impl IntoView {
             scroll.set(el.scroll_top() as f64);
         }
     };
-    let flagged = move || w.preview.get().map(|p| p.0.rows.len()).unwrap_or(0);
+    let flagged = move || {
+        w.preview
+            .get()
+            .map(|p| p.0.problems.rows.len())
+            .unwrap_or(0)
+    };
     view! {
         <div class="grid__tools">
             <label class="check">
@@ -230,10 +236,10 @@ fn Grid() -> impl IntoView {
                             rows.iter().map(|(i, row)| {
                                 let index = *i as usize;
                                 let number = row.number;
-                                let problem = preview.as_ref().and_then(|p| p.0.rows.get(&number).cloned());
+                                let problem = preview.as_ref().and_then(|p| p.0.problems.rows.get(&number).cloned());
                                 let cells: Vec<_> = (0..width).map(|col| {
                                     let cell = row.cell(col).to_string();
-                                    let issue = preview.as_ref().and_then(|p| p.0.cells.get(&(number, col)).cloned());
+                                    let issue = preview.as_ref().and_then(|p| p.0.problems.cells.get(&(number, col)).cloned());
                                     view! { <Cell index col cell issue /> }
                                 }).collect();
                                 let (class, title) = match &problem {
@@ -314,7 +320,7 @@ fn ColumnHeader(index: usize) -> impl IntoView {
     };
     let share = move || {
         let p = w.preview.get()?;
-        let (filled, bad) = p.0.columns.get(&index).copied()?;
+        let (filled, bad) = p.0.problems.columns.get(&index).copied()?;
         (filled > 0).then(|| {
             let pct = ((filled - bad) as f64 * 100.0 / filled as f64).floor();
             (format!("{pct}% valid"), bad > 0)

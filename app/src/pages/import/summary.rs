@@ -175,7 +175,7 @@ async fn run_steps(w: Wizard) -> Result<(), AppError> {
         async move {
             let rows = match rows.await {
                 Response::Wire(rows) => rows,
-                other => return (no, Err(AppError::Invalid(super::input::failure(other)))),
+                other => return (no, Err(AppError::Invalid(other.failure()))),
             };
             let request = ChunkRequest {
                 import_id,
