@@ -14,6 +14,7 @@
 pub mod contact;
 pub mod error_file;
 pub mod mapping;
+mod numbering;
 pub mod read;
 pub mod rows;
 pub mod table;

@@ -1,7 +1,8 @@
 //! Phone and e-mail validation: one implementation, compiled for both sides.
 //!
 //! * A phone is valid when `phonenumber` parses it with the default region and
-//!   says it is a valid number; it is stored in E.164 (`+447911123123`).
+//!   says it is a valid number (by phonenumber's rules, with its patterns
+//!   compiled once: `numbering`); it is stored in E.164 (`+447911123123`).
 //! * An e-mail is valid by this rule (a practical subset of RFC 5321/5322):
 //!   - exactly one `@`, with at most 254 characters in all;
 //!   - a local part of 1–64 characters, no whitespace or control characters,
@@ -141,10 +142,7 @@ pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> 
         return Err(PhoneIssue::NotANumber);
     }
     let number = phonenumber::parse(Some(region.0), raw).map_err(|_| PhoneIssue::NotANumber)?;
-    if !phonenumber::is_valid(&number) {
-        return Err(PhoneIssue::NotValid);
-    }
-    Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+    super::numbering::e164_if_valid(&number).ok_or(PhoneIssue::NotValid)
 }
 
 /// Formats an E.164 number for people: the international format
