@@ -206,7 +206,13 @@ mod tests {
             crate::import::choose_sheet(&mut book, None, HeaderChoice::Auto, Region::default())
                 .unwrap();
         let mut rows = vec![chosen.table.headers.clone()];
-        rows.extend(chosen.table.rows.iter().map(|r| r.cells.clone()));
+        rows.extend(
+            chosen
+                .table
+                .rows
+                .iter()
+                .map(crate::import::GridRow::to_cells),
+        );
         rows
     }
 

@@ -891,10 +891,7 @@ mod tests {
     fn rows(data: &[&[&str]]) -> Vec<GridRow> {
         data.iter()
             .enumerate()
-            .map(|(i, r)| GridRow {
-                number: i as u32 + 2,
-                cells: r.iter().map(|c| c.to_string()).collect(),
-            })
+            .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
             .collect()
     }
 

@@ -101,7 +101,11 @@ impl Plan {
         ];
         Some(Plan {
             general: Pattern::new(d.general())?,
-            types: types.into_iter().flatten().map(Pattern::new).collect::<Option<_>>()?,
+            types: types
+                .into_iter()
+                .flatten()
+                .map(Pattern::new)
+                .collect::<Option<_>>()?,
             leading_digits: match meta.leading_digits() {
                 Some(leading) => Some(anchored(leading.as_str())?),
                 None => None,
@@ -148,7 +152,11 @@ type Plans = RwLock<HashMap<Key, Option<Arc<Plan>>>>;
 fn compiled(key: Key) -> Option<Arc<Plan>> {
     static PLANS: OnceLock<Plans> = OnceLock::new();
     let plans = PLANS.get_or_init(Plans::default);
-    if let Some(plan) = plans.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(plan) = plans
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return plan.clone();
     }
     let plan = key.metadata().and_then(Plan::new).map(Arc::new);
@@ -164,12 +172,8 @@ mod tests {
     use super::*;
 
     fn theirs(number: &PhoneNumber) -> Option<String> {
-        phonenumber::is_valid(number).then(|| {
-            number
-                .format()
-                .mode(phonenumber::Mode::E164)
-                .to_string()
-        })
+        phonenumber::is_valid(number)
+            .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
     }
 
     /// Every example number of every region and type, as typed nationally in
@@ -210,7 +214,10 @@ mod tests {
                 for input in inputs {
                     let typed = [
                         (home, input.clone()),
-                        (Some(country::Id::GB), format!("+{} {input}", meta.country_code())),
+                        (
+                            Some(country::Id::GB),
+                            format!("+{} {input}", meta.country_code()),
+                        ),
                     ];
                     for (region, raw) in typed {
                         let Ok(number) = phonenumber::parse(region, &raw) else {
@@ -227,17 +234,20 @@ mod tests {
         // The metadata has ~250 regions with several examples each: make sure the
         // loop really ran over it, and over both answers.
         assert!(checked > 40_000, "{checked}");
-        assert!(valid > 10_000 && checked - valid > 10_000, "{valid} of {checked}");
+        assert!(
+            valid > 10_000 && checked - valid > 10_000,
+            "{valid} of {checked}"
+        );
     }
 
     #[test]
     fn shared_country_codes_find_their_region() {
         let gb = Some(country::Id::GB);
         for (raw, e164) in [
-            ("+1 202 555 0143", "+12025550143"),     // US
-            ("+1 416 555 0143", "+14165550143"),     // CA
-            ("+44 1481 256789", "+441481256789"),    // GG, shares +44
-            ("+800 1234 5678", "+80012345678"),      // non-geographic
+            ("+1 202 555 0143", "+12025550143"),  // US
+            ("+1 416 555 0143", "+14165550143"),  // CA
+            ("+44 1481 256789", "+441481256789"), // GG, shares +44
+            ("+800 1234 5678", "+80012345678"),   // non-geographic
         ] {
             let number = phonenumber::parse(gb, raw).unwrap();
             assert_eq!(e164_if_valid(&number).as_deref(), Some(e164), "{raw}");

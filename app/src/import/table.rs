@@ -54,10 +54,10 @@ pub fn detect_header(grid: &Grid, region: Region) -> Option<usize> {
         if filled < 2.min(width) {
             continue;
         }
-        if row.cells.iter().any(|c| looks_like_data(c, region)) {
+        if row.cells().any(|c| looks_like_data(c, region)) {
             continue;
         }
-        let known = row.cells.iter().filter(|c| is_known_header(c)).count();
+        let known = row.cells().filter(|c| is_known_header(c)).count();
         if known == 0 {
             continue;
         }
@@ -76,12 +76,10 @@ pub fn detect_header(grid: &Grid, region: Region) -> Option<usize> {
         .position(|r| r.filled() >= 2.max(width * 3 / 5) || (width == 1 && r.filled() == 1))?;
     let candidate = rows[first];
     let texty = candidate
-        .cells
-        .iter()
+        .cells()
         .all(|c| c.is_empty() || !looks_like_data(c, region));
     let data_below = rows.iter().skip(first + 1).take(5).any(|r| {
-        r.cells
-            .iter()
+        r.cells()
             .enumerate()
             .any(|(j, c)| looks_like_data(c, region) && !candidate.cell(j).is_empty())
     });
@@ -110,7 +108,7 @@ pub fn table(grid: Grid, choice: HeaderChoice, region: Region) -> Table {
             let header = rows.remove(i);
             // Rows above the header (titles, notes) are not data.
             rows.drain(..i);
-            let mut headers = header.cells;
+            let mut headers = header.to_cells();
             headers.resize(width, String::new());
             Table {
                 header_row: Some(header.number),
@@ -186,10 +184,7 @@ mod tests {
         Grid {
             rows: rows
                 .iter()
-                .map(|(n, cells)| GridRow {
-                    number: *n,
-                    cells: cells.iter().map(|c| c.to_string()).collect(),
-                })
+                .map(|(n, cells)| GridRow::new(*n, cells.iter()))
                 .collect(),
             fixed_header: None,
         }

@@ -183,14 +183,7 @@ pub fn server_table(columns: &[WireColumn], rows: Vec<WireRow>) -> (Table, Mappi
         headers: columns.iter().map(|c| c.header.clone()).collect(),
         rows: rows
             .into_iter()
-            .map(|r| {
-                let mut cells = r.cells;
-                cells.truncate(width);
-                GridRow {
-                    number: r.number,
-                    cells,
-                }
-            })
+            .map(|r| GridRow::new(r.number, r.cells.iter().take(width)))
             .collect(),
         width,
     };
@@ -243,10 +236,7 @@ mod tests {
             rows: rows
                 .iter()
                 .enumerate()
-                .map(|(i, r)| GridRow {
-                    number: i as u32 + 2,
-                    cells: r.iter().map(|c| c.to_string()).collect(),
-                })
+                .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
                 .collect(),
             width: headers.len(),
         }
@@ -343,7 +333,7 @@ mod tests {
             }],
         );
         assert_eq!(m.columns[0].label_column, None);
-        assert_eq!(t.rows[0].cells.len(), 1);
+        assert_eq!(t.rows[0].width(), 1);
         let p = plan(&t, &m, Region::default(), &[]);
         assert_eq!(p.contacts[0].rows, vec![5]);
     }

@@ -552,10 +552,7 @@ mod tests {
             ]
             .iter()
             .enumerate()
-            .map(|(i, r)| GridRow {
-                number: i as u32 + 2,
-                cells: r.iter().map(|c| c.to_string()).collect(),
-            })
+            .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
             .collect(),
             width: 3,
         };

@@ -211,7 +211,7 @@ mod tests {
             .0
             .rows
             .into_iter()
-            .map(|r| r.cells)
+            .map(|r| r.to_cells())
             .collect()
     }
 
@@ -238,7 +238,7 @@ mod tests {
     fn an_excel_sep_line_decides_and_is_not_a_row() {
         let (grid, d) = read("sep=|\na|b,c\n1|2,3\n", Format::Csv, Budget::default()).unwrap();
         assert_eq!(d, '|');
-        assert_eq!(grid.rows[0].cells, vec!["a", "b,c"]);
+        assert_eq!(grid.rows[0].to_cells(), vec!["a", "b,c"]);
         assert_eq!(grid.rows[0].number, 1);
     }
 
@@ -305,7 +305,7 @@ mod tests {
             ..Budget::default()
         };
         let (grid, _) = read(&format!("a,{huge}\n"), Format::Csv, budget).unwrap();
-        assert_eq!(grid.rows[0].cells[1].len(), 100);
+        assert_eq!(grid.rows[0].cell(1).len(), 100);
     }
 
     #[test]

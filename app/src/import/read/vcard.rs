@@ -151,7 +151,7 @@ fn property(card: &mut Card, name: &str, params: &[String], value: &str, budget:
     let mut add = |column: &str, v: &str| {
         let v = clip(v.trim(), budget.max_cell_chars);
         if !v.is_empty() {
-            card.push((column.to_string(), v));
+            card.push((column.to_string(), v.to_string()));
         }
     };
     match name {
@@ -252,10 +252,7 @@ fn to_grid(cards: Vec<Card>, budget: Budget) -> Grid {
             cells[index] = value;
         }
         if cells.iter().any(|c| !c.is_empty()) {
-            rows.push(GridRow {
-                number: (i + 1) as u32,
-                cells,
-            });
+            rows.push(GridRow::new((i + 1) as u32, cells));
         }
     }
     Grid {

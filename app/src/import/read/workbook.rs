@@ -7,6 +7,7 @@
 //! xls and ods sheets are materialised by calamine (it caps them itself) and
 //! then pass through the same budget.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use calamine::{
@@ -230,33 +231,38 @@ fn push_range(grid: &mut GridBuilder, range: &calamine::Range<Data>) -> Result<(
 }
 
 /// The text a user sees for a cell value.
-pub(crate) fn data_text(value: &Data) -> String {
+/// (Text cells are lent, not copied: the grid copies them once, into its row.)
+pub(crate) fn data_text(value: &Data) -> Cow<'_, str> {
     match value {
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => float_text(*f),
-        Data::String(s) => s.clone(),
-        Data::Bool(b) => bool_text(*b),
-        Data::DateTime(d) => date_text(d),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(_) | Data::Empty => String::new(),
+        Data::Int(i) => i.to_string().into(),
+        Data::Float(f) => float_text(*f).into(),
+        Data::String(s) => s.as_str().into(),
+        Data::Bool(b) => bool_text(*b).into(),
+        Data::DateTime(d) => date_text(d).into(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.as_str().into(),
+        Data::Error(_) | Data::Empty => "".into(),
     }
 }
 
-fn ref_text(value: &DataRef<'_>) -> String {
+fn ref_text<'a>(value: &'a DataRef<'_>) -> Cow<'a, str> {
     match value {
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => float_text(*f),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_string(),
-        DataRef::Bool(b) => bool_text(*b),
-        DataRef::DateTime(d) => date_text(d),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(_) | DataRef::Empty => String::new(),
+        DataRef::Int(i) => i.to_string().into(),
+        DataRef::Float(f) => float_text(*f).into(),
+        DataRef::String(s) => s.as_str().into(),
+        DataRef::SharedString(s) => (*s).into(),
+        DataRef::Bool(b) => bool_text(*b).into(),
+        DataRef::DateTime(d) => date_text(d).into(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.as_str().into(),
+        DataRef::Error(_) | DataRef::Empty => "".into(),
     }
 }
 
-fn bool_text(b: bool) -> String {
-    if b { "TRUE" } else { "FALSE" }.into()
+fn bool_text(b: bool) -> &'static str {
+    if b {
+        "TRUE"
+    } else {
+        "FALSE"
+    }
 }
 
 /// Integral numbers without `.0` or exponent (447911123456.0 → `447911123456`);
