@@ -126,12 +126,6 @@ pub fn match_key(kind: DetailKind, value: &str) -> String {
 /// for spaces, punctuation and an extension).
 const MAX_PHONE_INPUT: usize = 64;
 
-/// Loads the phone metadata (done once, on first use, and long: ~0.2 s in
-/// the browser), so that the first file read does not wait for it.
-pub fn load_phone_metadata() {
-    let _ = normalize_phone("+44 7400 123456", Region::default());
-}
-
 /// Parses `raw` with `region` as the default and returns it in E.164.
 pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
     let raw = raw.trim();

@@ -34,12 +34,14 @@ pub fn reader_serve(
     })
 }
 
-/// Loads what the first read would otherwise wait for (the phone metadata);
-/// the worker calls it as soon as it starts, while the user picks a file.
+/// Readies the reader before the user's file comes: loads the phone
+/// metadata and has the browser optimise the reading code
+/// ([`app::import::wizard::warm_up`]); the worker calls it as soon as it
+/// starts, while the user picks a file.
 #[wasm_bindgen]
 pub fn reader_warm() {
     console_error_panic_hook::set_once();
-    app::import::validate::load_phone_metadata();
+    app::import::wizard::warm_up();
 }
 
 /// For the browser benchmark (`end2end/bench/`): the wizard's stages 1→2 on
