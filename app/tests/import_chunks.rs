@@ -24,10 +24,7 @@ fn table() -> Table {
                 7 | 15 | 22 => "not an email".to_string(),
                 _ => format!("p{i}@example.com"),
             };
-            GridRow {
-                number: i + 2,
-                cells: vec![format!("Person {i}"), email, "ignored".into()],
-            }
+            GridRow::new(i + 2, [format!("Person {i}"), email, "ignored".into()])
         })
         .collect();
     Table {
@@ -353,14 +350,16 @@ async fn two_chunks_at_once_create_their_groups_once() {
         let s = &db.store;
         for round in 0..4u32 {
             let rows = (0..40u32)
-                .map(|i| GridRow {
-                    number: i + 2,
-                    cells: vec![
-                        format!("Person {round}-{i}"),
-                        format!("p{round}-{i}@example.com"),
-                        ["Friends", "Work", "Family"][i as usize % 3].to_string()
-                            + &format!(" {round}"),
-                    ],
+                .map(|i| {
+                    GridRow::new(
+                        i + 2,
+                        [
+                            format!("Person {round}-{i}"),
+                            format!("p{round}-{i}@example.com"),
+                            ["Friends", "Work", "Family"][i as usize % 3].to_string()
+                                + &format!(" {round}"),
+                        ],
+                    )
                 })
                 .collect();
             let t = Table {

@@ -15,10 +15,7 @@ fn plan_of(headers: &[&str], rows: &[&[&str]]) -> ImportPlan {
         rows: rows
             .iter()
             .enumerate()
-            .map(|(i, r)| GridRow {
-                number: i as u32 + 2,
-                cells: r.iter().map(|c| c.to_string()).collect(),
-            })
+            .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
             .collect(),
         width: headers.len(),
     };

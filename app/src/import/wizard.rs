@@ -448,7 +448,7 @@ fn warm_up_xlsx(sheet: &super::error_file::Sheet) -> Result<Vec<u8>, rust_xlsxwr
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = (r + 1) as u32;
         for (c, cell) in row.iter().enumerate() {
-            if r % 2 == 0 {
+            if r.is_multiple_of(2) {
                 ws.write_string(r, c as u16, cell)?;
             } else {
                 ws.write_formula(r, c as u16, Formula::new("=\"\"").set_result(cell))?;
