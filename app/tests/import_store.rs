@@ -399,3 +399,84 @@ async fn hostile_and_unusual_text_is_stored_exactly() {
         db.drop_schema().await;
     }
 }
+
+/// The unfiltered list's total is the account's kept count: it must follow
+/// every write that creates or deletes contacts, and only the account's own.
+#[tokio::test]
+async fn the_unfiltered_total_follows_creates_imports_and_deletes() {
+    use app::db::entity::contact;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for db in databases().await {
+        let other = db
+            .store
+            .create_account("Someone else", Region::default())
+            .await
+            .unwrap();
+        let counted = |account: i64| {
+            contact::Entity::find()
+                .filter(contact::Column::AccountId.eq(account))
+                .count(db.store.connection())
+        };
+        let listed = || async {
+            db.store
+                .list_contacts(db.account, Region::default(), &ContactQuery::default())
+                .await
+                .unwrap()
+                .total
+        };
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "L", "07400 123456", "", ""],
+                &["Bob", "", "", "bob@example.com", "Friends"],
+                &["Cy", "", "07400 654321", "", ""],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &first.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!((listed().await, counted(db.account).await.unwrap()), (3, 3));
+        // Two matches (updated) and one new contact; a dry run writes nothing.
+        let second = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "Lovelace", "+44 7400 123456", "", ""],
+                &["Bob", "B", "", "BOB@example.com", ""],
+                &["Di", "", "", "di@example.com", ""],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &second.contacts, true)
+            .await
+            .unwrap();
+        assert_eq!(listed().await, 3);
+        db.store
+            .import_contacts(db.account, &second.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(listed().await, 4);
+        let page = db
+            .store
+            .list_contacts(db.account, Region::default(), &ContactQuery::default())
+            .await
+            .unwrap();
+        for c in page.contacts.iter().take(2) {
+            db.store.delete_contact(db.account, c.id).await.unwrap();
+        }
+        // Deleting a contact that is already gone changes nothing.
+        let gone = page.contacts[0].id;
+        assert!(db.store.delete_contact(db.account, gone).await.is_err());
+        assert_eq!((listed().await, counted(db.account).await.unwrap()), (2, 2));
+        assert_eq!(
+            db.store
+                .account(other.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .contact_count,
+            0
+        );
+        db.drop_schema().await;
+    }
+}

@@ -484,6 +484,10 @@ async fn upsert_batch(
     new_members
         .insert(txn, "group_member", &[("account_id", account)])
         .await?;
+    // Last, so that two chunks in flight wait on the account's row only for
+    // the end of each other's transaction.
+    let created = i64::try_from(summary.created).unwrap_or(i64::MAX);
+    super::store::count_contacts(txn, account_id, created).await?;
     Ok(summary)
 }
 

@@ -144,6 +144,7 @@ impl Store {
             name: Set(name.to_string()),
             default_region: Set(region.code().to_string()),
             created_at: Set(Utc::now()),
+            contact_count: Set(0),
         }
         .insert(&self.db)
         .await
@@ -204,6 +205,16 @@ impl Store {
             select = select.filter(contact::Column::ImportId.eq(import_id));
         }
         let total = match query.group {
+            // Every contact: the account keeps the count.
+            GroupFilter::All if only_group_filter => {
+                let count: Option<i64> = account::Entity::find_by_id(account_id)
+                    .select_only()
+                    .column(account::Column::ContactCount)
+                    .into_tuple()
+                    .one(&self.db)
+                    .await?;
+                u64::try_from(count.unwrap_or(0)).unwrap_or(0)
+            }
             // A group's size is its membership count; with no group, the
             // contacts less those in some group. Both read small indexes
             // instead of joining every contact (memberships belong to the
@@ -305,6 +316,7 @@ impl Store {
         .await?;
         write_details(&txn, account_id, row.id, c).await?;
         write_memberships(&txn, account_id, row.id, &c.group_ids).await?;
+        count_contacts(&txn, account_id, 1).await?;
         txn.commit().await?;
         self.view(account_id, row.id).await
     }
@@ -339,11 +351,13 @@ impl Store {
             return Err(not_found_contact());
         }
         clear_details_and_groups(&txn, account_id, id).await?;
-        contact::Entity::delete_many()
+        let deleted = contact::Entity::delete_many()
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(contact::Column::Id.eq(id))
             .exec(&txn)
-            .await?;
+            .await?
+            .rows_affected;
+        count_contacts(&txn, account_id, -i64::try_from(deleted).unwrap_or(0)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -605,6 +619,26 @@ async fn find_contact<C: ConnectionTrait>(
 }
 
 /// The contact's own columns (not id, account or creation time).
+/// Adds `delta` to the account's count of contacts (`account.contact_count`):
+/// every write that creates or deletes contacts calls it in its transaction.
+pub(crate) async fn count_contacts(
+    txn: &impl ConnectionTrait,
+    account_id: i64,
+    delta: i64,
+) -> Result<(), DbErr> {
+    if delta != 0 {
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::ContactCount,
+                Expr::col(account::Column::ContactCount).add(delta),
+            )
+            .filter(account::Column::Id.eq(account_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::ActiveModel {
     let (sort_name, search_text) = derived_columns(
         &c.first_name,

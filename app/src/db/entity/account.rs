@@ -10,6 +10,8 @@ pub struct Model {
     /// ISO 3166-1 alpha-2 region for phone numbers without a country code.
     pub default_region: String,
     pub created_at: DateTimeUtc,
+    /// How many contacts the account has (kept by the store's writes).
+    pub contact_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261125_000003_create_group;
 mod m20261125_000004_create_import;
 mod m20261125_000005_contact_import;
 mod m20261126_000006_search_index;
+mod m20261126_000007_account_contact_count;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_import::Migration),
             Box::new(m20261125_000005_contact_import::Migration),
             Box::new(m20261126_000006_search_index::Migration),
+            Box::new(m20261126_000007_account_contact_count::Migration),
         ]
     }
 }
