@@ -415,6 +415,12 @@ async fn two_chunks_at_once_create_their_groups_once() {
                 assert_eq!(found.len(), 1, "{}: {name}", db.name);
                 assert!(found[0].member_count >= 13, "{}: {name}", db.name);
             }
+            // Both chunks added to the account's count of contacts.
+            let all = s
+                .list_contacts(db.account, Region::default(), &Default::default())
+                .await
+                .unwrap();
+            assert_eq!(all.total, 40 * u64::from(round + 1), "{}", db.name);
         }
         db.drop_schema().await;
     }
