@@ -206,15 +206,7 @@ impl Store {
         }
         let total = match query.group {
             // Every contact: the account keeps the count.
-            GroupFilter::All if only_group_filter => {
-                let count: Option<i64> = account::Entity::find_by_id(account_id)
-                    .select_only()
-                    .column(account::Column::ContactCount)
-                    .into_tuple()
-                    .one(&self.db)
-                    .await?;
-                u64::try_from(count.unwrap_or(0)).unwrap_or(0)
-            }
+            GroupFilter::All if only_group_filter => self.contact_count(account_id).await?,
             // A group's size is its membership count; with no group, the
             // contacts less those in some group. Both read small indexes
             // instead of joining every contact (memberships belong to the
@@ -227,10 +219,7 @@ impl Store {
                     .await?
             }
             GroupFilter::None if only_group_filter => {
-                let all = contact::Entity::find()
-                    .filter(contact::Column::AccountId.eq(account_id))
-                    .count(&self.db)
-                    .await?;
+                let all = self.contact_count(account_id).await?;
                 let grouped: Option<i64> = group_member::Entity::find()
                     .select_only()
                     .column_as(
@@ -281,6 +270,17 @@ impl Store {
             page,
             per_page,
         })
+    }
+
+    /// The account's count of contacts (kept by the writes: `count_contacts`).
+    async fn contact_count(&self, account_id: i64) -> Result<u64, DbErr> {
+        let count: Option<i64> = account::Entity::find_by_id(account_id)
+            .select_only()
+            .column(account::Column::ContactCount)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(u64::try_from(count.unwrap_or(0)).unwrap_or(0))
     }
 
     pub async fn get_contact(
