@@ -458,19 +458,11 @@ fn warm_up_xlsx(sheet: &super::error_file::Sheet) -> Result<Vec<u8>, rust_xlsxwr
     wb.save_to_buffer()
 }
 
-/// `rows` rows shaped like a contacts export: names, a valid mobile, an
+/// `rows` rows shaped like the example file: names, a valid mobile, an
 /// e-mail address, a company and a group.
 fn warm_up_sheet(rows: usize) -> super::error_file::Sheet {
-    let headers = [
-        "First name",
-        "Last name",
-        "Mobile",
-        "E-mail",
-        "Company",
-        "Group",
-    ];
     super::error_file::Sheet {
-        headers: headers.map(String::from).to_vec(),
+        headers: super::error_file::example_sheet().headers,
         rows: (0..rows)
             .map(|i| {
                 vec![
