@@ -17,6 +17,14 @@ use serde_json::{json, Value};
 use server::{leptos_options, open_state, router, BODY_LIMIT};
 use tower::ServiceExt;
 
+/// The tests of this file take turns. Run side by side on the harness's
+/// threads, each test on its own tokio runtime in one process, a page's
+/// server-rendered body now and then never finished (the import page, about
+/// one run of this file in 5 to 50; with one test at a time, 100 runs of 100
+/// passed): leptos' rendering keeps process-wide state that several
+/// runtimes at once trip over. The server runs one runtime.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn app() -> Router {
     let state = open_state("sqlite::memory:", Region::default())
         .await
@@ -57,6 +65,7 @@ fn error(v: Value) -> AppError {
 
 #[tokio::test]
 async fn create_then_list_and_search_over_http() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (status, body) = call(&app, "contacts/create", ada()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -85,6 +94,7 @@ async fn create_then_list_and_search_over_http() {
 
 #[tokio::test]
 async fn the_server_validates_again_and_reports_fields() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (status, body) = call(
         &app,
@@ -126,6 +136,7 @@ async fn the_server_validates_again_and_reports_fields() {
 
 #[tokio::test]
 async fn a_duplicate_detail_names_the_contact_that_has_it() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     call(&app, "contacts/create", ada()).await;
     let (_, body) = call(&app, "contacts/create", json!({ "contact": { "first_name": "Imposter", "last_name": "",
@@ -140,6 +151,7 @@ async fn a_duplicate_detail_names_the_contact_that_has_it() {
 
 #[tokio::test]
 async fn groups_over_http() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (status, body) = call(&app, "groups/create", json!({ "name": "Customers" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -182,6 +194,7 @@ async fn groups_over_http() {
 
 #[tokio::test]
 async fn delete_and_not_found() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (_, body) = call(&app, "contacts/create", ada()).await;
     let id = serde_json::from_value::<ContactView>(body).unwrap().id;
@@ -194,6 +207,7 @@ async fn delete_and_not_found() {
 
 #[tokio::test]
 async fn malformed_and_oversized_requests_get_clear_errors() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (status, body) = call_raw(&app, "contacts/create", "{ not json".into()).await;
     assert!(!status.is_success());
@@ -220,6 +234,7 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
 
 #[tokio::test]
 async fn pages_render_on_the_server() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     call(&app, "contacts/create", ada()).await;
     for path in [
@@ -246,6 +261,7 @@ async fn pages_render_on_the_server() {
 
 #[tokio::test]
 async fn the_example_files_download_and_read_back() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     for (path, kind) in [
         ("/import/example.xlsx", "spreadsheetml"),
@@ -286,6 +302,7 @@ fn columns() -> Value {
 
 #[tokio::test]
 async fn an_import_over_http_validates_again_applies_each_chunk_once_and_is_listed() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (status, body) = call(
         &app,
@@ -345,6 +362,7 @@ async fn an_import_over_http_validates_again_applies_each_chunk_once_and_is_list
 
 #[tokio::test]
 async fn import_chunks_have_limits_with_clear_errors() {
+    let _turn = TURN.lock().await;
     let app = app().await;
     let (_, body) = call(
         &app,
