@@ -17,12 +17,14 @@ use serde_json::{json, Value};
 use server::{leptos_options, open_state, router, BODY_LIMIT};
 use tower::ServiceExt;
 
-/// The tests of this file take turns. Run side by side on the harness's
-/// threads, each test on its own tokio runtime in one process, a page's
+/// The tests of this file take turns. Run side by side, a page's
 /// server-rendered body now and then never finished (the import page, about
-/// one run of this file in 5 to 50; with one test at a time, 100 runs of 100
-/// passed): leptos' rendering keeps process-wide state that several
-/// runtimes at once trip over. The server runs one runtime.
+/// one run of this file in 5 to 50; one test at a time, 100 runs of 100
+/// passed). The cause is leptos_server's process-wide "suppress resource
+/// loads" flag, set while a route list is generated (`router()` does, for
+/// each test's app): a resource first polled meanwhile by another test's
+/// render waits forever (leptos issue #4773). The server generates its
+/// route list once, before it serves.
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn app() -> Router {
