@@ -618,7 +618,6 @@ async fn find_contact<C: ConnectionTrait>(
         .await
 }
 
-/// The contact's own columns (not id, account or creation time).
 /// Adds `delta` to the account's count of contacts (`account.contact_count`):
 /// every write that creates or deletes contacts calls it in its transaction.
 pub(crate) async fn count_contacts(
@@ -639,6 +638,7 @@ pub(crate) async fn count_contacts(
     Ok(())
 }
 
+/// The contact's own columns (not id, account or creation time).
 fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::ActiveModel {
     let (sort_name, search_text) = derived_columns(
         &c.first_name,

@@ -262,7 +262,7 @@ impl GridRow {
 
     /// Sets the cell at `index`, widening the row if needed.
     pub fn set(&mut self, index: usize, value: &str) {
-        let mut cells: Vec<String> = self.cells().map(str::to_string).collect();
+        let mut cells = self.to_cells();
         if cells.len() <= index {
             cells.resize(index + 1, String::new());
         }
