@@ -524,6 +524,34 @@ async fn pages_and_sort_orders() {
             }
             assert!(names(&db, all(31, 1)).await.is_empty());
         }
+        // A search counts its matches in the statement that reads its page:
+        // every page, and one past the last, still knows how many there are.
+        for sort in [SortOrder::Name, SortOrder::Updated] {
+            let found = |page| ContactQuery {
+                search: "p".into(),
+                page,
+                per_page: 7,
+                sort,
+                ..Default::default()
+            };
+            let mut walked = Vec::new();
+            for page in 1..=6 {
+                let p = db
+                    .store
+                    .list_contacts(db.account, Region::default(), &found(page))
+                    .await
+                    .unwrap();
+                assert_eq!(p.total, 30, "{} {sort:?} page {page}", db.name);
+                walked.extend(p.contacts.iter().map(|c| c.display_name()));
+            }
+            let whole = ContactQuery {
+                per_page: 100,
+                sort,
+                ..Default::default()
+            };
+            assert_eq!(walked, names(&db, whole).await, "{} {sort:?}", db.name);
+        }
+        assert_eq!(total(&db, search("nobody")).await, 0);
         db.drop_schema().await;
     }
 }

@@ -4,7 +4,7 @@ import { chooseNewGroup, expectSummary, next, openWizard, tag, upload } from './
 test('an import that loses its connection mid-way resumes without duplicates or losses', async ({ page }) => {
   test.setTimeout(120_000);
   const t = tag();
-  const chunk = 2_000; // CHUNK_ROWS in app/src/import/wire.rs
+  const chunk = 4_000; // CHUNK_ROWS in app/src/import/wire.rs
   const rows = chunk * 2 + chunk / 2; // three chunks
   const lines = ['Name,Email'];
   for (let i = 0; i < rows; i++) lines.push(`P${i} ${t},p${i}.${t}@example.com`);

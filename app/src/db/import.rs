@@ -202,20 +202,24 @@ async fn upsert_batch(
             .into_iter()
             .collect();
         for chunk in keys.chunks(KEYS_PER_QUERY) {
-            let rows: Vec<(i64, String)> = contact_detail::Entity::find()
-                .select_only()
-                .column(contact_detail::Column::ContactId)
-                .column(contact_detail::Column::MatchKey)
-                .filter(contact_detail::Column::AccountId.eq(account_id))
-                .filter(contact_detail::Column::Kind.eq(kind.as_str()))
-                .filter(one_of(
-                    backend,
-                    (contact_detail::Entity, contact_detail::Column::MatchKey),
-                    chunk.to_vec(),
-                ))
-                .into_tuple()
-                .all(txn)
-                .await?;
+            let rows: Vec<(i64, String)> = if postgres {
+                owners_by_probe(txn, account_id, kind, chunk).await?
+            } else {
+                contact_detail::Entity::find()
+                    .select_only()
+                    .column(contact_detail::Column::ContactId)
+                    .column(contact_detail::Column::MatchKey)
+                    .filter(contact_detail::Column::AccountId.eq(account_id))
+                    .filter(contact_detail::Column::Kind.eq(kind.as_str()))
+                    .filter(one_of(
+                        backend,
+                        (contact_detail::Entity, contact_detail::Column::MatchKey),
+                        chunk.to_vec(),
+                    ))
+                    .into_tuple()
+                    .all(txn)
+                    .await?
+            };
             owner.extend(rows.into_iter().map(|(id, key)| (key, id)));
         }
     }
@@ -842,6 +846,37 @@ async fn ensure_groups<'a>(
     Ok(ids)
 }
 
+/// PostgreSQL: the owner of each of `keys` that some contact of the account
+/// already has, by one probe of the unique (account_id, kind, match_key)
+/// index per key. Asked as `match_key = ANY($keys)`, PostgreSQL prices 2,000
+/// probes above one read of every detail of that kind in the account and
+/// filters those instead: 14.7 ms a lookup at 100,000 details, growing with
+/// the account, where the probes take 3–5 ms whatever its size (`LIMIT 1`
+/// keeps the planner from turning them back into a join it could hash).
+async fn owners_by_probe(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    kind: DetailKind,
+    keys: &[String],
+) -> Result<Vec<(i64, String)>, DbErr> {
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT d.contact_id, d.match_key FROM unnest($3::text[]) AS k(key) \
+             CROSS JOIN LATERAL (SELECT contact_id, match_key FROM contact_detail \
+             WHERE account_id = $1 AND kind = $2 AND match_key = k.key LIMIT 1) AS d",
+            [
+                Value::from(account_id),
+                Value::from(kind.as_str()),
+                Value::from(keys.to_vec()),
+            ],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "contact_id")?, r.try_get("", "match_key")?)))
+        .collect()
+}
+
 /// `n` fresh contact ids.
 async fn allocate_contact_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, DbErr> {
     if n == 0 {
@@ -853,8 +888,10 @@ async fn allocate_contact_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec
             let rows = txn
                 .query_all_raw(Statement::from_sql_and_values(
                     backend,
-                    "SELECT nextval(pg_get_serial_sequence('contact', 'id')) AS id \
-                     FROM generate_series(1, $1)",
+                    // The sequence is named once (an InitPlan), not once per
+                    // id: 5.6 ms for 2,000 ids against under 1 ms.
+                    "SELECT nextval((SELECT pg_get_serial_sequence('contact', 'id'))::regclass) \
+                     AS id FROM generate_series(1, $1)",
                     [Value::from(n as i64)],
                 ))
                 .await?;

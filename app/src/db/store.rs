@@ -13,8 +13,9 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
-    DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, NotSet, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, SqlErr,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -171,7 +172,8 @@ impl Store {
             region,
             &query.search,
         );
-        let only_group_filter = search.is_none() && query.import.is_none();
+        let searching = search.is_some();
+        let only_group_filter = !searching && query.import.is_none();
         if let Some(cond) = search {
             select = select.filter(cond);
         }
@@ -203,6 +205,15 @@ impl Store {
         }
         if let Some(import_id) = query.import {
             select = select.filter(contact::Column::ImportId.eq(import_id));
+        }
+        let (first, then) = match query.sort {
+            SortOrder::Name => (contact::Column::SortName, contact::Column::Id),
+            SortOrder::Updated => (contact::Column::UpdatedAt, contact::Column::Id),
+        };
+        if searching {
+            return self
+                .search_page(account_id, select, query, first, then)
+                .await;
         }
         let total = match query.group {
             // Every contact: the account keeps the count.
@@ -243,10 +254,6 @@ impl Store {
         // then steps over the rows after it instead of all those before it,
         // so the last page costs what the first does.
         let from_end = offset < total && offset > total / 2;
-        let (first, then) = match query.sort {
-            SortOrder::Name => (contact::Column::SortName, contact::Column::Id),
-            SortOrder::Updated => (contact::Column::UpdatedAt, contact::Column::Id),
-        };
         let ascending = (query.sort == SortOrder::Name) != from_end;
         let order = if ascending { Order::Asc } else { Order::Desc };
         select = select.order_by(first, order.clone()).order_by(then, order);
@@ -263,6 +270,67 @@ impl Store {
         if from_end {
             rows.reverse();
         }
+        let contacts = self.views(account_id, rows).await?;
+        Ok(ContactPage {
+            contacts,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// One page of a search's matches and how many there are, in one
+    /// statement (`COUNT(*) OVER ()`): the matches are found once, not once
+    /// to count them and again for the page.
+    ///
+    /// On PostgreSQL the statement is planned for its own search text. A
+    /// prepared statement run a few times gets a generic plan, made without
+    /// the text; for `LIKE $1` that plan cannot tell a word in a hundred
+    /// contacts from one in all of them and reads the whole account (seen:
+    /// 11,000 matches among 1,000,000 contacts, 43 ms planned for the text,
+    /// 273 ms generic).
+    async fn search_page(
+        &self,
+        account_id: i64,
+        select: sea_orm::Select<contact::Entity>,
+        query: &ContactQuery,
+        first: contact::Column,
+        then: contact::Column,
+    ) -> Result<ContactPage, DbErr> {
+        let backend = self.db.get_database_backend();
+        let per_page = query.per_page();
+        let page = query.page();
+        let offset = (page - 1).saturating_mul(per_page);
+        let order = match query.sort {
+            SortOrder::Name => Order::Asc,
+            SortOrder::Updated => Order::Desc,
+        };
+        let statement = select
+            .clone()
+            .column_as(Expr::cust("COUNT(*) OVER ()"), "matches")
+            .order_by(first, order.clone())
+            .order_by(then, order)
+            .limit(per_page)
+            .offset(offset)
+            .build(backend);
+        let txn = self.db.begin().await?;
+        if backend == DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        let mut total = None;
+        let mut rows = Vec::new();
+        for row in txn.query_all_raw(statement).await? {
+            total = Some(row.try_get::<i64>("", "matches")?);
+            rows.push(contact::Model::from_query_result(&row, "")?);
+        }
+        // A page past the last match has no row to carry the count.
+        let total = match total {
+            Some(n) => u64::try_from(n).unwrap_or(0),
+            None if offset == 0 => 0,
+            None => select.count(&txn).await?,
+        };
+        txn.commit().await?;
         let contacts = self.views(account_id, rows).await?;
         Ok(ContactPage {
             contacts,

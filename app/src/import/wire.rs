@@ -15,8 +15,11 @@ use super::wizard::GroupChoice;
 
 /// Most rows in one chunk; the server refuses more.
 pub const MAX_CHUNK_ROWS: usize = 5_000;
-/// Rows per chunk the browser aims for.
-pub const CHUNK_ROWS: usize = 2_000;
+/// Rows per chunk the browser aims for. Measured on 100,000 rows into
+/// PostgreSQL, two in flight: 2,000 took 5.33–5.46 s, 4,000 5.10–5.16 s
+/// (each statement's fixed cost paid half as often); 25 steps still move
+/// the progress bar.
+pub const CHUNK_ROWS: usize = 4_000;
 /// Bytes per chunk the browser aims for (the server accepts 1 MiB bodies).
 pub const CHUNK_BYTES: usize = 512 * 1024;
 /// Most chunks in one import: the reader's 1,048,576 rows in chunks cut
