@@ -353,6 +353,8 @@ async fn search_finds_names_emails_and_phones_in_any_notation() {
             ("06 12 34", vec!["Bob 100%"]),
             ("BOB@example", vec!["Bob 100%"]),
             ("100%", vec!["Bob 100%"]),
+            // Too few digits for a phone number: names are searched instead.
+            ("10", vec!["Bob 100%"]),
             ("%", vec!["Bob 100%"]),
             ("nobody", vec![]),
         ] {

@@ -66,7 +66,7 @@ function files(n = ROWS): { csv: string; xlsx: string } {
 }
 
 type Reader = 'ours-read' | 'ours-stages' | 'sheetjs' | 'papaparse';
-interface Run { ms: number; memMiB: number; rows: number }
+interface Run { ms: number; memMiB: number; rows: number; peakRssMiB: number }
 
 const base = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -87,7 +87,7 @@ async function runReader(context: BrowserContext, reader: Reader, file: string, 
   if (reader === 'papaparse') await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') });
   const name = path.basename(file);
   const warm = path.basename(file).replace(`-${ROWS}.`, `-${WARM_ROWS}.`);
-  const run = await page.evaluate(
+  await page.evaluate(
     async ({ reader, name, warm, warmJs }) => {
       const w = window as any;
       const fetched = async (n: string) => new Uint8Array(await (await fetch(`/bench-file/${n}`)).arrayBuffer());
@@ -109,6 +109,22 @@ async function runReader(context: BrowserContext, reader: Reader, file: string, 
         const small = await fetched(warm);
         for (let i = 0; i < 2; i++) (reader === 'sheetjs' ? sheetjs : papaparse)(small);
       }
+      w.bench = { bytes, m, wasm, sheetjs, papaparse };
+    },
+    { reader, name, warm, warmJs },
+  );
+  // The tab's resident memory, sampled from /proc while the read runs: the
+  // peak it needed, measured the same way for every reader (the heap and
+  // WASM figures below compare our peak with what the others keep).
+  const renderers = rendererPids();
+  const rss0 = rssMiB(renderers);
+  let peak = rss0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(renderers))), 5);
+  const run = await page.evaluate(
+    async ({ reader, name }) => {
+      const w = window as any;
+      const { bytes, m, wasm, sheetjs, papaparse } = w.bench;
+      w.bench = undefined;
       w.gc();
       const heap0 = (performance as any).memory.usedJSHeapSize;
       const wasm0 = wasm.memory.buffer.byteLength;
@@ -127,10 +143,12 @@ async function runReader(context: BrowserContext, reader: Reader, file: string, 
       const grown = (performance as any).memory.usedJSHeapSize - heap0 + (wasm.memory.buffer.byteLength - wasm0);
       return { ms, memMiB: grown / 2 ** 20, rows };
     },
-    { reader, name, warm, warmJs },
+    { reader, name },
   );
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB(renderers));
   await page.close();
-  return run;
+  return { ...run, peakRssMiB: peak - rss0 };
 }
 
 async function best(context: BrowserContext, reader: Reader, file: string): Promise<Run> {
@@ -140,6 +158,7 @@ async function best(context: BrowserContext, reader: Reader, file: string): Prom
   return {
     ms: Math.min(...runs.map((r) => r.ms)),
     memMiB: Math.min(...runs.map((r) => r.memMiB)),
+    peakRssMiB: Math.min(...runs.map((r) => r.peakRssMiB)),
     rows: runs[0].rows,
   };
 }
@@ -182,6 +201,30 @@ async function whenText(page: Page, testid: string, text: string): Promise<numbe
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+
+/** Chromium's renderer processes (the open page's, and any spare one). */
+function rendererPids(): string[] {
+  return fs.readdirSync('/proc').filter((pid) => {
+    try {
+      return /^\d+$/.test(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Resident memory (MiB) of `pids` together. */
+function rssMiB(pids: string[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return kib / 1024;
+}
 
 /** Resident memory (MiB) of the biggest Chromium renderer process: the tab. */
 function tabRssMiB(): number {
@@ -394,6 +437,9 @@ test('import benchmark', async ({ browser }) => {
     line(`${kind}: our reader, WASM`, s(o.ours.ms), '', `native bare ${bare} ${s(o.native.bare_ms)}`, r(o.ours.ms, o.native.bare_ms));
     line(`${kind}: ${js}`, s(o[js].ms), `${o[js].memMiB.toFixed(0)} MiB`, `our reader ${s(o.ours.ms)}`, `ours ${r(o[js].ms, o.ours.ms)} faster`);
     line(`${kind}: memory, ${js} / ours`, '', '', '', r(o[js].memMiB, o.ours.memMiB));
+    line(`${kind}: peak tab memory growth (RSS), ours`, '', `${o.ours.peakRssMiB.toFixed(0)} MiB`, '', '');
+    line(`${kind}: peak tab memory growth (RSS), ${js}`, '', `${o[js].peakRssMiB.toFixed(0)} MiB`, '', '');
+    line(`${kind}: peak tab memory, ${js} / ours`, '', '', '', r(o[js].peakRssMiB, o.ours.peakRssMiB));
     line(`${kind}: stages 1→2 (read, map, validate every row), WASM`, s(o.stages.ms), `${o.stages.memMiB.toFixed(0)} MiB`, `${js} bare parse ${s(o[js].ms)}`, r(o.stages.ms, o[js].ms));
     line(`${kind}: stages 1→2, native`, s(o.native.stages_ms), '', `WASM ${s(o.stages.ms)}`, r(o.stages.ms, o.native.stages_ms));
   }
