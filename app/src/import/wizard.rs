@@ -388,7 +388,7 @@ pub const REGIONS: &[(&str, &str)] = &[
 /// benchmarks time this same function natively (`app/examples/read_time.rs`)
 /// and in the browser (`frontend`'s `bench_stages` export).
 pub fn stages_one_two(
-    bytes: Vec<u8>,
+    bytes: impl Into<super::read::FileBytes>,
     name: &str,
     validate: bool,
 ) -> Result<(usize, usize), String> {

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error_file::{rejected_sheet, to_csv, to_xlsx};
-use super::read::{Book, Format, GridRow};
+use super::read::{Book, FileBytes, Format, GridRow};
 use super::rows::{PhoneCache, PlanCounts, Rejection};
 use super::table::{choose_sheet, HeaderChoice, Table};
 use super::validate::Region;
@@ -171,7 +171,7 @@ impl Session {
     /// Answers one request; `bytes` are the file's, for [`Request::Open`]
     /// and a file's [`Request::Reload`] (`None` when the browser could not
     /// read the file).
-    pub fn handle(&mut self, request: Request, bytes: Option<Vec<u8>>) -> Response {
+    pub fn handle(&mut self, request: Request, bytes: Option<FileBytes>) -> Response {
         self.handle_with_progress(request, bytes, &mut |_, _| {})
     }
 
@@ -180,7 +180,7 @@ impl Session {
     pub fn handle_with_progress(
         &mut self,
         request: Request,
-        bytes: Option<Vec<u8>>,
+        bytes: Option<FileBytes>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Response {
         match request {
@@ -416,7 +416,7 @@ pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
 pub fn serve(
     session: &mut Session,
     request: &[u8],
-    bytes: Option<Vec<u8>>,
+    bytes: Option<FileBytes>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<u8> {
     let response = match decode::<Request>(request) {
@@ -435,6 +435,7 @@ mod tests {
 
     fn ask(s: &mut Session, r: Request, bytes: Option<Vec<u8>>) -> Response {
         // Through the encoding, as the browser does.
+        let bytes = bytes.map(FileBytes::from);
         decode(&serve(s, &encode(&r), bytes, &mut |_, _| {})).expect("decodes")
     }
 

@@ -20,6 +20,7 @@ mod vcard;
 mod workbook;
 
 use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
 
 use serde::{Deserialize, Serialize};
 
@@ -174,23 +175,26 @@ impl std::error::Error for ReadError {}
 
 /// One non-blank row of a sheet.
 ///
-/// Its cells' text is kept end to end in one string, with where each cell
-/// ends: two allocations a row instead of one a cell (a 1,000,000-row sheet
-/// of 8 columns is 8,000,000 cells; as separate strings they cost about
-/// twice the memory of their text, and most of the reading time went to
-/// allocating and freeing them).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Its cells are kept in one allocation: where each cell ends, then their
+/// text end to end. A 1,000,000-row sheet of 8 columns is 8,000,000 cells;
+/// as separate strings they cost about twice the memory of their text, and
+/// most of the reading time went to allocating and freeing them. (As a
+/// string and a vector of ends, two allocations and 56 bytes a row before
+/// the text; now one, and 24.)
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "RowParts")]
 pub struct GridRow {
     /// The row number the user sees: 1-based sheet row, or record number.
     pub number: u32,
-    text: String,
-    /// Where each cell ends in `text`.
-    ends: Vec<u32>,
+    /// How many cells.
+    width: u32,
+    /// `width` cell ends (u32, little-endian; offsets into the text), then
+    /// the text, UTF-8, each end on a character boundary.
+    data: Box<[u8]>,
 }
 
-/// A row as it arrives from elsewhere (the worker, the browser), checked
-/// before it becomes a [`GridRow`]: the ends must cut `text` into cells.
+/// A row as it travels (the worker, the browser), checked before it
+/// becomes a [`GridRow`]: the ends must cut `text` into cells.
 #[derive(Deserialize)]
 struct RowParts {
     number: u32,
@@ -210,46 +214,96 @@ impl TryFrom<RowParts> for GridRow {
             }
             start = end;
         }
-        Ok(GridRow {
-            number: p.number,
-            text: p.text,
-            ends: p.ends,
-        })
+        Ok(GridRow::from_parts(p.number, &p.text, &p.ends))
+    }
+}
+
+impl Serialize for GridRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// The ends, as a sequence.
+        struct Ends<'a>(&'a GridRow);
+        impl Serialize for Ends<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq((0..self.0.width()).map(|i| self.0.end(i)))
+            }
+        }
+        let mut row = s.serialize_struct("RowParts", 3)?;
+        row.serialize_field("number", &self.number)?;
+        row.serialize_field("text", self.text())?;
+        row.serialize_field("ends", &Ends(self))?;
+        row.end()
+    }
+}
+
+impl fmt::Debug for GridRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GridRow")
+            .field("number", &self.number)
+            .field("cells", &self.cells().collect::<Vec<_>>())
+            .finish()
     }
 }
 
 impl GridRow {
     pub fn new<S: AsRef<str>>(number: u32, cells: impl IntoIterator<Item = S>) -> Self {
-        let mut row = GridRow {
-            number,
-            ..GridRow::default()
-        };
+        let mut text = String::new();
+        let mut ends = Vec::new();
         for cell in cells {
-            row.push(cell.as_ref());
+            text.push_str(cell.as_ref());
+            ends.push(end_of(&text));
         }
-        row
+        GridRow::from_parts(number, &text, &ends)
     }
 
-    fn push(&mut self, cell: &str) {
-        self.text.push_str(cell);
-        self.ends.push(end_of(&self.text));
+    /// The row from its text and its cells' ends (already checked).
+    fn from_parts(number: u32, text: &str, ends: &[u32]) -> Self {
+        let mut data = Vec::with_capacity(4 * ends.len() + text.len());
+        for end in ends {
+            data.extend_from_slice(&end.to_le_bytes());
+        }
+        data.extend_from_slice(text.as_bytes());
+        GridRow {
+            number,
+            width: u32::try_from(ends.len()).unwrap_or(u32::MAX),
+            data: data.into_boxed_slice(),
+        }
+    }
+
+    /// Where cell `index` (< width) ends in the text.
+    fn end(&self, index: usize) -> u32 {
+        let at = 4 * index;
+        self.data
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    }
+
+    /// The cells' text, end to end.
+    fn text(&self) -> &str {
+        let bytes = self.data.get(4 * self.width()..).unwrap_or_default();
+        std::str::from_utf8(bytes).unwrap_or_default()
     }
 
     /// The cell at `index`, or `""` past the end of the row.
     pub fn cell(&self, index: usize) -> &str {
-        let Some(&end) = self.ends.get(index) else {
+        if index >= self.width() {
             return "";
-        };
+        }
         let start = match index {
             0 => 0,
-            _ => self.ends[index - 1],
+            _ => self.end(index - 1) as usize,
         };
-        &self.text[start as usize..end as usize]
+        let text = 4 * self.width();
+        self.data
+            .get(text + start..text + self.end(index) as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
     }
 
     /// How many cells the row has (the last one not empty, when read).
     pub fn width(&self) -> usize {
-        self.ends.len()
+        self.width as usize
     }
 
     pub fn cells(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
@@ -361,11 +415,7 @@ impl GridBuilder {
         if self.rows.len() >= self.budget.max_rows {
             return Err(too_many_rows(self.budget));
         }
-        let mut row = GridRow {
-            number,
-            text: self.text.as_str().into(),
-            ends: self.ends.as_slice().into(),
-        };
+        let mut row = GridRow::from_parts(number, &self.text, &self.ends);
         for (col, text) in self.out_of_order.drain(..) {
             row.set(col, &text);
         }
@@ -373,6 +423,17 @@ impl GridBuilder {
         self.text.clear();
         self.ends.clear();
         Ok(())
+    }
+
+    /// Room for the rows a sheet says it has (`rows`), believed only as far
+    /// as its file's size (`file_len`) allows: a row of a workbook takes more
+    /// than 16 bytes of the file, and a hand-made dimension may claim a
+    /// million rows in a file of a few kilobytes. Without it the rows grow by
+    /// doubling: up to twice the room they need, and both copies at once
+    /// while they move.
+    pub(crate) fn expect_rows(&mut self, rows: u64, file_len: u64) {
+        let rows = rows.min(file_len / 16).min(self.budget.max_rows as u64);
+        self.rows.reserve(usize::try_from(rows).unwrap_or(0));
     }
 
     pub(crate) fn finish(mut self) -> Result<Grid, ReadError> {
@@ -442,7 +503,8 @@ enum Source {
         kind: TextKind,
         first: Option<Grid>,
     },
-    Workbook(Box<workbook::Workbook>),
+    /// A workbook, and its file's size in bytes.
+    Workbook(Box<workbook::Workbook>, u64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -470,7 +532,7 @@ impl Book {
 
     /// Whether sheets have names the user gave them (workbooks only).
     pub fn has_named_sheets(&self) -> bool {
-        matches!(self.source, Source::Workbook(_))
+        matches!(self.source, Source::Workbook(..))
     }
 
     /// Reads the sheet at `index` (0-based).
@@ -493,7 +555,7 @@ impl Book {
                     text::read(text, format, self.budget).map(|(grid, _)| grid)
                 }
             },
-            Source::Workbook(wb) => wb.read(&self.sheets[index], self.budget),
+            Source::Workbook(wb, len) => wb.read(&self.sheets[index], self.budget, *len),
         }
     }
 }
@@ -565,23 +627,85 @@ fn unsupported(what: &str) -> ReadError {
     )
 }
 
+/// Something a file can be read from in place.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// A file read in place. In the browser's reading worker it is the
+/// browser's own copy of the file (nothing is shared between threads
+/// there); elsewhere it may move between threads.
+#[cfg(target_arch = "wasm32")]
+pub type InPlace = Box<dyn ReadSeek>;
+#[cfg(not(target_arch = "wasm32"))]
+pub type InPlace = Box<dyn ReadSeek + Send>;
+
+/// A file's bytes: in memory, or read where they are.
+pub enum FileBytes {
+    Owned(Vec<u8>),
+    /// Read in place, with its length: a workbook (a zip archive) is then
+    /// read without a copy of the whole file; other kinds are copied in
+    /// first, as they are read whole anyway.
+    InPlace(InPlace, u64),
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileBytes::Owned(bytes)
+    }
+}
+
 /// Opens `bytes` (named `file_name`, which only breaks ties: the content
 /// decides the format) with the default budget.
-pub fn open(bytes: Vec<u8>, file_name: &str) -> Result<Book, ReadError> {
-    open_with(bytes, file_name, Budget::default())
+pub fn open(bytes: impl Into<FileBytes>, file_name: &str) -> Result<Book, ReadError> {
+    match bytes.into() {
+        FileBytes::Owned(bytes) => open_with(bytes, file_name, Budget::default()),
+        FileBytes::InPlace(file, len) => open_in_place(file, len, file_name, Budget::default()),
+    }
+}
+
+fn too_large(len: u64, budget: Budget) -> ReadError {
+    ReadError::new(
+        ReadErrorKind::TooLarge,
+        format!(
+            "This file is {:.1} MB; the limit is {} MB. Split it into smaller files and import them one after the other.",
+            len as f64 / 1_048_576.0,
+            budget.max_bytes / 1_048_576
+        ),
+    )
+}
+
+/// Opens a file read in place: a zip archive (xlsx, xlsb, ods) is read
+/// from where it is, anything else is copied in and opened as bytes.
+fn open_in_place(
+    mut file: InPlace,
+    len: u64,
+    file_name: &str,
+    budget: Budget,
+) -> Result<Book, ReadError> {
+    if len > budget.max_bytes as u64 {
+        return Err(too_large(len, budget));
+    }
+    let unreadable = |e: std::io::Error| {
+        ReadError::new(
+            ReadErrorKind::Corrupt,
+            format!("The browser could not read this file ({e}). Choose it again."),
+        )
+    };
+    let mut head = [0u8; 4];
+    let got = file.read(&mut head).map_err(unreadable)?;
+    file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    if matches!(sniff(&head[..got]), Sniffed::Zip) {
+        return workbook::open_zip_in_place(file, &extension(file_name), budget);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    open_with(bytes, file_name, budget)
 }
 
 /// Opens `bytes` with an explicit budget.
 pub fn open_with(bytes: Vec<u8>, file_name: &str, budget: Budget) -> Result<Book, ReadError> {
     if bytes.len() > budget.max_bytes {
-        return Err(ReadError::new(
-            ReadErrorKind::TooLarge,
-            format!(
-                "This file is {:.1} MB; the limit is {} MB. Split it into smaller files and import them one after the other.",
-                bytes.len() as f64 / 1_048_576.0,
-                budget.max_bytes / 1_048_576
-            ),
-        ));
+        return Err(too_large(bytes.len() as u64, budget));
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return Err(ReadError::empty());

@@ -8,16 +8,16 @@
 //! then pass through the same budget.
 
 use std::borrow::Cow;
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use calamine::{
     Data, DataRef, ExcelDateTime, Ods, OdsError, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError,
     Xlsx, XlsxError,
 };
 
-use super::{Book, Budget, Format, Grid, GridBuilder, ReadError, ReadErrorKind, Source};
+use super::{Book, Budget, Format, Grid, GridBuilder, InPlace, ReadError, ReadErrorKind, Source};
 
-type Bytes = Cursor<Vec<u8>>;
+type Bytes = InPlace;
 
 pub(crate) enum Workbook {
     Xlsx(Xlsx<Bytes>),
@@ -26,7 +26,7 @@ pub(crate) enum Workbook {
     Ods(Ods<Bytes>),
 }
 
-fn book(format: Format, wb: Workbook, budget: Budget) -> Result<Book, ReadError> {
+fn book(format: Format, wb: Workbook, len: u64, budget: Budget) -> Result<Book, ReadError> {
     let sheets: Vec<String> = match &wb {
         Workbook::Xlsx(w) => worksheet_names(w),
         Workbook::Xlsb(w) => worksheet_names(w),
@@ -45,7 +45,7 @@ fn book(format: Format, wb: Workbook, budget: Budget) -> Result<Book, ReadError>
         encoding: None,
         delimiter: None,
         sheets,
-        source: Source::Workbook(Box::new(wb)),
+        source: Source::Workbook(Box::new(wb), len),
         budget,
     })
 }
@@ -60,7 +60,20 @@ fn worksheet_names<R: Reader<Bytes>>(wb: &R) -> Vec<String> {
 
 /// Opens a zip-based workbook (xlsx, xlsm, xlsb, ods).
 pub(crate) fn open_zip(bytes: Vec<u8>, ext: &str, budget: Budget) -> Result<Book, ReadError> {
-    let kind = inspect_zip(&bytes, budget)?;
+    open_zip_in_place(Box::new(Cursor::new(bytes)), ext, budget)
+}
+
+/// Opens a zip-based workbook read where it is.
+pub(crate) fn open_zip_in_place(
+    mut file: InPlace,
+    ext: &str,
+    budget: Budget,
+) -> Result<Book, ReadError> {
+    let kind = inspect_zip(&mut file, budget)?;
+    let len = file.seek(SeekFrom::End(0));
+    let len = len.map_err(|e| ReadError::corrupt(Format::Xlsx, e))?;
+    let rewound = file.seek(SeekFrom::Start(0));
+    rewound.map_err(|e| ReadError::corrupt(Format::Xlsx, e))?;
     match kind {
         ZipKind::Xlsx { macros } => {
             let format = if macros || ext == "xlsm" {
@@ -68,28 +81,32 @@ pub(crate) fn open_zip(bytes: Vec<u8>, ext: &str, budget: Budget) -> Result<Book
             } else {
                 Format::Xlsx
             };
-            let wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(format, e))?;
-            book(format, Workbook::Xlsx(wb), budget)
+            let wb = Xlsx::new(file).map_err(|e| xlsx_error(format, e))?;
+            book(format, Workbook::Xlsx(wb), len, budget)
         }
         ZipKind::Xlsb => {
-            let wb = Xlsb::new(Cursor::new(bytes)).map_err(xlsb_error)?;
-            book(Format::Xlsb, Workbook::Xlsb(wb), budget)
+            let wb = Xlsb::new(file).map_err(xlsb_error)?;
+            book(Format::Xlsb, Workbook::Xlsb(wb), len, budget)
         }
         ZipKind::Ods => {
-            let wb = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
-            book(Format::Ods, Workbook::Ods(wb), budget)
+            let wb = Ods::new(file).map_err(ods_error)?;
+            book(Format::Ods, Workbook::Ods(wb), len, budget)
         }
         ZipKind::Unusual => {
-            if let Ok(wb) = Xlsx::new(Cursor::new(bytes.clone())) {
+            // Two readers may have to try it: in memory, read once.
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)
+                .map_err(|e| ReadError::corrupt(Format::Xlsx, e))?;
+            if let Ok(wb) = Xlsx::new(Box::new(Cursor::new(bytes.clone())) as Bytes) {
                 let format = if ext == "xlsm" {
                     Format::Xlsm
                 } else {
                     Format::Xlsx
                 };
-                return book(format, Workbook::Xlsx(wb), budget);
+                return book(format, Workbook::Xlsx(wb), len, budget);
             }
-            if let Ok(wb) = Xlsb::new(Cursor::new(bytes)) {
-                return book(Format::Xlsb, Workbook::Xlsb(wb), budget);
+            if let Ok(wb) = Xlsb::new(Box::new(Cursor::new(bytes)) as Bytes) {
+                return book(Format::Xlsb, Workbook::Xlsb(wb), len, budget);
             }
             Err(super::unsupported("a zip archive"))
         }
@@ -103,8 +120,8 @@ enum ZipKind {
     Ods,
 }
 
-fn inspect_zip(bytes: &[u8], budget: Budget) -> Result<ZipKind, ReadError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+fn inspect_zip(file: &mut InPlace, budget: Budget) -> Result<ZipKind, ReadError> {
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
         ReadError::corrupt(Format::Xlsx, format!("not a complete zip archive: {e}"))
     })?;
     let mut total: u64 = 0;
@@ -173,18 +190,27 @@ pub(crate) fn open_ole(bytes: Vec<u8>, budget: Budget) -> Result<Book, ReadError
     if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
         return Err(ReadError::encrypted());
     }
-    let wb = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;
-    book(Format::Xls, Workbook::Xls(wb), budget)
+    let len = bytes.len() as u64;
+    let wb = Xls::new(Box::new(Cursor::new(bytes)) as Bytes).map_err(xls_error)?;
+    book(Format::Xls, Workbook::Xls(wb), len, budget)
 }
 
 impl Workbook {
-    pub(crate) fn read(&mut self, sheet: &str, budget: Budget) -> Result<Grid, ReadError> {
+    /// Reads `sheet`; `file_len` bounds the rows a sheet may claim.
+    pub(crate) fn read(
+        &mut self,
+        sheet: &str,
+        budget: Budget,
+        file_len: u64,
+    ) -> Result<Grid, ReadError> {
         let mut grid = GridBuilder::new(budget);
         match self {
             Workbook::Xlsx(wb) => {
                 let mut cells = wb
                     .worksheet_cells_reader(sheet)
                     .map_err(|e| xlsx_error(Format::Xlsx, e))?;
+                let d = cells.dimensions();
+                grid.expect_rows(u64::from(d.end.0.saturating_sub(d.start.0)) + 1, file_len);
                 while let Some(cell) = cells.next_cell().map_err(|e| xlsx_error(Format::Xlsx, e))? {
                     let (row, col) = cell.get_position();
                     grid.push(
@@ -196,6 +222,8 @@ impl Workbook {
             }
             Workbook::Xlsb(wb) => {
                 let mut cells = wb.worksheet_cells_reader(sheet).map_err(xlsb_error)?;
+                let d = cells.dimensions();
+                grid.expect_rows(u64::from(d.end.0.saturating_sub(d.start.0)) + 1, file_len);
                 while let Some(cell) = cells.next_cell().map_err(xlsb_error)? {
                     let (row, col) = cell.get_position();
                     grid.push(
@@ -360,6 +388,48 @@ mod tests {
         let bytes = small_xlsx();
         let e = super::super::open(bytes[..bytes.len() / 2].to_vec(), "a.xlsx").unwrap_err();
         assert_eq!(e.kind, ReadErrorKind::Corrupt);
+    }
+
+    /// The reading worker reads a workbook where the browser holds it: the
+    /// same rows as from a copy, and a file that is not a workbook is still
+    /// read (copied in first), budget included.
+    #[test]
+    fn a_file_read_in_place_reads_as_its_copy() {
+        use super::super::{open, FileBytes};
+        let in_place = |bytes: &[u8]| {
+            FileBytes::InPlace(Box::new(Cursor::new(bytes.to_vec())), bytes.len() as u64)
+        };
+        let rows = |book: Result<Book, ReadError>| book.unwrap().read_sheet(0).unwrap().rows;
+        let xlsx = small_xlsx();
+        assert_eq!(
+            rows(open(in_place(&xlsx), "a.xlsx")),
+            rows(open(xlsx.clone(), "a.xlsx"))
+        );
+        let csv = b"Name,Phone\nAda,07400 123456\n";
+        assert_eq!(
+            rows(open(in_place(csv), "a.csv")),
+            rows(open(csv.to_vec(), "a.csv"))
+        );
+        let e = open(in_place(&xlsx[..xlsx.len() / 2]), "a.xlsx").unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::Corrupt);
+        let huge = FileBytes::InPlace(Box::new(Cursor::new(xlsx)), u64::MAX);
+        assert_eq!(
+            open(huge, "a.xlsx").unwrap_err().kind,
+            ReadErrorKind::TooLarge
+        );
+    }
+
+    /// A sheet's claimed size reserves room only as far as its file's size
+    /// allows.
+    #[test]
+    fn a_sheet_claiming_a_million_rows_in_a_small_file_reserves_little() {
+        let mut grid = GridBuilder::new(Budget::default());
+        grid.expect_rows(1_048_576, 2_000);
+        let rows = grid.finish().unwrap().rows;
+        assert!(rows.capacity() <= 125, "{}", rows.capacity());
+        let mut grid = GridBuilder::new(Budget::default());
+        grid.expect_rows(1_000, 10_000_000);
+        assert!(grid.finish().unwrap().rows.capacity() >= 1_000);
     }
 
     #[test]
