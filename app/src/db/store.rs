@@ -269,9 +269,20 @@ impl Store {
         if from_end {
             rows.reverse();
         }
-        let contacts = self.views(account_id, rows).await?;
+        self.page_of(account_id, rows, total, page, per_page).await
+    }
+
+    /// `rows` with their details and groups, as page `page` of `total`.
+    async fn page_of(
+        &self,
+        account_id: i64,
+        rows: Vec<contact::Model>,
+        total: u64,
+        page: u64,
+        per_page: u64,
+    ) -> Result<ContactPage, DbErr> {
         Ok(ContactPage {
-            contacts,
+            contacts: self.views(account_id, rows).await?,
             total,
             page,
             per_page,
@@ -363,13 +374,7 @@ impl Store {
         };
         let total = u64::try_from(total).unwrap_or(0);
         txn.commit().await?;
-        let contacts = self.views(account_id, rows).await?;
-        Ok(ContactPage {
-            contacts,
-            total,
-            page,
-            per_page,
-        })
+        self.page_of(account_id, rows, total, page, per_page).await
     }
 
     /// The account's count of contacts (kept by the writes: `count_contacts`).
