@@ -174,7 +174,7 @@ impl Store {
             region,
             &query.search,
         );
-        let searching = !query.search.trim().is_empty();
+        let searching = !search.is_empty();
         let only_group_filter = !searching && query.import.is_none();
         match query.group {
             GroupFilter::All => {}
@@ -323,13 +323,10 @@ impl Store {
             .into_iter()
             .map(|cond| select.clone().filter(cond).into_query());
         let Some(mut matched) = branches.next() else {
-            // Nothing could match (a phone-like text with too few digits).
-            return Ok(ContactPage {
-                contacts: Vec::new(),
-                total: 0,
-                page,
-                per_page,
-            });
+            // Not a search: the caller comes with at least one branch.
+            return self
+                .page_of(account_id, Vec::new(), 0, page, per_page)
+                .await;
         };
         for branch in branches {
             matched.union(UnionType::Distinct, branch);
@@ -911,7 +908,8 @@ async fn write_memberships<C: ConnectionTrait>(
 /// condition on `contact` for each way a contact can hold it (its names;
 /// its details), each answered from its own index (trigram indexes, see the
 /// `search_index` migration) rather than by reading every contact. A
-/// contact matches if it meets any of them; none means nothing can match.
+/// contact matches if it meets any of them; there is at least one unless
+/// the text is blank (no search).
 fn search_branches(
     backend: DatabaseBackend,
     account_id: i64,
