@@ -54,6 +54,21 @@ mod imp {
         let _ = web_sys::Url::revoke_object_url(url);
     }
 
+    /// Loads `path` as a new page (after a login or logout, so that every
+    /// part of the app starts again with the new session).
+    pub fn go_to(path: &str) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign(path);
+        }
+    }
+
+    /// This page's origin (`http://127.0.0.1:3000`), for links to share.
+    pub fn origin() -> String {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+
     pub async fn sleep(ms: i32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             if let Some(w) = web_sys::window() {
@@ -261,6 +276,12 @@ mod imp {
     }
 
     pub fn revoke(_: &str) {}
+
+    pub fn go_to(_: &str) {}
+
+    pub fn origin() -> String {
+        String::new()
+    }
 
     pub async fn sleep(_: i32) {}
 

@@ -17,6 +17,12 @@ pub enum AppError {
     /// Field-level problems with a submitted contact, to show next to each field.
     #[error("{}", summarize(.0))]
     Fields(Vec<FieldIssue>),
+    /// No session, or it expired: log in.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Refused whoever asks (a cross-site request…).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     /// The change clashes with existing data (a group name already taken…).
@@ -24,6 +30,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// Too many attempts (logins): wait, then try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     /// The request did not reach the function or its answer did not come back.
@@ -60,9 +69,12 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }

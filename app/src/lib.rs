@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod auth;
 mod browser;
 mod components;
 pub mod error;
@@ -13,6 +14,8 @@ mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -65,6 +68,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/contacts/groups") view=pages::GroupsPage />
                         <Route path=path!("/contacts/import") view=pages::ImportPage />
                         <Route path=path!("/messages") view=pages::MessagesPage />
+                        <Route path=path!("/settings") view=pages::SettingsPage />
+                        <Route path=path!("/login") view=pages::LoginPage />
+                        <Route path=path!("/signup") view=pages::SignUpPage />
+                        <Route path=path!("/invite/:token") view=pages::InvitePage />
                     </Routes>
                 </main>
             </div>

@@ -1,15 +1,35 @@
 //! (ssr) What every server function gets from its context.
 
+use std::sync::Arc;
+
 use crate::db::Store;
 use crate::error::AppError;
 use crate::import::Region;
+use crate::security::{CurrentUser, LoginThrottle, Passwords};
 
-/// Shared by every request. `account_id` is the default account until login exists.
+/// Shared by every request.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
-    pub account_id: i64,
-    pub region: Region,
+    /// The phone region a new account starts with (`--region`).
+    pub default_region: Region,
+    pub passwords: Passwords,
+    pub throttle: Arc<LoginThrottle>,
+    /// The site is served over https (behind a TLS proxy): session cookies
+    /// get `Secure`.
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, default_region: Region) -> Self {
+        AppState {
+            store,
+            default_region,
+            passwords: Passwords::new(),
+            throttle: Arc::new(LoginThrottle::default()),
+            secure_cookies: false,
+        }
+    }
 }
 
 /// The state provided to this request, or an internal error if the router forgot it.
@@ -18,6 +38,20 @@ pub fn app_state() -> Result<AppState, AppError> {
         tracing::error!("AppState missing from the server function context");
         AppError::Internal
     })
+}
+
+/// The logged-in user of this request (found by the server's session guard),
+/// or "log in first".
+pub fn current_user() -> Result<CurrentUser, AppError> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        .ok_or_else(|| AppError::Unauthorized("Log in to continue.".into()))
+}
+
+/// The state and the logged-in user: what every server function but the
+/// login ones starts from.
+pub fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
+    Ok((app_state()?, current_user()?))
 }
 
 /// Passes a server function's result through, setting the HTTP status of an

@@ -4,31 +4,38 @@
 #![recursion_limit = "256"]
 
 pub mod import_cli;
+pub mod security;
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use app::db::{connect, Store};
+use app::db::entity::account;
+use app::db::{connect, SessionRecords, Store};
 use app::import::{error_file, Region};
 use app::state::AppState;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::SessionManagerLayer;
 
-/// The largest request body any route accepts. Contact forms are a few KiB;
-/// imports will send rows in chunks well under this.
-pub const BODY_LIMIT: usize = 1024 * 1024;
+pub use security::{BODY_LIMIT, CHUNK_BODY_LIMIT};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "contacts_session";
 
 /// The default database: a SQLite file in the working directory, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db?mode=rwc";
 
-/// Connects, runs pending migrations and makes sure the default account exists.
+/// Connects and runs pending migrations. `region` is the default phone
+/// region of accounts created from now on.
 pub async fn open_state(database_url: &str, region: Region) -> anyhow::Result<AppState> {
     let db = connect(database_url)
         .await
@@ -38,15 +45,69 @@ pub async fn open_state(database_url: &str, region: Region) -> anyhow::Result<Ap
         .migrate()
         .await
         .context("could not apply the database migrations")?;
-    let account = store
-        .ensure_default_account(region)
-        .await
-        .context("could not create the default account")?;
-    Ok(AppState {
-        store,
-        account_id: account.id,
-        region,
-    })
+    Ok(AppState::new(store, region))
+}
+
+/// The account `contacts import` writes into: the one named `name`
+/// (or with that id), else the only one. With no account at all, the
+/// first one is made ("My contacts"); the first sign-up takes it over.
+pub async fn import_account(
+    store: &Store,
+    name: Option<&str>,
+    region: Region,
+) -> anyhow::Result<account::Model> {
+    let accounts = store.accounts().await?;
+    let list = || {
+        accounts
+            .iter()
+            .map(|a| format!("{:?} (id {})", a.name, a.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match name {
+        Some(name) => {
+            let named: Vec<&account::Model> = accounts.iter().filter(|a| a.name == name).collect();
+            match named.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => accounts
+                    .iter()
+                    .find(|a| name.parse() == Ok(a.id))
+                    .cloned()
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("No account is named {name:?}. The accounts: {}.", list())
+                    }),
+                _ => anyhow::bail!(
+                    "Several accounts are named {name:?}: pass its id instead. The accounts: {}.",
+                    list()
+                ),
+            }
+        }
+        None => match accounts.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Ok(store.ensure_default_account(region).await?),
+            _ => anyhow::bail!(
+                "There are {} accounts: say which with --account NAME. The accounts: {}.",
+                accounts.len(),
+                list()
+            ),
+        },
+    }
+}
+
+/// Deletes expired sessions and forgets recovered throttle keys, hourly.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match state.store.delete_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+            }
+            state.throttle.forget_recovered();
+        }
+    });
 }
 
 /// Leptos' options, from cargo-leptos' `LEPTOS_*` variables when it runs us,
@@ -62,18 +123,48 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The whole application: pages, `/api/*` server functions, static files.
+/// The whole application: pages, `/api/*` server functions, static files,
+/// behind the guards of [`security`] (outermost first: security headers,
+/// same-origin check, body limits, the session, the login guard).
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(SessionRecords(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(security::session_expiry());
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            // A page's inline hydration script carries this render's nonce:
+            // its policy names it.
+            if let (Some(nonce), Some(res)) = (
+                leptos::nonce::use_nonce(),
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                if let Ok(v) = HeaderValue::from_str(&security::page_csp(&nonce)) {
+                    res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+                }
+            }
+        }
+    };
     Router::new()
-        .leptos_routes_with_context(&options, routes, move || provide_context(state.clone()), {
+        .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
         })
         .route("/import/example.xlsx", get(example_xlsx))
         .route("/import/example.csv", get(example_csv))
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The guards below read bodies within each path's own limit first.
+        .layer(DefaultBodyLimit::max(CHUNK_BODY_LIMIT))
+        .layer(from_fn_with_state(state, security::guard))
+        .layer(sessions)
+        .layer(from_fn(security::body_limit))
+        .layer(from_fn(security::same_origin))
+        .layer(from_fn(security::headers))
         .with_state(options)
 }
 

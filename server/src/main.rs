@@ -24,14 +24,11 @@ struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
 
-    /// Region for phone numbers written without a country code (ISO 3166-1 alpha-2).
-    #[arg(
-        long,
-        env = "CONTACTS_DEFAULT_REGION",
-        default_value = "GB",
-        global = true
-    )]
-    region: String,
+    /// Region for phone numbers written without a country code (ISO 3166-1
+    /// alpha-2): for `serve`, the region new accounts start with (default GB);
+    /// for `import`, instead of the account's own.
+    #[arg(long, env = "CONTACTS_DEFAULT_REGION", global = true)]
+    region: Option<String>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -44,6 +41,10 @@ enum Command {
         /// Address to listen on. cargo-leptos sets LEPTOS_SITE_ADDR.
         #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// The site is reached over https (a TLS proxy in front): session
+        /// cookies are marked Secure.
+        #[arg(long, env = "CONTACTS_HTTPS")]
+        https: bool,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -62,6 +63,11 @@ enum Command {
         /// a header row (default: found automatically).
         #[arg(long)]
         header_row: Option<u32>,
+        /// The account to import into, by name (or id): needed when there
+        /// are several. With none yet, one is made, which the first sign-up
+        /// in the web app takes over.
+        #[arg(long)]
+        account: Option<String>,
         /// Put every imported contact in this group (created if missing).
         #[arg(long)]
         group: Option<String>,
@@ -87,14 +93,20 @@ async fn main() -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let region: Region = cli.region.parse().map_err(anyhow::Error::msg)?;
+    let region_flag: Option<Region> = cli
+        .region
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let region = region_flag.unwrap_or_default();
     // Without a subcommand, serve (cargo-leptos runs the binary bare).
     let command = cli.command.unwrap_or_else(|| {
         let addr = std::env::var("LEPTOS_SITE_ADDR")
             .ok()
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
-        Command::Serve { addr }
+        Command::Serve { addr, https: false }
     });
     let state = open_state(&cli.database_url, region).await?;
     match command {
@@ -105,11 +117,17 @@ async fn main() -> anyhow::Result<ExitCode> {
             file,
             sheet,
             header_row,
+            account,
             group,
             dry_run,
             json,
             errors,
         } => {
+            let account = server::import_account(&state.store, account.as_deref(), region).await?;
+            let region = match region_flag {
+                Some(r) => r,
+                None => account.default_region.parse().unwrap_or_default(),
+            };
             let opts = ImportOptions {
                 file,
                 region,
@@ -123,29 +141,31 @@ async fn main() -> anyhow::Result<ExitCode> {
                 dry_run,
                 errors,
             };
-            return Ok(
-                match run_import(&state.store, state.account_id, &opts).await {
-                    Ok(report) => {
-                        if json {
-                            println!("{}", serde_json::to_string(&report)?);
-                        } else {
-                            print!("{}", human_summary(&report));
-                        }
-                        ExitCode::SUCCESS
+            return Ok(match run_import(&state.store, account.id, &opts).await {
+                Ok(report) => {
+                    if json {
+                        println!("{}", serde_json::to_string(&report)?);
+                    } else {
+                        print!("{}", human_summary(&report));
                     }
-                    Err(e) => {
-                        if json {
-                            println!("{}", serde_json::json!({ "error": e }));
-                        } else {
-                            eprintln!("{}", e.message);
-                        }
-                        ExitCode::from(2)
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    if json {
+                        println!("{}", serde_json::json!({ "error": e }));
+                    } else {
+                        eprintln!("{}", e.message);
                     }
-                },
-            );
+                    ExitCode::from(2)
+                }
+            });
         }
-        Command::Serve { addr } => {
-            let app = router(state, leptos_options(addr));
+        Command::Serve { addr, https } => {
+            let mut state = state;
+            state.secure_cookies = https;
+            server::spawn_housekeeping(state.clone());
+            let app = router(state, leptos_options(addr))
+                .into_make_service_with_connect_info::<SocketAddr>();
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
                 format!("could not listen on {addr}: is another server running there?")
             })?;

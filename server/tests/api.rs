@@ -1,55 +1,33 @@
 //! Server functions over HTTP against the real router (no socket: `oneshot`),
-//! on a fresh in-memory SQLite with the real migrations.
+//! on a fresh in-memory SQLite with the real migrations, logged in.
 
 #![recursion_limit = "256"]
 
-use std::net::SocketAddr;
+mod common;
 
 use app::import::wire::MAX_CHUNK_ROWS;
 use app::import::{FieldPath, IssueKind, Region};
 use app::model::{ContactPage, ContactView, GroupView};
 use app::AppError;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use axum::http::{header, StatusCode};
+use common::{Client, TestApp, TURN};
 use serde_json::{json, Value};
-use server::{leptos_options, open_state, router, BODY_LIMIT};
-use tower::ServiceExt;
+use server::BODY_LIMIT;
 
-/// The tests of this file take turns. Run side by side, a page's
-/// server-rendered body now and then never finished (the import page, about
-/// one run of this file in 5 to 50; one test at a time, 100 runs of 100
-/// passed). The cause is leptos_server's process-wide "suppress resource
-/// loads" flag, set while a route list is generated (`router()` does, for
-/// each test's app): a resource first polled meanwhile by another test's
-/// render waits forever (leptos issue #4773). The server generates its
-/// route list once, before it serves.
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn app() -> Router {
-    let state = open_state("sqlite::memory:", Region::default())
+/// A client logged into a new account on a fresh in-memory SQLite.
+async fn app() -> Client {
+    TestApp::sqlite()
         .await
-        .expect("state");
-    router(state, leptos_options(SocketAddr::from(([127, 0, 0, 1], 0))))
+        .signed_up("Analytical Engines", "ada@example.org")
+        .await
 }
 
-async fn call(app: &Router, endpoint: &str, body: Value) -> (StatusCode, Value) {
-    call_raw(app, endpoint, body.to_string()).await
+async fn call(app: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
+    app.clone().call(endpoint, body).await
 }
 
-async fn call_raw(app: &Router, endpoint: &str, body: String) -> (StatusCode, Value) {
-    let req = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json")
-        .body(Body::from(body))
-        .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-    (status, value)
+async fn call_raw(app: &Client, endpoint: &str, body: String) -> (StatusCode, Value) {
+    app.clone().call_raw(endpoint, body).await
 }
 
 fn ada() -> Value {
@@ -217,8 +195,11 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
 
     let huge = json!({ "contact": { "first_name": "x".repeat(BODY_LIMIT), "last_name": "", "company": "",
         "phones": [], "emails": [], "group_ids": [] } });
-    let (status, _) = call(&app, "contacts/create", huge).await;
-    assert!(!status.is_success(), "{status}");
+    let (status, body) = call(&app, "contacts/create", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        matches!(error(body), AppError::TooLarge(m) if m.contains("64 KiB") && m.contains("contacts/create"))
+    );
     let (_, body) = call(&app, "contacts/list", json!({ "query": {} })).await;
     assert_eq!(
         serde_json::from_value::<ContactPage>(body).unwrap().total,
@@ -246,14 +227,9 @@ async fn pages_render_on_the_server() {
         "/contacts/import",
         "/messages",
     ] {
-        let res = app
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
-            .unwrap();
+        let res = app.clone().get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        let html = res.text();
         assert!(html.contains("Contacts"), "{path}");
         if path == "/contacts" {
             assert!(html.contains("Ada Lovelace"), "the list is server-rendered");
@@ -269,18 +245,14 @@ async fn the_example_files_download_and_read_back() {
         ("/import/example.xlsx", "spreadsheetml"),
         ("/import/example.csv", "text/csv"),
     ] {
-        let res = app
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        let ct = res.headers()[header::CONTENT_TYPE]
+        let res = app.clone().get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        let ct = res.headers[header::CONTENT_TYPE]
             .to_str()
             .unwrap()
             .to_string();
         assert!(ct.contains(kind), "{ct}");
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let bytes = res.body;
         let mut book = app::import::read::open(bytes, path).unwrap();
         let chosen = app::import::choose_sheet(
             &mut book,

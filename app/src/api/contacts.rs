@@ -11,14 +11,14 @@ use crate::model::{ContactPage, ContactQuery, ContactView};
 pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             if query.search.chars().count() > 200 {
                 return Err(AppError::Invalid(
                     "Search for at most 200 characters.".into(),
                 ));
             }
             Ok(s.store
-                .list_contacts(s.account_id, s.region, &query)
+                .list_contacts(me.account_id, me.region, &query)
                 .await?)
         }
         .await,
@@ -29,10 +29,13 @@ pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError>
 pub async fn get_contact(id: i64) -> Result<ContactView, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            s.store.get_contact(s.account_id, id).await?.ok_or_else(|| {
-                AppError::NotFound("That contact no longer exists. Reload the list.".into())
-            })
+            let (s, me) = crate::state::signed_in()?;
+            s.store
+                .get_contact(me.account_id, id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::NotFound("That contact no longer exists. Reload the list.".into())
+                })
         }
         .await,
     )
@@ -42,10 +45,10 @@ pub async fn get_contact(id: i64) -> Result<ContactView, AppError> {
 pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             let valid =
-                crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
-            s.store.create_contact(s.account_id, &valid).await
+                crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
+            s.store.create_contact(me.account_id, &valid).await
         }
         .await,
     )
@@ -55,10 +58,10 @@ pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppErr
 pub async fn update_contact(id: i64, contact: ContactDraft) -> Result<ContactView, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             let valid =
-                crate::import::validate_contact(&contact, s.region).map_err(AppError::Fields)?;
-            s.store.update_contact(s.account_id, id, &valid).await
+                crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
+            s.store.update_contact(me.account_id, id, &valid).await
         }
         .await,
     )
@@ -68,8 +71,8 @@ pub async fn update_contact(id: i64, contact: ContactDraft) -> Result<ContactVie
 pub async fn delete_contact(id: i64) -> Result<(), AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            s.store.delete_contact(s.account_id, id).await
+            let (s, me) = crate::state::signed_in()?;
+            s.store.delete_contact(me.account_id, id).await
         }
         .await,
     )

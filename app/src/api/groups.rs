@@ -10,8 +10,8 @@ use crate::model::GroupView;
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            Ok(s.store.list_groups(s.account_id).await?)
+            let (s, me) = crate::state::signed_in()?;
+            Ok(s.store.list_groups(me.account_id).await?)
         }
         .await,
     )
@@ -21,8 +21,8 @@ pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
 pub async fn create_group(name: String) -> Result<GroupView, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            s.store.create_group(s.account_id, &name).await
+            let (s, me) = crate::state::signed_in()?;
+            s.store.create_group(me.account_id, &name).await
         }
         .await,
     )
@@ -32,8 +32,8 @@ pub async fn create_group(name: String) -> Result<GroupView, AppError> {
 pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            s.store.rename_group(s.account_id, id, &name).await
+            let (s, me) = crate::state::signed_in()?;
+            s.store.rename_group(me.account_id, id, &name).await
         }
         .await,
     )
@@ -44,8 +44,8 @@ pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
 pub async fn delete_group(id: i64) -> Result<(), AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            s.store.delete_group(s.account_id, id).await
+            let (s, me) = crate::state::signed_in()?;
+            s.store.delete_group(me.account_id, id).await
         }
         .await,
     )

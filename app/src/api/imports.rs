@@ -22,7 +22,7 @@ pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppErro
     crate::state::respond(
         async move {
             use crate::import::Field;
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             if start.columns.is_empty() || start.columns.len() > 1_024 {
                 return Err(AppError::Invalid(
                     "Send between 1 and 1,024 mapped columns.".into(),
@@ -37,7 +37,7 @@ pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppErro
                     "Map at least one column to Phone or E-mail.".into(),
                 ));
             }
-            s.store.start_import(s.account_id, &start).await
+            s.store.start_import(me.account_id, &start).await
         }
         .await,
     )
@@ -49,7 +49,7 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
         async move {
             use crate::import::read::Budget;
             use crate::import::wire::{server_table, MAX_CHUNKS, MAX_CHUNK_ROWS};
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             if chunk.rows.len() > MAX_CHUNK_ROWS {
                 return Err(AppError::TooLarge(format!(
                     "Send at most {MAX_CHUNK_ROWS} rows per chunk."
@@ -73,7 +73,7 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
             }
             let record = s
                 .store
-                .import_record(s.account_id, chunk.import_id)
+                .import_record(me.account_id, chunk.import_id)
                 .await?
                 .ok_or_else(|| AppError::NotFound("That import does not exist.".into()))?;
             if record.status != crate::db::STATUS_RUNNING {
@@ -85,7 +85,7 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
             let groups = match record.group_id {
                 Some(id) => vec![
                     s.store
-                        .find_group(s.account_id, id)
+                        .find_group(me.account_id, id)
                         .await
                         .map_err(|e| match e {
                             AppError::NotFound(_) => AppError::NotFound(
@@ -102,7 +102,7 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
             let (table, mapping) = server_table(&record.columns, chunk.rows);
             let plan = crate::import::plan(&table, &mapping, region, &groups);
             s.store
-                .apply_chunk(s.account_id, record.id, chunk.chunk_no, rows, &plan)
+                .apply_chunk(me.account_id, record.id, chunk.chunk_no, rows, &plan)
                 .await
         }
         .await,
@@ -113,10 +113,10 @@ pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError>
 pub async fn finish_import(finish: FinishRequest) -> Result<ImportView, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
+            let (s, me) = crate::state::signed_in()?;
             s.store
                 .finish_import(
-                    s.account_id,
+                    me.account_id,
                     finish.import_id,
                     finish.rejected_in_browser,
                     finish.dropped_in_browser,
@@ -131,8 +131,8 @@ pub async fn finish_import(finish: FinishRequest) -> Result<ImportView, AppError
 pub async fn list_imports() -> Result<Vec<ImportView>, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            Ok(s.store.list_imports(s.account_id, HISTORY_LENGTH).await?)
+            let (s, me) = crate::state::signed_in()?;
+            Ok(s.store.list_imports(me.account_id, HISTORY_LENGTH).await?)
         }
         .await,
     )

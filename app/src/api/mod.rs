@@ -1,11 +1,13 @@
 //! Server functions: the only door between browser and server, under `/api/`.
 //! Each is thin: read the state, validate with `import::`, call the store, map errors.
 
+pub mod auth;
 pub mod contacts;
 pub mod groups;
 pub mod imports;
 pub mod settings;
 
+pub use auth::*;
 pub use contacts::*;
 pub use groups::*;
 pub use imports::*;

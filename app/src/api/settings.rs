@@ -1,8 +1,9 @@
-//! `/api/settings/get`: what the browser needs before it validates (the region).
+//! `/api/settings/*`: the account's settings (name, default phone region).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use crate::auth::AccountUpdate;
 use crate::error::AppError;
 use crate::model::AccountSettings;
 
@@ -10,15 +11,28 @@ use crate::model::AccountSettings;
 pub async fn get_settings() -> Result<AccountSettings, AppError> {
     crate::state::respond(
         async move {
-            let s = crate::state::app_state()?;
-            let account = s
-                .store
-                .account(s.account_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound("This account no longer exists.".into()))?;
+            let me = crate::state::current_user()?;
             Ok(AccountSettings {
-                account_name: account.name,
-                default_region: s.region.code().to_string(),
+                account_name: me.account_name,
+                default_region: me.region.code().to_string(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Renames the account and sets the region for numbers without a country code.
+#[server(endpoint = "settings/update", input = Json)]
+pub async fn update_settings(settings: AccountUpdate) -> Result<AccountSettings, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            let (name, region) = crate::auth::check_account_update(&settings)
+                .map_err(|problems| AppError::Invalid(problems.join(" ")))?;
+            s.store.update_account(me.account_id, &name, region).await?;
+            Ok(AccountSettings {
+                account_name: name,
+                default_region: region.code().to_string(),
             })
         }
         .await,

@@ -9,7 +9,9 @@ mod import_batch;
 pub mod migration;
 mod nodelay;
 mod store;
+mod users;
 
 pub use import::{ImportConflict, UpsertSummary, UPSERT_BATCH};
 pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};
+pub use users::{invitation_expiry, SessionRecords};

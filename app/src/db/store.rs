@@ -86,7 +86,7 @@ pub fn connect_options(url: &str) -> ConnectOptions {
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     /// Import chunks' write transactions on SQLite, one at a time: SQLite has
     /// one writer, and a transaction that read before another committed
     /// cannot upgrade to write (`SQLITE_BUSY_SNAPSHOT`, which waiting does
@@ -119,20 +119,16 @@ impl Store {
         Migrator::up(&self.db, None).await
     }
 
-    /// The first account, created on first start with `region` as its
-    /// default phone region; an existing one has its region set to `region`.
+    /// The first account, created with `region` as its default phone region
+    /// when there is none (the command line imports into it before anyone
+    /// signs up; the first sign-up takes it over).
     pub async fn ensure_default_account(&self, region: Region) -> Result<account::Model, DbErr> {
         let existing = account::Entity::find()
             .order_by_asc(account::Column::Id)
             .one(&self.db)
             .await?;
         match existing {
-            Some(a) if a.default_region == region.code() => Ok(a),
-            Some(a) => {
-                let mut m: account::ActiveModel = a.into();
-                m.default_region = Set(region.code().to_string());
-                m.update(&self.db).await
-            }
+            Some(a) => Ok(a),
             None => self.create_account("My contacts", region).await,
         }
     }

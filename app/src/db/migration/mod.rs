@@ -10,6 +10,7 @@ mod m20261125_000004_create_import;
 mod m20261125_000005_contact_import;
 mod m20261126_000006_search_index;
 mod m20261126_000007_account_contact_count;
+mod m20261202_000008_create_users;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_contact_import::Migration),
             Box::new(m20261126_000006_search_index::Migration),
             Box::new(m20261126_000007_account_contact_count::Migration),
+            Box::new(m20261202_000008_create_users::Migration),
         ]
     }
 }

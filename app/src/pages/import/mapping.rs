@@ -228,7 +228,7 @@ fn Grid() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <tr class="grid__spacer" style=move || format!("height:{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                    <tr class="grid__spacer" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
                     {move || {
                         let preview = w.preview.get();
                         let width = w.table.with(|t| t.as_ref().map(|t| t.width).unwrap_or(0));
@@ -257,7 +257,7 @@ fn Grid() -> impl IntoView {
                             }).collect::<Vec<_>>()
                         })
                     }}
-                    <tr class="grid__spacer" style=move || { let (_, last, n) = window.get(); format!("height:{}px", (n - last) as f64 * ROW_HEIGHT) }></tr>
+                    <tr class="grid__spacer" style:height=move || { let (_, last, n) = window.get(); format!("{}px", (n - last) as f64 * ROW_HEIGHT) }></tr>
                 </tbody>
             </table>
         </div>

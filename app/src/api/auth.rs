@@ -1,0 +1,231 @@
+//! `/api/auth/*`: sign up, log in, log out, who am I, invitations.
+//!
+//! Sign-up, login, the setup state and the invitation's two calls are the
+//! only server functions open without a session. A successful login or
+//! sign-up gets a new session id (no fixation); logout deletes the session
+//! record, so its cookie opens nothing afterwards.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::auth::{InvitationForm, InvitationLink, LoginForm, Me, SetupInfo, SignUpForm, UserView};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+async fn session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "no session layer");
+            AppError::Internal
+        })
+}
+
+/// Makes `user` the session's user, under a new session id.
+#[cfg(feature = "ssr")]
+async fn log_in(user: &crate::security::CurrentUser) -> Result<(), AppError> {
+    let session = session().await?;
+    let internal = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "session store");
+        AppError::Internal
+    };
+    use crate::security::{unix_now, SESSION_LOGIN_AT, SESSION_SEEN, SESSION_USER};
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(SESSION_USER, user.user_id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SESSION_LOGIN_AT, unix_now())
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SESSION_SEEN, unix_now())
+        .await
+        .map_err(internal)
+}
+
+#[cfg(feature = "ssr")]
+fn refused(problems: Vec<String>) -> AppError {
+    AppError::Invalid(problems.join(" "))
+}
+
+#[server(endpoint = "auth/setup", input = Json)]
+pub async fn setup_state() -> Result<SetupInfo, AppError> {
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            Ok(SetupInfo {
+                first_run: s.store.user_count().await? == 0,
+            })
+        }
+        .await,
+    )
+}
+
+/// A new account and its first user, logged in.
+#[server(endpoint = "auth/signup", input = Json)]
+pub async fn sign_up(form: SignUpForm) -> Result<Me, AppError> {
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            let (name, creds) = crate::auth::check_sign_up(&form).map_err(refused)?;
+            let hash = s.passwords.hash(creds.password.clone()).await?;
+            let user = s
+                .store
+                .sign_up(&name, &creds, hash, s.default_region)
+                .await?;
+            log_in(&user).await?;
+            tracing::info!(user = user.user_id, account = user.account_id, "signed up");
+            Ok(me(&user))
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "auth/login", input = Json)]
+pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
+    crate::state::respond(
+        async move {
+            use axum::extract::ConnectInfo;
+            use std::net::SocketAddr;
+            let s = crate::state::app_state()?;
+            let key = crate::auth::email_key(&form.email);
+            // The peer's address; requests without one (in-process tests,
+            // a Unix socket) share one bucket.
+            let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+                .await
+                .map(|ConnectInfo(addr)| addr.ip())
+                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+            s.throttle.attempt(&key, ip)?;
+            if form.password.chars().count() > crate::auth::MAX_PASSWORD {
+                return Err(wrong_login());
+            }
+            let user = s.store.user_by_email(&key).await?;
+            let ok = s
+                .passwords
+                .verify(
+                    form.password,
+                    user.as_ref().map(|u| u.password_hash.clone()),
+                )
+                .await;
+            let user = match (ok, user) {
+                (true, Some(u)) => s.store.session_user(u.id).await?,
+                _ => None,
+            };
+            let Some(user) = user else {
+                tracing::info!(%ip, "failed login");
+                return Err(wrong_login());
+            };
+            log_in(&user).await?;
+            Ok(me(&user))
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn wrong_login() -> AppError {
+    AppError::Unauthorized("That e-mail and password do not match a login.".into())
+}
+
+#[cfg(feature = "ssr")]
+fn me(user: &crate::security::CurrentUser) -> Me {
+    Me {
+        email: user.email.clone(),
+        account_name: user.account_name.clone(),
+        default_region: user.region.code().to_string(),
+    }
+}
+
+/// Ends the session: its record is deleted and the cookie cleared.
+#[server(endpoint = "auth/logout", input = Json)]
+pub async fn log_out() -> Result<(), AppError> {
+    crate::state::respond(
+        async move {
+            session().await?.flush().await.map_err(|e| {
+                tracing::error!(error = %e, "session store");
+                AppError::Internal
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "auth/me", input = Json)]
+pub async fn who_am_i() -> Result<Me, AppError> {
+    crate::state::respond(async move { Ok(me(&crate::state::current_user()?)) }.await)
+}
+
+#[server(endpoint = "auth/users", input = Json)]
+pub async fn list_users() -> Result<Vec<UserView>, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            Ok(s.store.account_users(&me).await?)
+        }
+        .await,
+    )
+}
+
+/// A one-use link into the user's account, valid for a week.
+#[server(endpoint = "auth/invite", input = Json)]
+pub async fn create_invitation() -> Result<InvitationLink, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            let (token, hash) = crate::security::new_token();
+            let expires = crate::db::invitation_expiry();
+            s.store.create_invitation(&me, hash, expires).await?;
+            Ok(InvitationLink {
+                path: format!("/invite/{token}"),
+                expires_at: expires.format("%Y-%m-%d %H:%M UTC").to_string(),
+            })
+        }
+        .await,
+    )
+}
+
+/// The name of the account an invitation opens (for its page).
+#[server(endpoint = "auth/invitation", input = Json)]
+pub async fn invitation_account(token: String) -> Result<String, AppError> {
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            s.store
+                .invitation_account(&crate::security::token_hash(&token))
+                .await?
+                .ok_or_else(|| {
+                    AppError::NotFound(
+                        "This invitation link is used, expired or wrong. Ask for a new one.".into(),
+                    )
+                })
+        }
+        .await,
+    )
+}
+
+/// Joins the invitation's account as a new user, logged in.
+#[server(endpoint = "auth/accept", input = Json)]
+pub async fn accept_invitation(form: InvitationForm) -> Result<Me, AppError> {
+    crate::state::respond(
+        async move {
+            let s = crate::state::app_state()?;
+            let creds =
+                crate::auth::check_credentials(&form.email, &form.password).map_err(refused)?;
+            let hash = s.passwords.hash(creds.password.clone()).await?;
+            let user = s
+                .store
+                .accept_invitation(&crate::security::token_hash(&form.token), &creds, hash)
+                .await?;
+            log_in(&user).await?;
+            tracing::info!(
+                user = user.user_id,
+                account = user.account_id,
+                "joined by invitation"
+            );
+            Ok(me(&user))
+        }
+        .await,
+    )
+}
