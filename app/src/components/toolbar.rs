@@ -31,7 +31,7 @@ pub fn Toolbar() -> impl IntoView {
         <header class="toolbar">
             <span class="toolbar__brand">"Relay"</span>
             <Suspense fallback=|| ()>
-                {move || me.get().and_then(|m| m.ok()).map(|m| view! {
+                {move || me.get().and_then(|m| m.ok()).flatten().map(|m| view! {
                     <nav class="toolbar__nav">
                         <A href="/messages" attr:class=active("/messages") attr:data-testid="nav-messages">"Messages"</A>
                         <A href="/contacts" attr:class=active("/contacts") attr:data-testid="nav-contacts">"Contacts"</A>
