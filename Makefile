@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL
 NATIVE := -p app -p server --features app/ssr
 WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev test reader-dev reader-release tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
+.PHONY: deny run dev test reader-dev reader-release tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
 
 ## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
 run: tools reader-release
@@ -42,7 +42,7 @@ reader-release:
 migrate:
 	cargo run -p server --bin contacts -- migrate
 
-test: tools browser-tools fmt-check lint unit e2e bench-smoke
+test: tools browser-tools fmt-check lint deny unit e2e bench-smoke
 	@echo "make test: all checks passed"
 
 tools:
@@ -53,6 +53,20 @@ browser-tools:
 
 fmt-check:
 	cargo fmt --all -- --check
+
+## Licences, bans, sources and (when its database is on this machine) security
+## advisories of every dependency (deny.toml). The advisory database comes
+## from a git repository, which a machine that reaches only the package
+## registries cannot fetch: without a copy on disk that part is skipped, loudly.
+ADVISORY_DBS := $(HOME)/.cargo/advisory-dbs
+deny:
+	bash .ci/tools.sh deny
+	cargo deny check licenses bans sources
+	@if ls -d $(ADVISORY_DBS)/advisory-db-*/crates >/dev/null 2>&1; then \
+	  cargo deny --offline check advisories; \
+	else \
+	  echo "cargo deny: NO ADVISORY CHECK: the RustSec database is not in $(ADVISORY_DBS) and cannot be fetched from this network"; \
+	fi
 
 lint: lint-native lint-wasm
 

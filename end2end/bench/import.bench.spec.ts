@@ -68,7 +68,21 @@ function files(n = ROWS): { csv: string; xlsx: string } {
 type Reader = 'ours-read' | 'ours-stages' | 'sheetjs' | 'papaparse';
 interface Run { ms: number; memMiB: number; rows: number; peakRssMiB: number }
 
-const base = (port: number) => `http://127.0.0.1:${port}`;
+// The two servers under two host names: cookies do not tell ports apart,
+// and each server has its own session.
+const base = (port: number) => `http://${port === POSTGRES_PORT ? 'localhost' : '127.0.0.1'}:${port}`;
+
+/** Signs the context up on the server at `port` (or logs in, on a second run). */
+async function signIn(context: BrowserContext, port: number) {
+  const form = { account_name: 'Bench', email: 'bench@example.com', password: 'bench password 1' };
+  const up = await context.request.post(`${base(port)}/api/auth/signup`, { data: { form } });
+  if (up.status() === 409) {
+    const login = await context.request.post(`${base(port)}/api/auth/login`, { data: { form: { email: form.email, password: form.password } } });
+    expect(login.status()).toBe(200);
+  } else {
+    expect(up.status(), await up.text()).toBe(200);
+  }
+}
 
 /** A fresh page of the app, hydrated, with the bench files served at /bench-file/NAME. */
 async function freshPage(context: BrowserContext, port = SQLITE_PORT): Promise<Page> {
@@ -349,6 +363,7 @@ async function wizard(context: BrowserContext, file: string, port: number, store
  */
 async function firstLoad(browser: Browser): Promise<{ ms: number; wasmBytes: number }> {
   const context = await browser.newContext();
+  await signIn(context, SQLITE_PORT);
   const page = await context.newPage();
   await page.goto(`${base(SQLITE_PORT)}/contacts`);
   const at = await page.waitForFunction(
@@ -371,6 +386,8 @@ test('import benchmark', async ({ browser }) => {
   const { csv, xlsx } = files();
   files(WARM_ROWS);
   const context = await browser.newContext();
+  await signIn(context, SQLITE_PORT);
+  await signIn(context, POSTGRES_PORT);
   const native = (file: string) =>
     JSON.parse(
       execFileSync(path.resolve(ROOT, process.env.READ_TIME_BIN ?? 'target/release/examples/read_time'), [file], {

@@ -123,7 +123,20 @@ async fn main() -> anyhow::Result<ExitCode> {
             json,
             errors,
         } => {
-            let account = server::import_account(&state.store, account.as_deref(), region).await?;
+            let account =
+                match server::import_account(&state.store, account.as_deref(), region).await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        if json {
+                            let error =
+                                serde_json::json!({ "kind": "account", "message": e.to_string() });
+                            println!("{}", serde_json::json!({ "error": error }));
+                        } else {
+                            eprintln!("{e}");
+                        }
+                        return Ok(ExitCode::from(2));
+                    }
+                };
             let region = match region_flag {
                 Some(r) => r,
                 None => account.default_region.parse().unwrap_or_default(),

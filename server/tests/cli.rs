@@ -262,3 +262,52 @@ fn a_google_contacts_export_maps_labels_and_groups() {
     assert_eq!(c["phones"].as_array().unwrap().len(), 2);
     assert_eq!(c["company"], "Engines");
 }
+
+#[test]
+fn with_several_accounts_the_import_names_its_account() {
+    let d = dir();
+    let db = d.join("db.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (alpha, beta) = rt.block_on(async {
+        let state = server::open_state(&url, app::import::Region::default())
+            .await
+            .unwrap();
+        let region = app::import::Region::default();
+        let alpha = state.store.create_account("Alpha", region).await.unwrap();
+        let beta = state.store.create_account("Beta", region).await.unwrap();
+        (alpha.id, beta.id)
+    });
+    let file = d.join("people.csv");
+    std::fs::write(&file, "Name,Mobile\nAnn Lee,07400 123456\n").unwrap();
+
+    let r = import(&db, &file, &[]);
+    assert_eq!(r.status, 2, "{}", r.json);
+    assert_eq!(r.json["error"]["kind"], "account");
+    let message = r.json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("--account") && message.contains("\"Beta\""),
+        "{message}"
+    );
+    let r = import(&db, &file, &["--account", "Nobody"]);
+    assert_eq!(r.status, 2);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("No account is named"));
+
+    let r = import(&db, &file, &["--account", "Beta"]);
+    assert_eq!(r.status, 0, "{}", r.json);
+    assert_eq!(r.json["counts"]["created"], 1);
+    let counts = rt.block_on(async {
+        let state = server::open_state(&url, app::import::Region::default())
+            .await
+            .unwrap();
+        let count = |id| {
+            let store = state.store.clone();
+            async move { store.account(id).await.unwrap().unwrap().contact_count }
+        };
+        (count(alpha).await, count(beta).await)
+    });
+    assert_eq!(counts, (0, 1), "the contact went into Beta only");
+}
