@@ -7,17 +7,21 @@
 //!   time of the answer does not tell which e-mails have logins.
 //! * Logins are throttled per e-mail and per client address (`governor`'s
 //!   keyed GCRA limiters, kept in memory): an attacker spreading guesses over
-//!   many addresses still meets the per-e-mail limit, and one address trying
-//!   many e-mails meets its own.
+//!   many addresses still meets the per-e-mail limit of failures, and one
+//!   address trying many e-mails meets its own limit of attempts.
 //! * Invitation tokens are 32 random bytes; only their SHA-256 is stored.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
@@ -128,16 +132,19 @@ fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error>
 /// Login attempts allowed per e-mail and per client address.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleRules {
-    /// Attempts one e-mail may have at once, then one per `per_email_every`.
+    /// Failed logins one e-mail may have in a row, then one per
+    /// `per_email_every` (successful logins do not count).
     pub per_email_burst: u32,
     pub per_email_every: Duration,
+    /// Attempts, failed or not, from one address, then one per `per_ip_every`.
     pub per_ip_burst: u32,
     pub per_ip_every: Duration,
 }
 
 impl Default for ThrottleRules {
-    /// Five tries for an e-mail, then one a minute (1,440 a day at most);
-    /// twenty from an address, then one every six seconds.
+    /// Five failures for an e-mail, then one try a minute (1,440 guesses a
+    /// day at most); twenty attempts from an address, then one every six
+    /// seconds.
     fn default() -> Self {
         ThrottleRules {
             per_email_burst: 5,
@@ -148,9 +155,20 @@ impl Default for ThrottleRules {
     }
 }
 
-/// The login throttle: a keyed limiter per e-mail and one per address.
+type FailureLimiter = RateLimiter<
+    String,
+    DefaultKeyedStateStore<String>,
+    DefaultClock,
+    StateInformationMiddleware,
+>;
+
+/// The login throttle: `governor`'s keyed limiters count the failures of
+/// each e-mail and the attempts of each address; an e-mail whose failures
+/// used its allowance is refused until the next one is due.
 pub struct LoginThrottle {
-    per_email: DefaultKeyedRateLimiter<String>,
+    failures: FailureLimiter,
+    blocked: Mutex<HashMap<String, Instant>>,
+    per_email_every: Duration,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -158,6 +176,10 @@ impl std::fmt::Debug for LoginThrottle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("LoginThrottle")
     }
+}
+
+fn too_many() -> AppError {
+    AppError::TooManyRequests("Too many login attempts. Wait a minute, then try again.".into())
 }
 
 impl LoginThrottle {
@@ -168,29 +190,51 @@ impl LoginThrottle {
                 .allow_burst(NonZeroU32::new(burst.max(1)).expect("at least 1"))
         };
         LoginThrottle {
-            per_email: RateLimiter::keyed(quota(rules.per_email_burst, rules.per_email_every)),
+            failures: RateLimiter::keyed(quota(rules.per_email_burst, rules.per_email_every))
+                .with_middleware::<StateInformationMiddleware>(),
+            blocked: Mutex::default(),
+            per_email_every: rules.per_email_every,
             per_ip: RateLimiter::keyed(quota(rules.per_ip_burst, rules.per_ip_every)),
         }
     }
 
-    /// Takes one attempt for `email_key` from `ip`, or says how long to wait.
+    /// Takes one attempt from `ip` for `email_key`, or refuses it.
     pub fn attempt(&self, email_key: &str, ip: IpAddr) -> Result<(), AppError> {
-        let ip_ok = self.per_ip.check_key(&ip).is_ok();
-        let email_ok = ip_ok && self.per_email.check_key(&email_key.to_string()).is_ok();
-        if ip_ok && email_ok {
-            Ok(())
-        } else {
-            Err(AppError::TooManyRequests(
-                "Too many login attempts. Wait a minute, then try again.".into(),
-            ))
+        if self.per_ip.check_key(&ip).is_err() {
+            return Err(too_many());
+        }
+        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        match blocked.get(email_key) {
+            Some(until) if *until > Instant::now() => Err(too_many()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failed login of `email_key`.
+    pub fn failed(&self, email_key: &str) {
+        let wait = match self.failures.check_key(&email_key.to_string()) {
+            Ok(state) if state.remaining_burst_capacity() == 0 => Some(self.per_email_every),
+            Ok(_) => None,
+            Err(not_until) => Some(not_until.wait_time_from(DefaultClock::default().now())),
+        };
+        if let Some(wait) = wait {
+            self.blocked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(email_key.to_string(), Instant::now() + wait);
         }
     }
 
     /// Forgets keys whose limits have recovered (called from time to time,
     /// so the maps do not grow with every address ever seen).
     pub fn forget_recovered(&self) {
-        self.per_email.retain_recent();
+        self.failures.retain_recent();
         self.per_ip.retain_recent();
+        let now = Instant::now();
+        self.blocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, until| *until > now);
     }
 }
 
@@ -241,28 +285,35 @@ mod tests {
     }
 
     #[test]
-    fn the_throttle_counts_per_email_and_per_address() {
+    fn the_throttle_counts_failures_per_email_and_attempts_per_address() {
         let t = LoginThrottle::new(ThrottleRules {
             per_email_burst: 3,
             per_email_every: Duration::from_secs(3600),
-            per_ip_burst: 5,
+            per_ip_burst: 6,
             per_ip_every: Duration::from_secs(3600),
         });
         let ip = |n: u8| IpAddr::from([10, 0, 0, n]);
-        for n in 0..3 {
+        // Successful logins do not count.
+        for n in 0..4 {
             t.attempt("a@x.org", ip(n)).unwrap();
         }
-        // A fourth try on the same e-mail, from a fresh address: refused.
+        for n in 0..3 {
+            t.attempt("b@x.org", ip(n)).unwrap();
+            t.failed("b@x.org");
+        }
+        // The fourth try on that e-mail, from a fresh address: refused.
         assert!(matches!(
-            t.attempt("a@x.org", ip(9)),
+            t.attempt("b@x.org", ip(9)),
             Err(AppError::TooManyRequests(_))
         ));
+        t.attempt("a@x.org", ip(10)).unwrap();
         // One address, many e-mails: refused at its own limit.
-        for n in 0..4 {
+        for n in 0..6 {
             t.attempt(&format!("u{n}@x.org"), ip(20)).unwrap();
         }
-        t.attempt("u9@x.org", ip(20)).unwrap();
-        assert!(t.attempt("u10@x.org", ip(20)).is_err());
+        assert!(t.attempt("u9@x.org", ip(20)).is_err());
+        t.forget_recovered();
+        assert!(t.attempt("b@x.org", ip(30)).is_err(), "still blocked");
     }
 
     #[test]

@@ -99,6 +99,7 @@ pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
                 .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
             s.throttle.attempt(&key, ip)?;
             if form.password.chars().count() > crate::auth::MAX_PASSWORD {
+                s.throttle.failed(&key);
                 return Err(wrong_login());
             }
             let user = s.store.user_by_email(&key).await?;
@@ -114,6 +115,7 @@ pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
                 _ => None,
             };
             let Some(user) = user else {
+                s.throttle.failed(&key);
                 tracing::info!(%ip, "failed login");
                 return Err(wrong_login());
             };
