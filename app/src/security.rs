@@ -155,12 +155,8 @@ impl Default for ThrottleRules {
     }
 }
 
-type FailureLimiter = RateLimiter<
-    String,
-    DefaultKeyedStateStore<String>,
-    DefaultClock,
-    StateInformationMiddleware,
->;
+type FailureLimiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
 /// The login throttle: `governor`'s keyed limiters count the failures of
 /// each e-mail and the attempts of each address; an e-mail whose failures
