@@ -249,5 +249,19 @@ mod tests {
             let rows = round_trip(bytes, name);
             assert_eq!(rows[1], vec!["+44 7400 123456", "=1+1"], "{name}");
         }
+        // In the xlsx the cell is text with Excel's quote prefix, never a formula.
+        let xlsx = to_xlsx(&sheet, "Errors").unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut part = |name: &str| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+            text
+        };
+        let sheet_xml = part("xl/worksheets/sheet1.xml");
+        assert!(
+            !sheet_xml.contains("<f>") && !sheet_xml.contains("<f "),
+            "{sheet_xml}"
+        );
+        assert!(part("xl/styles.xml").contains("quotePrefix=\"1\""));
     }
 }
