@@ -138,15 +138,7 @@ impl Store {
         name: &str,
         region: Region,
     ) -> Result<account::Model, DbErr> {
-        account::ActiveModel {
-            id: NotSet,
-            name: Set(name.to_string()),
-            default_region: Set(region.code().to_string()),
-            created_at: Set(Utc::now()),
-            contact_count: Set(0),
-        }
-        .insert(&self.db)
-        .await
+        insert_account(&self.db, name, region).await
     }
 
     pub async fn account(&self, account_id: i64) -> Result<Option<account::Model>, DbErr> {
@@ -753,6 +745,23 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
         updated_at: Set(now),
         ..Default::default()
     }
+}
+
+/// A new, empty account.
+pub(super) async fn insert_account(
+    db: &impl ConnectionTrait,
+    name: &str,
+    region: Region,
+) -> Result<account::Model, DbErr> {
+    account::ActiveModel {
+        id: NotSet,
+        name: Set(name.to_string()),
+        default_region: Set(region.code().to_string()),
+        created_at: Set(Utc::now()),
+        contact_count: Set(0),
+    }
+    .insert(db)
+    .await
 }
 
 async fn check_groups<C: ConnectionTrait>(

@@ -44,14 +44,7 @@ impl Store {
         region: Region,
     ) -> Result<CurrentUser, AppError> {
         let txn = self.db.begin().await?;
-        if app_user::Entity::find()
-            .filter(app_user::Column::EmailKey.eq(&creds.email_key))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(taken_email());
-        }
+        ensure_email_free(&txn, &creds.email_key).await?;
         let first_run = app_user::Entity::find().one(&txn).await?.is_none();
         let existing = if first_run {
             account::Entity::find()
@@ -68,17 +61,7 @@ impl Store {
                 m.default_region = Set(region.code().to_string());
                 m.update(&txn).await?
             }
-            None => {
-                account::ActiveModel {
-                    id: NotSet,
-                    name: Set(name.to_string()),
-                    default_region: Set(region.code().to_string()),
-                    created_at: Set(Utc::now()),
-                    contact_count: Set(0),
-                }
-                .insert(&txn)
-                .await?
-            }
+            None => super::store::insert_account(&txn, name, region).await?,
         };
         let user = insert_user(&txn, account.id, creds, password_hash).await?;
         txn.commit().await?;
@@ -188,14 +171,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or_else(|| AppError::NotFound("That account no longer exists.".into()))?;
-        if app_user::Entity::find()
-            .filter(app_user::Column::EmailKey.eq(&creds.email_key))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(taken_email());
-        }
+        ensure_email_free(&txn, &creds.email_key).await?;
         let user = insert_user(&txn, account.id, creds, password_hash).await?;
         // Only the first of two racing acceptances changes the row.
         let used = invitation::Entity::update_many()
@@ -228,6 +204,19 @@ impl Store {
             .order_by_asc(account::Column::Id)
             .all(&self.db)
             .await
+    }
+}
+
+/// "Log in instead" when `email_key` already has a login (the unique index
+/// answers the same to a racing insert).
+async fn ensure_email_free(db: &impl ConnectionTrait, email_key: &str) -> Result<(), AppError> {
+    let taken = app_user::Entity::find()
+        .filter(app_user::Column::EmailKey.eq(email_key))
+        .one(db)
+        .await?;
+    match taken {
+        Some(_) => Err(taken_email()),
+        None => Ok(()),
     }
 }
 

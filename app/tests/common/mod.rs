@@ -24,11 +24,7 @@ pub struct TestDb {
 impl TestDb {
     pub async fn drop_schema(self) {
         if let Some((url, schema)) = self.cleanup {
-            if let Ok(db) = Database::connect(url.as_str()).await {
-                let _ = db
-                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await;
-            }
+            drop_pg_schema(&url, &schema).await;
         }
     }
 }
@@ -57,7 +53,10 @@ fn pg_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
 }
 
-async fn postgres() -> Option<TestDb> {
+/// A fresh PostgreSQL schema for one test: the URL that uses it, and the
+/// admin URL and name to drop it with. `None` (with a message) when
+/// PostgreSQL is unreachable; with `CI` set, unreachable fails the test.
+pub async fn fresh_pg_schema() -> Option<(String, (String, String))> {
     static N: AtomicU32 = AtomicU32::new(0);
     let url = pg_url();
     let admin = match Database::connect(url.as_str()).await {
@@ -86,14 +85,29 @@ async fn postgres() -> Option<TestDb> {
     // The schema goes in the URL: `connect_options` installs its own
     // per-connection hook, which would replace SeaORM's search-path one.
     let sep = if url.contains('?') { '&' } else { '?' };
-    let mut opts = connect_options(&format!("{url}{sep}options=-c%20search_path%3D{schema}"));
+    let with_schema = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    Some((with_schema, (url, schema)))
+}
+
+/// Drops a schema made by [`fresh_pg_schema`].
+pub async fn drop_pg_schema(admin_url: &str, schema: &str) {
+    if let Ok(db) = Database::connect(admin_url).await {
+        let _ = db
+            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .await;
+    }
+}
+
+async fn postgres() -> Option<TestDb> {
+    let (with_schema, cleanup) = fresh_pg_schema().await?;
+    let mut opts = connect_options(&with_schema);
     opts.max_connections(4);
     let store = Store::new(
         Database::connect(opts)
             .await
             .expect("connect to test schema"),
     );
-    Some(finish("postgres", store, Some((url, schema))).await)
+    Some(finish("postgres", store, Some(cleanup)).await)
 }
 
 /// Fresh databases for one test: SQLite, then PostgreSQL when available.

@@ -8,7 +8,6 @@
 )]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::import::Region;
 use axum::body::Body;
@@ -16,10 +15,13 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
 use server::{leptos_options, open_state, router};
 use tower::ServiceExt;
+
+/// The store tests' database helpers (a fresh PostgreSQL schema per test).
+#[path = "../../../app/tests/common/mod.rs"]
+mod store_db;
 
 /// The tests of a file take turns. Run side by side, a page's
 /// server-rendered body now and then never finished (one run in 5 to 50):
@@ -29,7 +31,6 @@ use tower::ServiceExt;
 /// (leptos issue #4773). The server generates its route list once.
 pub static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 pub const HOST: &str = "127.0.0.1:3000";
 
 pub struct TestApp {
@@ -58,37 +59,11 @@ impl TestApp {
         }
     }
 
-    /// A fresh PostgreSQL schema, or `None` (with a message) when PostgreSQL
-    /// is unreachable; with `CI` set, unreachable fails the test.
+    /// A fresh PostgreSQL schema (the app's test helper), or `None` when
+    /// PostgreSQL is unreachable outside CI.
     pub async fn postgres() -> Option<TestApp> {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG.to_string());
-        let admin = match Database::connect(url.as_str()).await {
-            Ok(db) => db,
-            Err(e) if std::env::var_os("CI").is_some() => {
-                panic!("PostgreSQL at {url} is unreachable and CI is set: {e}")
-            }
-            Err(e) => {
-                eprintln!("SKIPPING PostgreSQL half of this test: {url} unreachable ({e})");
-                return None;
-            }
-        };
-        let schema = format!(
-            "h_{}_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        admin
-            .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-            .await
-            .expect("create schema");
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let with_schema = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-        Some(Self::on("postgres", &with_schema, Some((url, schema))).await)
+        let (with_schema, cleanup) = store_db::fresh_pg_schema().await?;
+        Some(Self::on("postgres", &with_schema, Some(cleanup)).await)
     }
 
     /// SQLite, then PostgreSQL when available.
@@ -100,11 +75,7 @@ impl TestApp {
 
     pub async fn finish(self) {
         if let Some((url, schema)) = self.drop_schema {
-            if let Ok(db) = Database::connect(url.as_str()).await {
-                let _ = db
-                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await;
-            }
+            store_db::drop_pg_schema(&url, &schema).await;
         }
     }
 
