@@ -122,6 +122,9 @@ async fn fresh_store(url: &str) -> (Store, i64) {
     let store = Store::new(connect(url).await.unwrap());
     if url.starts_with("postgres") {
         for t in [
+            "auth_session",
+            "invitation",
+            "app_user",
             "import_chunk",
             "import_batch",
             "group_member",

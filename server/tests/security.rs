@@ -411,50 +411,52 @@ async fn another_account_can_read_change_or_delete_nothing_of_the_first() {
 #[tokio::test]
 async fn cross_site_requests_are_refused() {
     let _turn = TURN.lock().await;
-    let app = TestApp::sqlite().await;
-    let mut a = app.signed_up("A", "a@example.org").await;
-    let body = contact("Ann", "07400 300001", "ann@example.org", &[]).to_string();
-    let post = |origin: Option<&str>, fetch_site: Option<&str>| {
-        let mut r = Request::post("/api/contacts/create")
+    for app in TestApp::all().await {
+        let mut a = app.signed_up("A", "a@example.org").await;
+        let body = contact("Ann", "07400 300001", "ann@example.org", &[]).to_string();
+        let post = |origin: Option<&str>, fetch_site: Option<&str>| {
+            let mut r = Request::post("/api/contacts/create")
+                .header(header::HOST, HOST)
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(o) = origin {
+                r = r.header(header::ORIGIN, o);
+            }
+            if let Some(s) = fetch_site {
+                r = r.header("sec-fetch-site", s);
+            }
+            r.body(Body::from(body.clone())).unwrap()
+        };
+        for (origin, site) in [
+            (Some("http://evil.example"), None),
+            (Some("http://127.0.0.1:3001"), None),
+            (Some("null"), None),
+            (None, Some("cross-site")),
+        ] {
+            let answer = a.send(post(origin, site)).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{origin:?} {site:?}");
+            assert!(answer.json()["Forbidden"]
+                .as_str()
+                .unwrap()
+                .contains("another site"));
+        }
+        let (_, page) = a.call("contacts/list", json!({ "query": {} })).await;
+        assert_eq!(page["total"], 0, "nothing was created");
+        let answer = a
+            .send(post(Some("http://127.0.0.1:3000"), Some("same-origin")))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        // A cross-site login (login CSRF) is refused too.
+        let login = Request::post("/api/auth/login")
             .header(header::HOST, HOST)
-            .header(header::CONTENT_TYPE, "application/json");
-        if let Some(o) = origin {
-            r = r.header(header::ORIGIN, o);
-        }
-        if let Some(s) = fetch_site {
-            r = r.header("sec-fetch-site", s);
-        }
-        r.body(Body::from(body.clone())).unwrap()
-    };
-    for (origin, site) in [
-        (Some("http://evil.example"), None),
-        (Some("http://127.0.0.1:3001"), None),
-        (Some("null"), None),
-        (None, Some("cross-site")),
-    ] {
-        let answer = a.send(post(origin, site)).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{origin:?} {site:?}");
-        assert!(answer.json()["Forbidden"]
-            .as_str()
-            .unwrap()
-            .contains("another site"));
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({ "form": { "email": "a@example.org", "password": PASSWORD } }).to_string(),
+            ))
+            .unwrap();
+        assert_eq!(app.client().send(login).await.status, StatusCode::FORBIDDEN);
+        app.finish().await;
     }
-    let (_, page) = a.call("contacts/list", json!({ "query": {} })).await;
-    assert_eq!(page["total"], 0, "nothing was created");
-    let answer = a
-        .send(post(Some("http://127.0.0.1:3000"), Some("same-origin")))
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-    // A cross-site login (login CSRF) is refused too.
-    let login = Request::post("/api/auth/login")
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, "https://evil.example")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({ "form": { "email": "a@example.org", "password": PASSWORD } }).to_string(),
-        ))
-        .unwrap();
-    assert_eq!(app.client().send(login).await.status, StatusCode::FORBIDDEN);
 }
 
 async fn login(c: &mut Client, email: &str, password: &str) -> StatusCode {
@@ -469,59 +471,61 @@ async fn login(c: &mut Client, email: &str, password: &str) -> StatusCode {
 #[tokio::test]
 async fn logins_are_throttled_per_account_and_per_address() {
     let _turn = TURN.lock().await;
-    let app = TestApp::sqlite().await;
-    app.signed_up("A", "a@example.org").await;
-    // Guesses at one login, each from another address: five, then refused,
-    // even with the right password.
-    for n in 0..5u8 {
+    for app in TestApp::all().await {
+        app.signed_up("A", "a@example.org").await;
+        // Guesses at one login, each from another address: five, then refused,
+        // even with the right password.
+        for n in 0..5u8 {
+            let mut c = app.client();
+            c.ip = [10, 1, 0, n];
+            assert_eq!(
+                login(&mut c, "a@example.org", "guess number one").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
         let mut c = app.client();
-        c.ip = [10, 1, 0, n];
+        c.ip = [10, 1, 0, 99];
         assert_eq!(
-            login(&mut c, "a@example.org", "guess number one").await,
-            StatusCode::UNAUTHORIZED
+            login(&mut c, "A@example.org", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS
         );
-    }
-    let mut c = app.client();
-    c.ip = [10, 1, 0, 99];
-    assert_eq!(
-        login(&mut c, "A@example.org", PASSWORD).await,
-        StatusCode::TOO_MANY_REQUESTS
-    );
-    let (_, body) = c
-        .call(
-            "auth/login",
-            json!({ "form": { "email": "a@example.org", "password": PASSWORD } }),
-        )
-        .await;
-    assert!(
-        body["TooManyRequests"]
-            .as_str()
-            .unwrap()
-            .contains("Wait a minute"),
-        "{body}"
-    );
-    // One address trying many logins: twenty, then refused.
-    let mut c = app.client();
-    c.ip = [10, 2, 0, 1];
-    for n in 0..20 {
+        let (_, body) = c
+            .call(
+                "auth/login",
+                json!({ "form": { "email": "a@example.org", "password": PASSWORD } }),
+            )
+            .await;
+        assert!(
+            body["TooManyRequests"]
+                .as_str()
+                .unwrap()
+                .contains("Wait a minute"),
+            "{body}"
+        );
+        // One address trying many logins: twenty, then refused.
+        let mut c = app.client();
+        c.ip = [10, 2, 0, 1];
+        for n in 0..20 {
+            assert_eq!(
+                login(&mut c, &format!("u{n}@example.org"), "guess number one").await,
+                StatusCode::UNAUTHORIZED,
+                "try {n}"
+            );
+        }
         assert_eq!(
-            login(&mut c, &format!("u{n}@example.org"), "guess number one").await,
-            StatusCode::UNAUTHORIZED,
-            "try {n}"
+            login(&mut c, "u99@example.org", "guess number one").await,
+            StatusCode::TOO_MANY_REQUESTS
         );
+        // Another address is not held back by either.
+        app.signed_up("B", "b@example.org").await;
+        let mut c = app.client();
+        c.ip = [10, 3, 0, 1];
+        assert_eq!(
+            login(&mut c, "b@example.org", PASSWORD).await,
+            StatusCode::OK
+        );
+        app.finish().await;
     }
-    assert_eq!(
-        login(&mut c, "u99@example.org", "guess number one").await,
-        StatusCode::TOO_MANY_REQUESTS
-    );
-    // Another address is not held back by either.
-    app.signed_up("B", "b@example.org").await;
-    let mut c = app.client();
-    c.ip = [10, 3, 0, 1];
-    assert_eq!(
-        login(&mut c, "b@example.org", PASSWORD).await,
-        StatusCode::OK
-    );
 }
 
 #[tokio::test]
@@ -671,71 +675,73 @@ async fn the_account_region_reads_numbers_of_that_country() {
 #[tokio::test]
 async fn each_server_function_has_its_own_body_limit() {
     let _turn = TURN.lock().await;
-    let app = TestApp::sqlite().await;
-    let mut a = app.signed_up("A", "a@example.org").await;
-    // 100 KiB is too much for a contact, fine for a chunk of rows.
-    let big_name = "x".repeat(100 * 1024);
-    let (status, body) = a
-        .call(
-            "contacts/create",
-            contact(&big_name, "07400 400001", "a1@example.org", &[]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert!(
-        body["TooLarge"]
-            .as_str()
-            .unwrap()
-            .contains("64 KiB that contacts/create accepts"),
-        "{body}"
-    );
-    let (_, started) = a
-        .call(
-            "imports/start",
-            json!({ "start": { "file_name": "x.csv", "sheet": "", "format": "csv",
-            "columns": columns(), "region": "GB", "group": "None", "total_rows": 1500 } }),
-        )
-        .await;
-    let id = started["import_id"].as_i64().unwrap();
-    let rows: Vec<Value> = (0..1500)
-        .map(|i| json!({ "number": i + 2, "cells": [format!("Person number {i} of the chunk that is larger than a form"), format!("07400 5{i:05}")] }))
-        .collect();
-    let chunk = json!({ "chunk": { "import_id": id, "chunk_no": 0, "rows": rows } });
-    assert!(chunk.to_string().len() > 100 * 1024);
-    let (status, body) = a.call("imports/chunk", chunk).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["created"], 1500, "{body}");
-    // Past the chunk's own limit, with or without a declared length.
-    let huge = json!({ "chunk": { "import_id": id, "chunk_no": 1,
-        "rows": [{ "number": 2, "cells": ["z".repeat(server::CHUNK_BODY_LIMIT), "07400 600001"] }] } })
-    .to_string();
-    let (status, body) = a.call_raw("imports/chunk", huge.clone()).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    let stream = futures::stream::iter(
-        huge.into_bytes()
-            .chunks(64 * 1024)
-            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
-            .collect::<Vec<_>>(),
-    );
-    let req = Request::post("/api/imports/chunk")
-        .header(header::HOST, HOST)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from_stream(stream))
-        .unwrap();
-    let answer = a.send(req).await;
-    assert_eq!(
-        answer.status,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "{}",
-        answer.text()
-    );
-    // Chunk numbers past the limit of chunks per import.
-    let (status, body) = a
-        .call("imports/chunk", json!({ "chunk": { "import_id": id, "chunk_no": app::import::wire::MAX_CHUNKS, "rows": [] } }))
-        .await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    let (_, page) = a.call("contacts/list", json!({ "query": {} })).await;
-    assert_eq!(page["total"], 1500, "only the accepted chunk was applied");
+    for app in TestApp::all().await {
+        let mut a = app.signed_up("A", "a@example.org").await;
+        // 100 KiB is too much for a contact, fine for a chunk of rows.
+        let big_name = "x".repeat(100 * 1024);
+        let (status, body) = a
+            .call(
+                "contacts/create",
+                contact(&big_name, "07400 400001", "a1@example.org", &[]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        assert!(
+            body["TooLarge"]
+                .as_str()
+                .unwrap()
+                .contains("64 KiB that contacts/create accepts"),
+            "{body}"
+        );
+        let (_, started) = a
+            .call(
+                "imports/start",
+                json!({ "start": { "file_name": "x.csv", "sheet": "", "format": "csv",
+                "columns": columns(), "region": "GB", "group": "None", "total_rows": 1500 } }),
+            )
+            .await;
+        let id = started["import_id"].as_i64().unwrap();
+        let rows: Vec<Value> = (0..1500)
+            .map(|i| json!({ "number": i + 2, "cells": [format!("Person number {i} of the chunk that is larger than a form"), format!("07400 5{i:05}")] }))
+            .collect();
+        let chunk = json!({ "chunk": { "import_id": id, "chunk_no": 0, "rows": rows } });
+        assert!(chunk.to_string().len() > 100 * 1024);
+        let (status, body) = a.call("imports/chunk", chunk).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["created"], 1500, "{body}");
+        // Past the chunk's own limit, with or without a declared length.
+        let huge = json!({ "chunk": { "import_id": id, "chunk_no": 1,
+            "rows": [{ "number": 2, "cells": ["z".repeat(server::CHUNK_BODY_LIMIT), "07400 600001"] }] } })
+        .to_string();
+        let (status, body) = a.call_raw("imports/chunk", huge.clone()).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        let stream = futures::stream::iter(
+            huge.into_bytes()
+                .chunks(64 * 1024)
+                .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+                .collect::<Vec<_>>(),
+        );
+        let req = Request::post("/api/imports/chunk")
+            .header(header::HOST, HOST)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from_stream(stream))
+            .unwrap();
+        let answer = a.send(req).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            answer.text()
+        );
+        // Chunk numbers past the limit of chunks per import.
+        let (status, body) = a
+            .call("imports/chunk", json!({ "chunk": { "import_id": id, "chunk_no": app::import::wire::MAX_CHUNKS, "rows": [] } }))
+            .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        let (_, page) = a.call("contacts/list", json!({ "query": {} })).await;
+        assert_eq!(page["total"], 1500, "only the accepted chunk was applied");
+        app.finish().await;
+    }
 }
 
 #[tokio::test]
