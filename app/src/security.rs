@@ -206,6 +206,14 @@ impl LoginThrottle {
         }
     }
 
+    /// Takes one attempt from `ip` at something as costly as a login (a
+    /// sign-up or an invitation's acceptance hashes a password), or refuses it.
+    pub fn costly_request(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.per_ip.check_key(&ip).map_err(|_| {
+            AppError::TooManyRequests("Too many attempts. Wait a minute, then try again.".into())
+        })
+    }
+
     /// Counts a failed login of `email_key`.
     pub fn failed(&self, email_key: &str) {
         let wait = match self.failures.check_key(&email_key.to_string()) {

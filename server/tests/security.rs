@@ -516,6 +516,20 @@ async fn logins_are_throttled_per_account_and_per_address() {
             login(&mut c, "u99@example.org", "guess number one").await,
             StatusCode::TOO_MANY_REQUESTS
         );
+        // Sign-ups hash a password too: an address making accounts in a
+        // loop meets the same limit.
+        let mut c = app.client();
+        c.ip = [10, 4, 0, 1];
+        for n in 0..20 {
+            let (status, body) = c
+                .call("auth/signup", json!({ "form": { "account_name": "Spam", "email": format!("s{n}@example.org"), "password": PASSWORD } }))
+                .await;
+            assert_eq!(status, StatusCode::OK, "sign-up {n}: {body}");
+        }
+        let (status, _) = c
+            .call("auth/signup", json!({ "form": { "account_name": "Spam", "email": "s99@example.org", "password": PASSWORD } }))
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         // Another address is not held back by either.
         app.signed_up("B", "b@example.org").await;
         let mut c = app.client();

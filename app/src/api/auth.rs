@@ -45,6 +45,18 @@ async fn log_in(user: &crate::security::CurrentUser) -> Result<(), AppError> {
         .map_err(internal)
 }
 
+/// The client's address; requests without one (in-process tests, a Unix
+/// socket) share one bucket.
+#[cfg(feature = "ssr")]
+async fn client_ip() -> std::net::IpAddr {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
 #[cfg(feature = "ssr")]
 fn refused(problems: Vec<String>) -> AppError {
     AppError::Invalid(problems.join(" "))
@@ -69,6 +81,7 @@ pub async fn sign_up(form: SignUpForm) -> Result<Me, AppError> {
     crate::state::respond(
         async move {
             let s = crate::state::app_state()?;
+            s.throttle.costly_request(client_ip().await)?;
             let (name, creds) = crate::auth::check_sign_up(&form).map_err(refused)?;
             let hash = s.passwords.hash(creds.password.clone()).await?;
             let user = s
@@ -87,16 +100,9 @@ pub async fn sign_up(form: SignUpForm) -> Result<Me, AppError> {
 pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
     crate::state::respond(
         async move {
-            use axum::extract::ConnectInfo;
-            use std::net::SocketAddr;
             let s = crate::state::app_state()?;
             let key = crate::auth::email_key(&form.email);
-            // The peer's address; requests without one (in-process tests,
-            // a Unix socket) share one bucket.
-            let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-                .await
-                .map(|ConnectInfo(addr)| addr.ip())
-                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+            let ip = client_ip().await;
             s.throttle.attempt(&key, ip)?;
             if form.password.chars().count() > crate::auth::MAX_PASSWORD {
                 s.throttle.failed(&key);
@@ -215,6 +221,7 @@ pub async fn accept_invitation(form: InvitationForm) -> Result<Me, AppError> {
     crate::state::respond(
         async move {
             let s = crate::state::app_state()?;
+            s.throttle.costly_request(client_ip().await)?;
             let creds =
                 crate::auth::check_credentials(&form.email, &form.password).map_err(refused)?;
             let hash = s.passwords.hash(creds.password.clone()).await?;
