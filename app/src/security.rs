@@ -54,6 +54,12 @@ pub const SESSION_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 /// one a request).
 pub const SESSION_REFRESH: Duration = Duration::from_secs(24 * 3600);
 
+/// A session store failure, logged; the user sees the generic message.
+pub fn session_failed(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store");
+    AppError::Internal
+}
+
 /// Now, in Unix seconds.
 pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()

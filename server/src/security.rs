@@ -12,8 +12,8 @@
 //!   login and server functions answer 401, except the few that are public.
 
 use app::security::{
-    unix_now, CurrentUser, SESSION_IDLE, SESSION_LOGIN_AT, SESSION_MAX_AGE, SESSION_REFRESH,
-    SESSION_SEEN, SESSION_USER,
+    session_failed, unix_now, CurrentUser, SESSION_IDLE, SESSION_LOGIN_AT, SESSION_MAX_AGE,
+    SESSION_REFRESH, SESSION_SEEN, SESSION_USER,
 };
 use app::state::AppState;
 use app::AppError;
@@ -129,18 +129,18 @@ async fn session_user(
     state: &AppState,
     session: &Session,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let internal = |e: tower_sessions::session::Error| {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
-    };
-    let Some(user_id) = session.get::<i64>(SESSION_USER).await.map_err(internal)? else {
+    let Some(user_id) = session
+        .get::<i64>(SESSION_USER)
+        .await
+        .map_err(session_failed)?
+    else {
         return Ok(None);
     };
     let now = unix_now();
     let login_at = session
         .get::<i64>(SESSION_LOGIN_AT)
         .await
-        .map_err(internal)?
+        .map_err(session_failed)?
         .unwrap_or(0);
     let user = if now - login_at > SESSION_MAX_AGE.as_secs() as i64 {
         None
@@ -149,17 +149,20 @@ async fn session_user(
     };
     let Some(user) = user else {
         // Too old, or its user is gone: the session opens nothing any more.
-        session.flush().await.map_err(internal)?;
+        session.flush().await.map_err(session_failed)?;
         return Ok(None);
     };
     let seen = session
         .get::<i64>(SESSION_SEEN)
         .await
-        .map_err(internal)?
+        .map_err(session_failed)?
         .unwrap_or(0);
     if now - seen > SESSION_REFRESH.as_secs() as i64 {
         // Changing the data saves the record, with its expiry pushed back.
-        session.insert(SESSION_SEEN, now).await.map_err(internal)?;
+        session
+            .insert(SESSION_SEEN, now)
+            .await
+            .map_err(session_failed)?;
     }
     Ok(Some(user))
 }

@@ -24,25 +24,18 @@ async fn session() -> Result<tower_sessions::Session, AppError> {
 /// Makes `user` the session's user, under a new session id.
 #[cfg(feature = "ssr")]
 async fn log_in(user: &crate::security::CurrentUser) -> Result<(), AppError> {
+    use crate::security::{session_failed, unix_now, SESSION_LOGIN_AT, SESSION_SEEN, SESSION_USER};
     let session = session().await?;
-    let internal = |e: tower_sessions::session::Error| {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
-    };
-    use crate::security::{unix_now, SESSION_LOGIN_AT, SESSION_SEEN, SESSION_USER};
-    session.cycle_id().await.map_err(internal)?;
-    session
-        .insert(SESSION_USER, user.user_id)
-        .await
-        .map_err(internal)?;
-    session
-        .insert(SESSION_LOGIN_AT, unix_now())
-        .await
-        .map_err(internal)?;
-    session
-        .insert(SESSION_SEEN, unix_now())
-        .await
-        .map_err(internal)
+    session.cycle_id().await.map_err(session_failed)?;
+    let now = unix_now();
+    for (key, value) in [
+        (SESSION_USER, user.user_id),
+        (SESSION_LOGIN_AT, now),
+        (SESSION_SEEN, now),
+    ] {
+        session.insert(key, value).await.map_err(session_failed)?;
+    }
+    Ok(())
 }
 
 /// The client's address; requests without one (in-process tests, a Unix
@@ -151,10 +144,11 @@ fn me(user: &crate::security::CurrentUser) -> Me {
 pub async fn log_out() -> Result<(), AppError> {
     crate::state::respond(
         async move {
-            session().await?.flush().await.map_err(|e| {
-                tracing::error!(error = %e, "session store");
-                AppError::Internal
-            })
+            session()
+                .await?
+                .flush()
+                .await
+                .map_err(crate::security::session_failed)
         }
         .await,
     )
@@ -204,12 +198,7 @@ pub async fn invitation_account(token: String) -> Result<String, AppError> {
             let s = crate::state::app_state()?;
             s.store
                 .invitation_account(&crate::security::token_hash(&token))
-                .await?
-                .ok_or_else(|| {
-                    AppError::NotFound(
-                        "This invitation link is used, expired or wrong. Ask for a new one.".into(),
-                    )
-                })
+                .await
         }
         .await,
     )

@@ -22,6 +22,10 @@ fn taken_email() -> AppError {
     AppError::Conflict("That e-mail already has a login. Log in instead.".into())
 }
 
+fn invitation_gone() -> AppError {
+    AppError::NotFound("This invitation link is used, expired or wrong. Ask for a new one.".into())
+}
+
 fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -143,15 +147,17 @@ impl Store {
         Ok(())
     }
 
-    /// The account an unused, unexpired invitation opens, by its token's hash.
-    pub async fn invitation_account(&self, token_hash: &str) -> Result<Option<String>, DbErr> {
-        let Some(inv) = open_invitation(&self.db, token_hash).await? else {
-            return Ok(None);
-        };
+    /// The name of the account an unused, unexpired invitation opens, by
+    /// its token's hash.
+    pub async fn invitation_account(&self, token_hash: &str) -> Result<String, AppError> {
+        let inv = open_invitation(&self.db, token_hash)
+            .await?
+            .ok_or_else(invitation_gone)?;
         Ok(account::Entity::find_by_id(inv.account_id)
             .one(&self.db)
             .await?
-            .map(|a| a.name))
+            .ok_or_else(invitation_gone)?
+            .name)
     }
 
     /// Uses an invitation: a new user in its account; the link then opens nothing.
@@ -162,11 +168,9 @@ impl Store {
         password_hash: String,
     ) -> Result<CurrentUser, AppError> {
         let txn = self.db.begin().await?;
-        let inv = open_invitation(&txn, token_hash).await?.ok_or_else(|| {
-            AppError::NotFound(
-                "This invitation link is used, expired or wrong. Ask for a new one.".into(),
-            )
-        })?;
+        let inv = open_invitation(&txn, token_hash)
+            .await?
+            .ok_or_else(invitation_gone)?;
         let account = account::Entity::find_by_id(inv.account_id)
             .one(&txn)
             .await?
