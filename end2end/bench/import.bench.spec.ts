@@ -115,10 +115,10 @@ async function runReader(context: BrowserContext, reader: Reader, file: string, 
       const m: any = await import('/reader/reader.js' as string);
       const wasm = await m.default({ module_or_path: '/reader/reader_bg.wasm' });
       // Ours warms up as the worker does when it starts (two reads of a
-      // small file of each kind). SheetJS and PapaParse run both cold and
+      // small file of each kind: a csv it makes, the server's workbook). SheetJS and PapaParse run both cold and
       // after reading a small file of the bench's shape twice (`warmJs`):
       // `best` keeps whichever is faster (warming made PapaParse slower).
-      if (reader.startsWith('ours')) m.reader_warm();
+      if (reader.startsWith('ours')) m.reader_warm(new Uint8Array(await (await fetch('/import/warm-up.xlsx')).arrayBuffer()));
       else if (warmJs) {
         const small = await fetched(warm);
         for (let i = 0; i < 2; i++) (reader === 'sheetjs' ? sheetjs : papaparse)(small);

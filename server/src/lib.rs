@@ -157,6 +157,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         })
         .route("/import/example.xlsx", get(example_xlsx))
         .route("/import/example.csv", get(example_csv))
+        .route("/import/warm-up.xlsx", get(warm_up_xlsx))
         .fallback(leptos_axum::file_and_error_handler(shell))
         // The guards below read bodies within each path's own limit first.
         .layer(DefaultBodyLimit::max(CHUNK_BODY_LIMIT))
@@ -181,6 +182,32 @@ async fn example_xlsx() -> Response {
             tracing::error!(error = %e, "example workbook");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// The workbook the reading worker warms up on while the user picks a file
+/// (`app::import::wizard::warm_up`: the reading bundle has no xlsx writer).
+/// Made once.
+async fn warm_up_xlsx() -> Response {
+    static FILE: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| {
+        app::import::wizard::warm_up_xlsx()
+            .inspect_err(|e| tracing::error!(error = %e, "warm-up workbook"))
+            .ok()
+    });
+    match file {
+        Some(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                (header::CACHE_CONTROL, "private, max-age=3600"),
+            ],
+            bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

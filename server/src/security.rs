@@ -44,7 +44,7 @@ pub fn body_limit_of(path: &str) -> usize {
 /// Paths served to anyone: the bundles and static files, the login and
 /// sign-up pages, an invitation's page, and the server functions they call.
 fn is_public(path: &str) -> bool {
-    const ASSETS: [&str; 3] = ["/pkg/", "/reader/", "/invite/"];
+    const ASSETS: [&str; 4] = ["/pkg/", "/reader/", "/writer/", "/invite/"];
     const EXACT: [&str; 10] = [
         "/login",
         "/signup",
@@ -64,6 +64,7 @@ fn is_public(path: &str) -> bool {
 fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/reader/")
+        || path.starts_with("/writer/")
         || path == "/favicon.svg"
         || path == "/reader-worker.js"
 }
@@ -352,6 +353,7 @@ mod tests {
             "/signup",
             "/invite/abc",
             "/pkg/contacts.js",
+            "/writer/writer_bg.wasm",
             "/api/auth/login",
         ] {
             assert!(is_public(p), "{p}");
@@ -364,6 +366,7 @@ mod tests {
             "/api/auth/invite",
             "/api/auth/me",
             "/import/example.xlsx",
+            "/import/warm-up.xlsx",
             "/loginx",
         ] {
             assert!(!is_public(p), "{p}");

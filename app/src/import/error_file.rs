@@ -19,7 +19,7 @@ use super::table::Table;
 pub const REASON_HEADER: &str = "Reason";
 
 /// A sheet to write: headers, rows, and which columns hold phones.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,

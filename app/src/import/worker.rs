@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error_file::{rejected_sheet, to_csv, to_xlsx};
+use super::error_file::{rejected_sheet, to_csv, to_xlsx, Sheet};
 use super::read::{Book, FileBytes, Format, GridRow};
 use super::rows::{PhoneCache, PlanCounts, Rejection};
 use super::table::{choose_sheet, HeaderChoice, Table};
@@ -79,6 +79,16 @@ pub enum Response {
     Rows(Vec<(u32, GridRow)>),
     Wire(Vec<WireRow>),
     File(Vec<u8>),
+    /// An xlsx error file to write: never sent to the page. The reading
+    /// bundle carries no xlsx writer (it would be a fifth of its size, for
+    /// a file few imports need); [`serve`] hands this to the worker's
+    /// script, which loads the writing bundle (`frontend/writer`) the first
+    /// time one is asked for and answers the page with its
+    /// [`write_xlsx`]'s [`Response::File`].
+    Write {
+        sheet: Sheet,
+        sheet_name: String,
+    },
     Checked(Box<Checked>),
     Done,
     /// A message for the user.
@@ -256,12 +266,7 @@ impl Session {
                 if csv {
                     Response::File(to_csv(&sheet))
                 } else {
-                    match to_xlsx(&sheet, &sheet_name) {
-                        Ok(bytes) => Response::File(bytes),
-                        Err(e) => Response::Failed(format!(
-                            "The file of rejected rows could not be written ({e})."
-                        )),
-                    }
+                    Response::Write { sheet, sheet_name }
                 }
             }
             Request::Edit { index, col, value } => {
@@ -418,10 +423,38 @@ pub fn serve(
     request: &[u8],
     bytes: Option<FileBytes>,
     progress: &mut dyn FnMut(usize, usize),
-) -> Vec<u8> {
+) -> Served {
     let response = match decode::<Request>(request) {
         Some(r) => session.handle_with_progress(r, bytes, progress),
         None => Response::Failed("The page and its file reader disagree: reload the page.".into()),
+    };
+    match response {
+        Response::Write { .. } => Served::Write(encode(&response)),
+        _ => Served::Reply(encode(&response)),
+    }
+}
+
+/// What [`serve`] gives the worker's script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The answer for the page.
+    Reply(Vec<u8>),
+    /// A [`Response::Write`] for the writing bundle's [`write_xlsx`], whose
+    /// answer goes to the page.
+    Write(Vec<u8>),
+}
+
+/// The writing bundle's one job: the xlsx of a [`Response::Write`], as the
+/// page's [`Response::File`] (or a [`Response::Failed`] saying why not).
+pub fn write_xlsx(job: &[u8]) -> Vec<u8> {
+    let response = match decode::<Response>(job) {
+        Some(Response::Write { sheet, sheet_name }) => match to_xlsx(&sheet, &sheet_name) {
+            Ok(bytes) => Response::File(bytes),
+            Err(e) => Response::Failed(format!(
+                "The file of rejected rows could not be written ({e})."
+            )),
+        },
+        _ => Response::Failed("The page and its file writer disagree: reload the page.".into()),
     };
     encode(&response)
 }
@@ -436,7 +469,12 @@ mod tests {
     fn ask(s: &mut Session, r: Request, bytes: Option<Vec<u8>>) -> Response {
         // Through the encoding, as the browser does.
         let bytes = bytes.map(FileBytes::from);
-        decode(&serve(s, &encode(&r), bytes, &mut |_, _| {})).expect("decodes")
+        let reply = match serve(s, &encode(&r), bytes, &mut |_, _| {}) {
+            Served::Reply(reply) => reply,
+            // As the worker's script does: the writing bundle answers.
+            Served::Write(job) => write_xlsx(&job),
+        };
+        decode(&reply).expect("decodes")
     }
 
     fn open(s: &mut Session, text: &str, name: &str) -> Opened {
@@ -649,8 +687,13 @@ mod tests {
         };
         assert!(matches!(ask(&mut s, unread, None), Response::Failed(_)));
         // Garbage instead of a request.
-        let reply: Response =
-            decode(&serve(&mut s, &[0xff, 0xff, 0xff], None, &mut |_, _| {})).expect("decodes");
+        let Served::Reply(reply) = serve(&mut s, &[0xff, 0xff, 0xff], None, &mut |_, _| {}) else {
+            panic!("garbage is not a file to write")
+        };
+        let reply: Response = decode(&reply).expect("decodes");
+        assert!(matches!(reply, Response::Failed(_)));
+        // Garbage for the writer.
+        let reply: Response = decode(&write_xlsx(&[0xff, 0xff])).expect("decodes");
         assert!(matches!(reply, Response::Failed(_)));
     }
 
@@ -667,9 +710,11 @@ mod tests {
             region: Region::default(),
         };
         let mut heard = Vec::new();
-        let reply = serve(&mut s, &encode(&check), None, &mut |done, of| {
+        let Served::Reply(reply) = serve(&mut s, &encode(&check), None, &mut |done, of| {
             heard.push((done, of))
-        });
+        }) else {
+            panic!("a check is no file to write")
+        };
         let Some(Response::Checked(c)) = decode(&reply) else {
             panic!("not checked")
         };

@@ -8,6 +8,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use app::import::read::FileBytes;
+use app::import::worker::Served;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -19,16 +20,18 @@ thread_local! {
 /// The worker's one entry point: answers a question from the page
 /// ([`app::import::worker::serve`]); `bytes` are the file's, when it sent one;
 /// `progress(done, of)` is called as a check goes (the worker passes it on
-/// to the page).
+/// to the page). The answer is the page's bytes, or `[job]`: an xlsx for
+/// the writing bundle (`frontend/writer`) to make, whose answer goes to the
+/// page instead.
 #[wasm_bindgen]
 pub fn reader_serve(
     request: &[u8],
     bytes: Option<Uint8Array>,
     progress: &js_sys::Function,
-) -> Vec<u8> {
+) -> wasm_bindgen::JsValue {
     console_error_panic_hook::set_once();
     let bytes = bytes.map(in_place);
-    READER.with(|s| {
+    let served = READER.with(|s| {
         app::import::worker::serve(&mut s.borrow_mut(), request, bytes, &mut |done, of| {
             let _ = progress.call2(
                 &wasm_bindgen::JsValue::NULL,
@@ -36,17 +39,23 @@ pub fn reader_serve(
                 &(of as f64).into(),
             );
         })
-    })
+    });
+    match served {
+        Served::Reply(reply) => Uint8Array::from(&reply[..]).into(),
+        Served::Write(job) => js_sys::Array::of1(&Uint8Array::from(&job[..])).into(),
+    }
 }
 
 /// Readies the reader before the user's file comes: loads the phone
 /// metadata and has the browser optimise the reading code
 /// ([`app::import::wizard::warm_up`]); the worker calls it as soon as it
 /// starts, while the user picks a file.
+/// `xlsx` is the server's warm-up workbook (`/import/warm-up.xlsx`), when
+/// it came: read where it is, as the user's will be.
 #[wasm_bindgen]
-pub fn reader_warm() {
+pub fn reader_warm(xlsx: Option<Uint8Array>) {
     console_error_panic_hook::set_once();
-    app::import::wizard::warm_up();
+    app::import::wizard::warm_up(|| xlsx.clone().map(in_place));
 }
 
 /// For the browser benchmark (`end2end/bench/`): the wizard's stages 1→2 on
