@@ -38,6 +38,19 @@ test('an xlsx with a title row and Google headers maps itself, skips the group s
   await expectSummary(page, { created: 2, updated: 0, rejected: 1 });
   await expect(page.getByTestId('summary-dropped')).toContainText('1 invalid detail');
   await shot(page, 'import-4-summary');
+  // The rejected row comes back as an xlsx, written by the bundle the worker
+  // loads only for it (frontend/writer).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('summary-error-download').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`google-${t}-rejected.xlsx`);
+  const XLSX = await import('xlsx');
+  const book = XLSX.read(fs.readFileSync(await download.path()));
+  const rows = XLSX.utils.sheet_to_json<string[]>(book.Sheets[book.SheetNames[0]], { header: 1 });
+  expect(rows[0]).toContain('Reason');
+  expect(rows[0]).toContain('Given Name');
+  expect(rows.map((r) => r[0])).toContain(`Cy ${t}`);
 
   await open(page, '/contacts');
   await page.getByTestId(`filter-group-${g}`).click();
