@@ -402,6 +402,15 @@ test('import benchmark', async ({ browser }) => {
     const loads = [];
     for (let i = 0; i < RUNS; i++) loads.push(await firstLoad(browser));
     out.load = { ms: Math.min(...loads.map((l) => l.ms)), wasmBytes: loads[0].wasmBytes };
+    // The bundles as built (gzip -9): the page's, the reading worker's and
+    // the xlsx writer's (loaded only for the file of rejected rows).
+    out.bundles = ['pkg/contacts.wasm', 'reader/reader_bg.wasm', 'writer/writer_bg.wasm'].map((f) => {
+      const file = path.resolve(ROOT, 'target/site', f);
+      // GNU gzip, as the earlier figures in BENCHMARKS.md (Node's zlib at
+      // level 9 makes files ~3% larger).
+      const gzip = execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 1 << 30 }).length;
+      return { file: f, raw: fs.statSync(file).size, gzip };
+    });
   }
   const readers = PARTS.includes('readers');
   for (const [kind, file, js] of readers
@@ -447,6 +456,9 @@ test('import benchmark', async ({ browser }) => {
   line('---', '---', '---', '---', '---');
   if (out.load) {
     line('first load of /contacts → interactive (cold cache)', s(out.load.ms), `WASM sent: ${(out.load.wasmBytes / 1e6).toFixed(2)} MB`, 'target 1.000 s', r(out.load.ms, 1000));
+    for (const b of out.bundles) {
+      line(`bundle ${b.file}, gzip -9`, '', `${(b.gzip / 1e6).toFixed(3)} MB (raw ${(b.raw / 1e6).toFixed(2)} MB)`, 'target 1.200 MB', r(b.gzip, 1.2e6));
+    }
   }
   for (const [kind, js] of [['xlsx', 'sheetjs'], ['csv', 'papaparse']] as const) {
     const o = out[kind];
