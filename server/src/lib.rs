@@ -169,15 +169,13 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options)
 }
 
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The example import file, generated from the same code as the error file
 /// (so it always matches what the importer maps automatically).
 async fn example_xlsx() -> Response {
     match error_file::to_xlsx(&error_file::example_sheet(), "Contacts") {
-        Ok(bytes) => download(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "contacts-example.xlsx",
-        ),
+        Ok(bytes) => download(bytes, XLSX_TYPE, "contacts-example.xlsx"),
         Err(e) => {
             tracing::error!(error = %e, "example workbook");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -189,19 +187,17 @@ async fn example_xlsx() -> Response {
 /// (`app::import::wizard::warm_up`: the reading bundle has no xlsx writer).
 /// Made once.
 async fn warm_up_xlsx() -> Response {
-    static FILE: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    static FILE: std::sync::OnceLock<Option<axum::body::Bytes>> = std::sync::OnceLock::new();
     let file = FILE.get_or_init(|| {
         app::import::wizard::warm_up_xlsx()
             .inspect_err(|e| tracing::error!(error = %e, "warm-up workbook"))
             .ok()
+            .map(Into::into)
     });
     match file {
         Some(bytes) => (
             [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
+                (header::CONTENT_TYPE, XLSX_TYPE),
                 (header::CACHE_CONTROL, "private, max-age=3600"),
             ],
             bytes.clone(),
