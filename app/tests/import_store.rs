@@ -480,3 +480,78 @@ async fn the_unfiltered_total_follows_creates_imports_and_deletes() {
         db.drop_schema().await;
     }
 }
+
+/// The key lookup probes the unique (account, kind, key) index even when
+/// PostgreSQL has no statistics yet (a table never analyzed, as in a new
+/// database's first import): with another index starting with the account,
+/// or a sequential scan, it read every detail of the account per key (one
+/// lookup took 26 s while other chunks filled the table).
+#[tokio::test]
+async fn the_key_lookup_probes_the_key_index_without_statistics() {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait, Value};
+    for db in databases().await {
+        if db.name != "postgres" {
+            continue;
+        }
+        let contacts: Vec<ImportContact> = (0..1_000)
+            .map(|i| {
+                let row = [
+                    format!("P{i}"),
+                    String::new(),
+                    format!("07400 {:06}", 200_000 + i),
+                    format!("p{i}@example.com"),
+                    String::new(),
+                ];
+                let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+                plan_of(HEADERS, &[&refs]).contacts.remove(0)
+            })
+            .collect();
+        db.store
+            .import_contacts(db.account, &contacts, false)
+            .await
+            .unwrap();
+        let conn = db.store.connection();
+        let never_analyzed = conn
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT reltuples::float8 AS t FROM pg_class WHERE oid = 'contact_detail'::regclass",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<f64>("", "t")
+            .unwrap();
+        assert!(never_analyzed < 0.0, "the table must be unanalyzed here");
+        let txn = conn.begin().await.unwrap();
+        txn.execute_unprepared(app::db::LOOKUP_SETTINGS)
+            .await
+            .unwrap();
+        let keys: Vec<String> = (0..4_000)
+            .map(|i| format!("+447400{:06}", 100_000 + i))
+            .collect();
+        let plan: Vec<String> = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                conn.get_database_backend(),
+                format!("EXPLAIN {}", app::db::PROBE_SQL),
+                [
+                    Value::from(db.account),
+                    Value::from("phone"),
+                    Value::from(keys),
+                ],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("Index Scan using uq_contact_detail_account_kind_key")
+                && plan.contains("match_key")
+                && !plan.contains("Filter"),
+            "{plan}"
+        );
+        txn.rollback().await.unwrap();
+        db.drop_schema().await;
+    }
+}

@@ -153,6 +153,13 @@ struct ExistingDetail {
     is_primary: bool,
 }
 
+/// The planner settings of the lookups, in one round trip (see
+/// [`upsert_batch`]), and those of the writes after them.
+pub const LOOKUP_SETTINGS: &str = "SET LOCAL plan_cache_mode = force_custom_plan; \
+     SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off";
+const WRITE_SETTINGS: &str = "SET LOCAL plan_cache_mode = auto; \
+     SET LOCAL enable_bitmapscan = on; SET LOCAL enable_seqscan = on";
+
 async fn upsert_batch(
     txn: &DatabaseTransaction,
     account_id: i64,
@@ -173,16 +180,21 @@ async fn upsert_batch(
         // Custom plans for the lookups only: with them on, every
         // foreign-key check of the inserts re-plans its query (3× slower
         // inserts, seen with auto_explain), so they are off before writing.
-        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-            .await?;
-        // And no bitmap scans: `match_key = ANY(…)` could otherwise run on
-        // the trigram index that search uses (pg_trgm's GIN answers `=` too,
+        //
+        // No bitmap scans: `match_key = ANY(…)` could otherwise run on the
+        // trigram index that search uses (pg_trgm's GIN answers `=` too,
         // but by reading the posting list of every trigram of every key:
         // one lookup took 8.9 s at 80,000 details, seen with auto_explain).
         // A GIN index is only ever read by a bitmap scan; the unique
         // (account_id, kind, match_key) index needs none.
-        txn.execute_unprepared("SET LOCAL enable_bitmapscan = off")
-            .await?;
+        //
+        // Nor sequential scans: without statistics (a table never analyzed)
+        // a small table looks cheaper to read than to probe, and it grows
+        // under the lookup while other chunks write (one lookup read the
+        // whole table per key for 26 s, seen in the bench). Probes by key
+        // are right at any size, and the key index is the only one they
+        // can use (migration m20261203_000009).
+        txn.execute_unprepared(LOOKUP_SETTINGS).await?;
     }
 
     // 1. Who already owns each incoming key. The kind is part of the lookup
@@ -460,10 +472,7 @@ async fn upsert_batch(
 
     // 6. Write.
     if postgres {
-        txn.execute_unprepared("SET LOCAL plan_cache_mode = auto")
-            .await?;
-        txn.execute_unprepared("SET LOCAL enable_bitmapscan = on")
-            .await?;
+        txn.execute_unprepared(WRITE_SETTINGS).await?;
     }
     let import: Value = import_id.into();
     let account: Value = account_id.into();
@@ -862,9 +871,7 @@ async fn owners_by_probe(
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            "SELECT d.contact_id, d.match_key FROM unnest($3::text[]) AS k(key) \
-             CROSS JOIN LATERAL (SELECT contact_id, match_key FROM contact_detail \
-             WHERE account_id = $1 AND kind = $2 AND match_key = k.key LIMIT 1) AS d",
+            PROBE_SQL,
             [
                 Value::from(account_id),
                 Value::from(kind.as_str()),
@@ -876,6 +883,11 @@ async fn owners_by_probe(
         .map(|r| Ok((r.try_get("", "contact_id")?, r.try_get("", "match_key")?)))
         .collect()
 }
+
+/// The lookup of [`owners_by_probe`]: account, kind, keys.
+pub const PROBE_SQL: &str = "SELECT d.contact_id, d.match_key FROM unnest($3::text[]) AS k(key) \
+     CROSS JOIN LATERAL (SELECT contact_id, match_key FROM contact_detail \
+     WHERE account_id = $1 AND kind = $2 AND match_key = k.key LIMIT 1) AS d";
 
 /// `n` fresh contact ids.
 async fn allocate_contact_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, DbErr> {

@@ -11,7 +11,7 @@ mod nodelay;
 mod store;
 mod users;
 
-pub use import::{ImportConflict, UpsertSummary, UPSERT_BATCH};
+pub use import::{ImportConflict, UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
 pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};
 pub use users::{invitation_expiry, SessionRecords};

@@ -90,6 +90,7 @@ impl MigrationTrait for Migration {
                     // (account, contact) rather than contact alone: with an account
                     // equality in every query, planners otherwise pick the unique
                     // (account, kind, key) index and scan every detail of the account.
+                    // Replaced by (contact, account) in m20261203_000009.
                     .name("idx_contact_detail_account_contact")
                     .table("contact_detail")
                     .col("account_id")

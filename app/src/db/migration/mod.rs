@@ -11,6 +11,7 @@ mod m20261125_000005_contact_import;
 mod m20261126_000006_search_index;
 mod m20261126_000007_account_contact_count;
 mod m20261202_000008_create_users;
+mod m20261203_000009_contact_first_indexes;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_search_index::Migration),
             Box::new(m20261126_000007_account_contact_count::Migration),
             Box::new(m20261202_000008_create_users::Migration),
+            Box::new(m20261203_000009_contact_first_indexes::Migration),
         ]
     }
 }
