@@ -218,6 +218,37 @@ async fn deleting_a_contact_frees_its_details() {
     }
 }
 
+/// The newest migration goes down and up again with the data in place, and
+/// the store works on the schema it leaves.
+#[tokio::test]
+async fn the_newest_migration_goes_down_and_up_again() {
+    use app::db::migration::Migrator;
+    use sea_orm_migration::MigratorTrait;
+    for db in databases().await {
+        let ada = db
+            .store
+            .create_contact(db.account, &contact("Ada", "L", &["07911 123123"], &[]))
+            .await
+            .unwrap();
+        Migrator::down(db.store.connection(), Some(1))
+            .await
+            .unwrap();
+        db.store.delete_contact(db.account, ada.id).await.unwrap();
+        Migrator::up(db.store.connection(), None).await.unwrap();
+        let eve = db
+            .store
+            .create_contact(db.account, &contact("Eve", "", &["07911 123123"], &[]))
+            .await
+            .unwrap();
+        db.store.delete_contact(db.account, eve.id).await.unwrap();
+        assert!(Migrator::get_pending_migrations(db.store.connection())
+            .await
+            .unwrap()
+            .is_empty());
+        db.drop_schema().await;
+    }
+}
+
 #[tokio::test]
 async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
     for db in databases().await {
