@@ -14,7 +14,8 @@
 //      included, read from /proc);
 //   3. the end-to-end import, Continue → summary, on SQLite and PostgreSQL.
 // BENCH_WIZARD picks the wizard runs (default
-// xlsx_sqlite,csv_sqlite,csv_postgres; xlsx_sqlite_import imports the xlsx).
+// xlsx_sqlite,csv_sqlite,csv_postgres; xlsx_sqlite_import and
+// xlsx_postgres_import import the xlsx).
 // Prints a table of times, memory and ratios and writes it as JSON to
 // target/bench-browser.json. No timed assertions: only the counts are checked.
 import { test, expect, Page, Browser, BrowserContext } from '@playwright/test';
@@ -438,6 +439,7 @@ test('import benchmark', async ({ browser }) => {
     const all: Record<string, [string, number, boolean]> = {
       xlsx_sqlite: [xlsx, SQLITE_PORT, false],
       xlsx_sqlite_import: [xlsx, SQLITE_PORT, true],
+      xlsx_postgres_import: [xlsx, POSTGRES_PORT, true],
       csv_sqlite: [csv, SQLITE_PORT, true],
       csv_postgres: [csv, POSTGRES_PORT, true],
     };
