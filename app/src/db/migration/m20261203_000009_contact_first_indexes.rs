@@ -23,41 +23,36 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, old, new) in TABLES {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(new)
-                        .table(table)
-                        .col("contact_id")
-                        .col("account_id")
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .drop_index(Index::drop().name(old).table(table).to_owned())
-                .await?;
+            replace(manager, table, old, new, ["contact_id", "account_id"]).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, old, new) in TABLES {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(old)
-                        .table(table)
-                        .col("account_id")
-                        .col("contact_id")
-                        .to_owned(),
-                )
-                .await?;
-            manager
-                .drop_index(Index::drop().name(new).table(table).to_owned())
-                .await?;
+            replace(manager, table, new, old, ["account_id", "contact_id"]).await?;
         }
         Ok(())
     }
+}
+
+/// Creates index `new` on `columns` of `table`, then drops index `old`.
+async fn replace(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    old: &'static str,
+    new: &'static str,
+    columns: [&'static str; 2],
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(new).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    manager.create_index(index).await?;
+    manager
+        .drop_index(Index::drop().name(old).table(table).to_owned())
+        .await
 }
 
 /// (table, old index, new index).
