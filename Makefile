@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL
 NATIVE := -p app -p server --features app/ssr
 WASM := -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: deny run dev test reader-dev reader-release tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
+.PHONY: screenshots deny run dev test reader-dev reader-release tools browser-tools fmt-check lint lint-native lint-wasm unit e2e build-dev release migrate bench bench-browser bench-smoke
 
 ## Build in release mode and serve on 127.0.0.1:3000 with ./contacts.db.
 run: tools reader-release
@@ -100,6 +100,12 @@ bench-smoke: build-dev
 	cargo build -p app --example read_time
 	cd end2end && BENCH_ROWS=2000 BENCH_RUNS=1 CONTACTS_BIN=./target/debug/contacts \
 	  READ_TIME_BIN=./target/debug/examples/read_time npx playwright test -c bench.config.ts
+
+## The README's pictures (docs/screenshots/): the release build on a fresh
+## SQLite file, filled with the demo data set (end2end/demo/) through the
+## real sign-up and import wizard.
+screenshots: tools browser-tools release
+	cd end2end && npx playwright test -c screenshots.config.ts
 
 build-dev: reader-dev
 	cargo leptos build

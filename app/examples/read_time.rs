@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
-use app::import::wizard::stages_one_two;
+use app::import::warm_up::stages_one_two;
 use calamine::{Reader, Xlsx};
 
 /// The system allocator, counting the bytes held and their peak.

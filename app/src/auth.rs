@@ -53,7 +53,7 @@ pub struct AccountUpdate {
 pub struct Me {
     pub email: String,
     pub account_name: String,
-    pub default_region: String,
+    pub default_region: Region,
 }
 
 /// A user of the account, for the settings page.

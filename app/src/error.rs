@@ -61,6 +61,13 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A group name refused by [`crate::import::GroupName::parse`]: the user's to fix.
+impl From<crate::import::GroupNameIssue> for AppError {
+    fn from(issue: crate::import::GroupNameIssue) -> Self {
+        AppError::Invalid(issue.to_string())
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl AppError {
     /// The HTTP status a server function answers with for this error.
@@ -89,12 +96,52 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+/// The store's answers in the words a user reads, with their status.
 #[cfg(feature = "ssr")]
-impl From<sea_orm::TransactionError<AppError>> for AppError {
-    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+impl From<crate::db::StoreError> for AppError {
+    fn from(err: crate::db::StoreError) -> Self {
+        use crate::db::{Missing, StoreError};
         match err {
-            sea_orm::TransactionError::Connection(e) => e.into(),
-            sea_orm::TransactionError::Transaction(e) => e,
+            StoreError::NotFound(what) => AppError::NotFound(
+                match what {
+                    Missing::Account => "This account no longer exists.",
+                    Missing::Contact => "That contact no longer exists. Reload the list.",
+                    Missing::Group => "That group no longer exists. Reload the page.",
+                    Missing::Import => "That import no longer exists.",
+                    Missing::Invitation => {
+                        "This invitation link is used, expired or wrong. Ask for a new one."
+                    }
+                    Missing::InvitationUsedMeanwhile => {
+                        "This invitation link was used meanwhile. Ask for a new one."
+                    }
+                    Missing::ImportGroup => {
+                        "The import's group was deleted meanwhile. Start the import again."
+                    }
+                    Missing::ChosenGroup => {
+                        "One of the chosen groups no longer exists. Reload the page and choose again."
+                    }
+                }
+                .into(),
+            ),
+            StoreError::GroupNameTaken(name) => AppError::Conflict(format!(
+                "A group named \"{name}\" already exists: choose another name."
+            )),
+            StoreError::EmailTaken => {
+                AppError::Conflict("That e-mail already has a login. Log in instead.".into())
+            }
+            StoreError::ContactRefused(issues) => AppError::Fields(issues),
+            StoreError::ImportFinished => {
+                AppError::Conflict("That import is finished: start a new one.".into())
+            }
+            StoreError::DetailTakenMeanwhile => AppError::Conflict(
+                "One of these phone numbers or e-mail addresses was just saved on another contact. Reload and try again.".into(),
+            ),
+            StoreError::OutOfRange(what) => AppError::Invalid(format!("That {what} is out of range.")),
+            StoreError::Corrupt(what) => {
+                tracing::error!(what, "stored data unreadable");
+                AppError::Internal
+            }
+            StoreError::Db(e) => e.into(),
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::import::contact::display_name;
 use crate::import::validate::display_phone;
-use crate::import::DetailKind;
+use crate::import::{DetailKind, Region};
 
 /// Contacts per page unless the caller asks otherwise, and the most it may ask.
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -152,18 +153,6 @@ impl ContactView {
     }
 }
 
-/// "First Last", else the company; `None` when all three are empty.
-pub fn display_name(first: &str, last: &str, company: &str) -> Option<String> {
-    let name = format!("{first} {last}").trim().to_string();
-    if !name.is_empty() {
-        Some(name)
-    } else if !company.is_empty() {
-        Some(company.to_string())
-    } else {
-        None
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPage {
     pub contacts: Vec<ContactView>,
@@ -189,7 +178,7 @@ pub struct GroupView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSettings {
     pub account_name: String,
-    pub default_region: String,
+    pub default_region: Region,
 }
 
 #[cfg(test)]

@@ -6,13 +6,13 @@
 mod common;
 
 use app::db::Store;
+use app::db::StoreError;
 use app::import::wire::{
     chunk_rows, server_table, wire_columns, wire_row, ImportRequest, WireColumn, WireRow,
 };
 use app::import::wizard::GroupChoice;
 use app::import::{auto_map, plan, GridRow, Region, Table};
 use app::model::{ContactQuery, GroupFilter};
-use app::AppError;
 use common::databases;
 
 /// 30 rows: 27 valid (rows 4 and 5 share an e-mail and merge), 3 refused.
@@ -70,6 +70,16 @@ fn request(columns: &[WireColumn], group: GroupChoice) -> ImportRequest {
     }
 }
 
+/// What the server function does to start an import.
+async fn start(
+    store: &Store,
+    account: i64,
+    req: ImportRequest,
+) -> Result<app::import::wire::ImportStarted, StoreError> {
+    let group = req.group.parse().expect("a complete group choice");
+    store.start_import(account, &req, &group).await
+}
+
 /// What the server function does with one chunk.
 async fn send(
     store: &Store,
@@ -78,7 +88,7 @@ async fn send(
     chunk_no: u32,
     columns: &[WireColumn],
     rows: Vec<WireRow>,
-    group: &[String],
+    group: &[app::import::GroupName],
 ) -> app::import::wire::ChunkOutcome {
     let n = rows.len();
     let (t, m) = server_table(columns, rows);
@@ -121,8 +131,7 @@ async fn a_chunk_sent_again_changes_nothing_and_returns_its_first_outcome() {
         let t = table();
         let (columns, chunks) = chunks(&t);
         let s = &db.store;
-        let started = s
-            .start_import(db.account, &request(&columns, GroupChoice::None))
+        let started = start(s, db.account, request(&columns, GroupChoice::None))
             .await
             .unwrap();
         let first = send(
@@ -182,11 +191,10 @@ async fn an_interrupted_and_resumed_import_ends_as_an_uninterrupted_one() {
             .id;
         let group = GroupChoice::New("Imported".into());
         // Uninterrupted, in the default account.
-        let a = s
-            .start_import(db.account, &request(&columns, group.clone()))
+        let a = start(s, db.account, request(&columns, group.clone()))
             .await
             .unwrap();
-        let groups = vec!["Imported".to_string()];
+        let groups = vec![app::import::GroupName::parse("Imported").unwrap()];
         for (i, c) in chunks.iter().enumerate() {
             send(
                 s,
@@ -201,10 +209,7 @@ async fn an_interrupted_and_resumed_import_ends_as_an_uninterrupted_one() {
         }
         // Interrupted: every chunk's answer "lost" once and the chunk sent
         // again, and the whole import resumed from chunk 1.
-        let b = s
-            .start_import(other, &request(&columns, group))
-            .await
-            .unwrap();
+        let b = start(s, other, request(&columns, group)).await.unwrap();
         let mut created = 0;
         for (i, c) in chunks.iter().enumerate() {
             created += send(
@@ -311,16 +316,25 @@ async fn an_interrupted_and_resumed_import_ends_as_an_uninterrupted_one() {
 async fn a_new_group_name_already_taken_is_refused_and_nothing_is_recorded() {
     for db in databases().await {
         let s = &db.store;
-        s.create_group(db.account, "Customers").await.unwrap();
+        s.create_group(
+            db.account,
+            &app::import::GroupName::parse("Customers").unwrap(),
+        )
+        .await
+        .unwrap();
         let (columns, _) = chunks(&table());
-        let err = s
-            .start_import(
-                db.account,
-                &request(&columns, GroupChoice::New("customers".into())),
-            )
-            .await
-            .unwrap_err();
-        assert!(matches!(err, AppError::Conflict(_)), "{}: {err:?}", db.name);
+        let err = start(
+            s,
+            db.account,
+            request(&columns, GroupChoice::New("customers".into())),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, StoreError::GroupNameTaken(_)),
+            "{}: {err:?}",
+            db.name
+        );
         assert!(s.list_imports(db.account, 10).await.unwrap().is_empty());
         // Another account's group is not ours.
         let other = s
@@ -328,15 +342,22 @@ async fn a_new_group_name_already_taken_is_refused_and_nothing_is_recorded() {
             .await
             .unwrap()
             .id;
-        let theirs = s.create_group(other, "Theirs").await.unwrap();
-        let err = s
-            .start_import(
-                db.account,
-                &request(&columns, GroupChoice::Existing(Some(theirs.id))),
-            )
+        let theirs = s
+            .create_group(other, &app::import::GroupName::parse("Theirs").unwrap())
             .await
-            .unwrap_err();
-        assert!(matches!(err, AppError::NotFound(_)), "{}: {err:?}", db.name);
+            .unwrap();
+        let err = start(
+            s,
+            db.account,
+            request(&columns, GroupChoice::Existing(Some(theirs.id))),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, StoreError::NotFound(_)),
+            "{}: {err:?}",
+            db.name
+        );
         db.drop_schema().await;
     }
 }
@@ -382,8 +403,7 @@ async fn two_chunks_at_once_create_their_groups_once() {
                 })
                 .collect();
             assert_eq!(chunks.len(), 2);
-            let started = s
-                .start_import(db.account, &request(&columns, GroupChoice::None))
+            let started = start(s, db.account, request(&columns, GroupChoice::None))
                 .await
                 .unwrap();
             let (a, b) = tokio::join!(

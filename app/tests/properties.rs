@@ -2,8 +2,8 @@
 //! strings arrive, validation never panics and what it accepts is stable.
 
 use app::import::{
-    auto_map, normalize_email, normalize_phone, plan, read, rows::lenient_phone, table,
-    HeaderChoice, Region,
+    auto_map, lenient_phone, normalize_email, normalize_phone, plan, read, table, HeaderChoice,
+    Region,
 };
 use proptest::prelude::*;
 

@@ -2,11 +2,11 @@
 
 mod common;
 
+use app::db::StoreError;
 use app::import::{
     validate_contact, ContactDraft, DetailDraft, FieldPath, IssueKind, Region, ValidContact,
 };
 use app::model::{ContactQuery, GroupFilter, SortOrder};
-use app::AppError;
 use common::{databases, TestDb};
 
 fn contact(first: &str, last: &str, phones: &[&str], emails: &[&str]) -> ValidContact {
@@ -88,7 +88,7 @@ async fn the_store_refuses_a_contact_without_details() {
         let mut c = contact("No", "Detail", &["07911 123123"], &[]);
         c.details.clear();
         let err = db.store.create_contact(db.account, &c).await.unwrap_err();
-        let AppError::Fields(issues) = err else {
+        let StoreError::ContactRefused(issues) = err else {
             panic!("{}: expected field issues", db.name)
         };
         assert_eq!(issues[0].kind, IssueKind::NoContactDetail);
@@ -118,7 +118,7 @@ async fn a_detail_belongs_to_one_contact_and_the_error_names_the_owner() {
             )
             .await
             .unwrap_err();
-        let AppError::Fields(issues) = err else {
+        let StoreError::ContactRefused(issues) = err else {
             panic!("{}: expected field issues", db.name)
         };
         assert_eq!(issues.len(), 1);
@@ -176,7 +176,7 @@ async fn updates_replace_details_and_keep_their_own() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, AppError::Fields(ref i) if matches!(&i[0].kind, IssueKind::Taken { contact_id, .. } if *contact_id == bob.id))
+            matches!(err, StoreError::ContactRefused(ref i) if matches!(&i[0].kind, IssueKind::Taken { contact_id, .. } if *contact_id == bob.id))
         );
         // The failed update changed nothing.
         assert_eq!(
@@ -208,7 +208,7 @@ async fn deleting_a_contact_frees_its_details() {
             .is_none());
         assert!(matches!(
             db.store.delete_contact(db.account, ada.id).await,
-            Err(AppError::NotFound(_))
+            Err(StoreError::NotFound(_))
         ));
         db.store
             .create_contact(db.account, &contact("Eve", "", &["07911 123123"], &[]))
@@ -254,18 +254,20 @@ async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
     for db in databases().await {
         let vip = db
             .store
-            .create_group(db.account, "  VIP   customers ")
+            .create_group(db.account, &group_name("  VIP   customers "))
             .await
             .unwrap();
         assert_eq!(vip.name, "VIP customers");
-        let staff = db.store.create_group(db.account, "Staff").await.unwrap();
+        let staff = db
+            .store
+            .create_group(db.account, &group_name("Staff"))
+            .await
+            .unwrap();
         assert!(matches!(
-            db.store.create_group(db.account, "vip CUSTOMERS").await,
-            Err(AppError::Conflict(_))
-        ));
-        assert!(matches!(
-            db.store.create_group(db.account, " ").await,
-            Err(AppError::Invalid(_))
+            db.store
+                .create_group(db.account, &group_name("vip CUSTOMERS"))
+                .await,
+            Err(StoreError::GroupNameTaken(_))
         ));
 
         db.store
@@ -329,14 +331,14 @@ async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
         assert_eq!(ada_groups, vec!["Staff", "VIP customers"]);
 
         db.store
-            .rename_group(db.account, staff.id, "Team")
+            .rename_group(db.account, staff.id, &group_name("Team"))
             .await
             .unwrap();
         assert!(matches!(
             db.store
-                .rename_group(db.account, staff.id, "VIP Customers")
+                .rename_group(db.account, staff.id, &group_name("VIP Customers"))
                 .await,
-            Err(AppError::Conflict(_))
+            Err(StoreError::GroupNameTaken(_))
         ));
         db.store.delete_group(db.account, vip.id).await.unwrap();
         assert_eq!(
@@ -603,7 +605,11 @@ async fn accounts_are_sealed_from_each_other() {
             .create_contact(db.account, &contact("Ada", "", &["07911 123123"], &[]))
             .await
             .unwrap();
-        let group = db.store.create_group(db.account, "Mine").await.unwrap();
+        let group = db
+            .store
+            .create_group(db.account, &group_name("Mine"))
+            .await
+            .unwrap();
 
         // The same phone may live in another account.
         let twin = db
@@ -616,19 +622,21 @@ async fn accounts_are_sealed_from_each_other() {
             db.store
                 .update_contact(other, ada.id, &contact("X", "", &["07911 123999"], &[]))
                 .await,
-            Err(AppError::NotFound(_))
+            Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
             db.store.delete_contact(other, ada.id).await,
-            Err(AppError::NotFound(_))
+            Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
             db.store.delete_group(other, group.id).await,
-            Err(AppError::NotFound(_))
+            Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
-            db.store.rename_group(other, group.id, "Theirs").await,
-            Err(AppError::NotFound(_))
+            db.store
+                .rename_group(other, group.id, &group_name("Theirs"))
+                .await,
+            Err(StoreError::NotFound(_))
         ));
         // Another account's group cannot be joined.
         let err = db
@@ -639,7 +647,7 @@ async fn accounts_are_sealed_from_each_other() {
                 &in_groups(contact("Twin", "", &["07911 123123"], &[]), &[group.id]),
             )
             .await;
-        assert!(matches!(err, Err(AppError::NotFound(_))));
+        assert!(matches!(err, Err(StoreError::NotFound(_))));
         assert!(db.store.list_groups(other).await.unwrap().is_empty());
         let theirs = db
             .store
@@ -680,7 +688,11 @@ async fn migrations_are_idempotent_and_the_default_account_is_reused() {
             .unwrap();
         // The region is the account's own setting now: a start with
         // another `--region` leaves it as it is.
-        assert_eq!((fr.id, fr.default_region.as_str()), (db.account, "GB"));
+        assert_eq!((fr.id, fr.default_region.code()), (db.account, "GB"));
         db.drop_schema().await;
     }
+}
+
+fn group_name(name: &str) -> app::import::GroupName {
+    app::import::GroupName::parse(name).unwrap()
 }

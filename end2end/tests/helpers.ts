@@ -63,8 +63,10 @@ export async function search(page: Page, text: string) {
   await page.getByTestId('contact-search').fill(text);
 }
 
+/** A screenshot to look at after a run, in the ignored test-results/ folder
+ * (the README's pictures come from `make screenshots` instead). */
 export async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
 
 // ---- check

@@ -119,12 +119,16 @@ test('a column left orange blocks Continue until it is assigned or ignored', asy
   await page.getByTestId('mapping-select-0').selectOption('full_name');
   await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('1');
   await expect(page.getByTestId('import-continue')).toBeDisabled();
-  // A single-valued field cannot take two columns.
+  // A single-valued field moves: the column that had it turns orange again.
   await page.getByTestId('mapping-select-2').selectOption('full_name');
-  await expect(page.getByTestId('mapping-message')).toContainText('Full name is already the column “Who”');
-  await expect(page.getByTestId('mapping-select-0')).toHaveValue('full_name');
+  await expect(page.getByTestId('mapping-message')).toContainText('Full name moved here from the column “Who”');
+  await expect(page.getByTestId('mapping-column-0')).toHaveClass(/grid__head--open/);
   await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('1');
+  await page.getByTestId('mapping-select-0').selectOption('full_name');
+  await expect(page.getByTestId('mapping-message')).toContainText('Full name moved here from the column “Colour”');
+  await expect(page.getByTestId('mapping-column-2')).toHaveClass(/grid__head--open/);
   await page.getByTestId('mapping-select-2').selectOption('ignore');
+  await expect(page.getByTestId('mapping-message')).toHaveCount(0);
   await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('0');
   await expect(page.getByTestId('import-continue')).toBeEnabled();
   await next(page);

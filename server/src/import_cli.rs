@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use app::db::Store;
 use app::import::{
-    choose_sheet, error_file, plan, read, Format, HeaderChoice, ImportContact, ReadError,
-    ReadErrorKind, Region, RejectReason, Rejection, RowIssue,
+    choose_sheet, error_file, plan, read, rejected_rows, Format, GroupName, HeaderChoice,
+    ImportContact, ReadError, ReadErrorKind, Region,
 };
 use serde::Serialize;
 
@@ -19,7 +19,7 @@ pub struct ImportOptions {
     /// A sheet name, or a 0-based sheet index.
     pub sheet: Option<String>,
     pub header: HeaderChoice,
-    pub group: Option<String>,
+    pub group: Option<GroupName>,
     pub dry_run: bool,
     /// Where to write the rejected rows (`.xlsx` or `.csv`).
     pub errors: Option<PathBuf>,
@@ -126,7 +126,7 @@ fn contact_report(c: &ImportContact) -> ContactReport {
         company: non_empty(&c.company),
         phones: c.phones().map(|d| d.value.clone()).collect(),
         emails: c.emails().map(|d| d.value.clone()).collect(),
-        groups: c.groups.clone(),
+        groups: c.groups.iter().map(|g| g.to_string()).collect(),
     }
 }
 
@@ -163,7 +163,7 @@ pub async fn run_import(
         })?),
     };
     let chosen = choose_sheet(&mut book, wanted, opts.header, opts.region)?;
-    let extra: Vec<String> = opts.group.iter().cloned().collect();
+    let extra: Vec<GroupName> = opts.group.iter().cloned().collect();
     let mut plan = plan(&chosen.table, &chosen.mapping, opts.region, &extra);
 
     let summary = store
@@ -179,20 +179,7 @@ pub async fn run_import(
             }
         })?;
     let conflict_indexes: Vec<usize> = summary.conflicts.iter().map(|c| c.index).collect();
-    for c in &summary.conflicts {
-        for &row in &c.rows {
-            plan.rejected.push(Rejection::new(
-                row,
-                vec![RowIssue {
-                    row,
-                    column: None,
-                    kind: RejectReason::Conflict,
-                    message: c.message.clone(),
-                }],
-            ));
-        }
-    }
-    plan.rejected.sort_by_key(|r| r.row);
+    plan.rejected = rejected_rows(&plan.rejected, &summary.conflicts);
     let conflict_rows: usize = summary.conflicts.iter().map(|c| c.rows.len()).sum();
 
     if let Some(path) = &opts.errors {

@@ -184,12 +184,12 @@ async fn example_xlsx() -> Response {
 }
 
 /// The workbook the reading worker warms up on while the user picks a file
-/// (`app::import::wizard::warm_up`: the reading bundle has no xlsx writer).
+/// (`app::import::warm_up::warm_up`: the reading bundle has no xlsx writer).
 /// Made once.
 async fn warm_up_xlsx() -> Response {
     static FILE: std::sync::OnceLock<Option<axum::body::Bytes>> = std::sync::OnceLock::new();
     let file = FILE.get_or_init(|| {
-        app::import::wizard::warm_up_xlsx()
+        app::import::warm_up::warm_up_xlsx()
             .inspect_err(|e| tracing::error!(error = %e, "warm-up workbook"))
             .ok()
             .map(Into::into)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use app::import::{HeaderChoice, Region};
+use app::import::{GroupName, HeaderChoice, Region};
 use clap::{Parser, Subcommand};
 use server::import_cli::{human_summary, run_import, ImportOptions};
 use server::{leptos_options, open_state, redact, router, DEFAULT_DATABASE_URL};
@@ -69,8 +69,8 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
         /// Put every imported contact in this group (created if missing).
-        #[arg(long)]
-        group: Option<String>,
+        #[arg(long, value_parser = parse_group)]
+        group: Option<GroupName>,
         /// Read, map, validate and match against the database, but write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -139,7 +139,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                 };
             let region = match region_flag {
                 Some(r) => r,
-                None => account.default_region.parse().unwrap_or_default(),
+                None => account.default_region,
             };
             let opts = ImportOptions {
                 file,
@@ -191,4 +191,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--group`: a group name by the app's one rule.
+fn parse_group(raw: &str) -> Result<GroupName, String> {
+    GroupName::parse(raw).map_err(|e| e.to_string())
 }

@@ -135,7 +135,7 @@ fn me(user: &crate::security::CurrentUser) -> Me {
     Me {
         email: user.email.clone(),
         account_name: user.account_name.clone(),
-        default_region: user.region.code().to_string(),
+        default_region: user.region,
     }
 }
 
@@ -196,9 +196,9 @@ pub async fn invitation_account(token: String) -> Result<String, AppError> {
     crate::state::respond(
         async move {
             let s = crate::state::app_state()?;
-            s.store
+            Ok(s.store
                 .invitation_account(&crate::security::token_hash(&token))
-                .await
+                .await?)
         }
         .await,
     )

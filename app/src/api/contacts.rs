@@ -48,7 +48,7 @@ pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppErr
             let (s, me) = crate::state::signed_in()?;
             let valid =
                 crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
-            s.store.create_contact(me.account_id, &valid).await
+            Ok(s.store.create_contact(me.account_id, &valid).await?)
         }
         .await,
     )
@@ -61,7 +61,7 @@ pub async fn update_contact(id: i64, contact: ContactDraft) -> Result<ContactVie
             let (s, me) = crate::state::signed_in()?;
             let valid =
                 crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
-            s.store.update_contact(me.account_id, id, &valid).await
+            Ok(s.store.update_contact(me.account_id, id, &valid).await?)
         }
         .await,
     )
@@ -72,7 +72,7 @@ pub async fn delete_contact(id: i64) -> Result<(), AppError> {
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            s.store.delete_contact(me.account_id, id).await
+            Ok(s.store.delete_contact(me.account_id, id).await?)
         }
         .await,
     )

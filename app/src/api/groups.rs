@@ -22,7 +22,8 @@ pub async fn create_group(name: String) -> Result<GroupView, AppError> {
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            s.store.create_group(me.account_id, &name).await
+            let name = crate::import::GroupName::parse(&name)?;
+            Ok(s.store.create_group(me.account_id, &name).await?)
         }
         .await,
     )
@@ -33,7 +34,8 @@ pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            s.store.rename_group(me.account_id, id, &name).await
+            let name = crate::import::GroupName::parse(&name)?;
+            Ok(s.store.rename_group(me.account_id, id, &name).await?)
         }
         .await,
     )
@@ -45,7 +47,7 @@ pub async fn delete_group(id: i64) -> Result<(), AppError> {
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            s.store.delete_group(me.account_id, id).await
+            Ok(s.store.delete_group(me.account_id, id).await?)
         }
         .await,
     )

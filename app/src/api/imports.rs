@@ -21,23 +21,19 @@ pub const HISTORY_LENGTH: u64 = 20;
 pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppError> {
     crate::state::respond(
         async move {
-            use crate::import::Field;
             let (s, me) = crate::state::signed_in()?;
             if start.columns.is_empty() || start.columns.len() > 1_024 {
                 return Err(AppError::Invalid(
                     "Send between 1 and 1,024 mapped columns.".into(),
                 ));
             }
-            if !start
-                .columns
-                .iter()
-                .any(|c| matches!(c.field, Field::Phone | Field::Email))
-            {
-                return Err(AppError::Invalid(
-                    "Map at least one column to Phone or E-mail.".into(),
-                ));
-            }
-            s.store.start_import(me.account_id, &start).await
+            crate::import::wizard::check_contact_detail(start.columns.iter().map(|c| c.field))
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            let group = start
+                .group
+                .parse()
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            Ok(s.store.start_import(me.account_id, &start, &group).await?)
         }
         .await,
     )
@@ -47,63 +43,10 @@ pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppErro
 pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError> {
     crate::state::respond(
         async move {
-            use crate::import::read::Budget;
-            use crate::import::wire::{server_table, MAX_CHUNKS, MAX_CHUNK_ROWS};
             let (s, me) = crate::state::signed_in()?;
-            if chunk.rows.len() > MAX_CHUNK_ROWS {
-                return Err(AppError::TooLarge(format!(
-                    "Send at most {MAX_CHUNK_ROWS} rows per chunk."
-                )));
-            }
-            if chunk.chunk_no >= MAX_CHUNKS {
-                return Err(AppError::TooLarge(format!(
-                    "An import has at most {MAX_CHUNKS} chunks."
-                )));
-            }
-            let max_cell = Budget::default().max_cell_chars;
-            if let Some(r) = chunk
-                .rows
-                .iter()
-                .find(|r| r.cells.iter().any(|c| c.chars().count() > max_cell))
-            {
-                return Err(AppError::TooLarge(format!(
-                    "Row {} has a cell longer than {max_cell} characters.",
-                    r.number
-                )));
-            }
-            let record = s
-                .store
-                .import_record(me.account_id, chunk.import_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound("That import does not exist.".into()))?;
-            if record.status != crate::db::STATUS_RUNNING {
-                return Err(AppError::Conflict(
-                    "That import is finished: start a new one.".into(),
-                ));
-            }
-            let region = record.region.parse().map_err(|_| AppError::Internal)?;
-            let groups = match record.group_id {
-                Some(id) => vec![
-                    s.store
-                        .find_group(me.account_id, id)
-                        .await
-                        .map_err(|e| match e {
-                            AppError::NotFound(_) => AppError::NotFound(
-                                "The import's group was deleted meanwhile. Start the import again."
-                                    .into(),
-                            ),
-                            other => other,
-                        })?
-                        .name,
-                ],
-                None => Vec::new(),
-            };
-            let rows = chunk.rows.len();
-            let (table, mapping) = server_table(&record.columns, chunk.rows);
-            let plan = crate::import::plan(&table, &mapping, region, &groups);
-            s.store
-                .apply_chunk(me.account_id, record.id, chunk.chunk_no, rows, &plan)
-                .await
+            crate::import::wire::check_chunk(&chunk)
+                .map_err(|e| AppError::TooLarge(e.to_string()))?;
+            Ok(s.store.import_chunk(me.account_id, chunk).await?)
         }
         .await,
     )
@@ -114,14 +57,14 @@ pub async fn finish_import(finish: FinishRequest) -> Result<ImportView, AppError
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            s.store
+            Ok(s.store
                 .finish_import(
                     me.account_id,
                     finish.import_id,
                     finish.rejected_in_browser,
                     finish.dropped_in_browser,
                 )
-                .await
+                .await?)
         }
         .await,
     )

@@ -14,7 +14,7 @@ pub async fn get_settings() -> Result<AccountSettings, AppError> {
             let me = crate::state::current_user()?;
             Ok(AccountSettings {
                 account_name: me.account_name,
-                default_region: me.region.code().to_string(),
+                default_region: me.region,
             })
         }
         .await,
@@ -32,7 +32,7 @@ pub async fn update_settings(settings: AccountUpdate) -> Result<AccountSettings,
             s.store.update_account(me.account_id, &name, region).await?;
             Ok(AccountSettings {
                 account_name: name,
-                default_region: region.code().to_string(),
+                default_region: region,
             })
         }
         .await,

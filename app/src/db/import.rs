@@ -1,36 +1,36 @@
-//! The bulk upsert behind an import: set-based, a few statements per batch,
-//! never one query per row.
+//! The bulk upsert behind an import, as three steps per batch of
+//! [`UPSERT_BATCH`] contacts, in one transaction:
 //!
-//! Per batch, in one transaction:
-//! 1. look up every incoming phone and e-mail among the account's details;
-//! 2. an incoming contact that matches no one is created, one that matches
-//!    one contact updates it (non-empty fields overwrite, new details and
-//!    group memberships are added), one that matches two different contacts
-//!    is refused as a conflict — never merged silently;
-//! 3. missing groups are created; new contacts, details and memberships go
-//!    in with one `INSERT … SELECT` per table, and changed contacts with one
-//!    `UPDATE … FROM`, each reading the batch's rows from a single JSON
-//!    parameter (see [`Columns`]).
+//! 1. [`load_snapshot`]: what the account holds for the batch's keys (the
+//!    owners of its phones and e-mails, those contacts with their details and
+//!    memberships, its groups by name);
+//! 2. [`crate::import::decide`]: the pure decision (create, update with the
+//!    field-level difference, unchanged, conflict; groups and memberships),
+//!    where every rule lives and is tested without a database;
+//! 3. [`write`]: the changes in bulk, one `INSERT … SELECT` per table and
+//!    one `UPDATE … FROM` for changed contacts, each reading the batch's rows
+//!    from a single JSON parameter (see [`Columns`]), never one statement
+//!    per row.
 //!
 //! New contact ids are allocated up front (PostgreSQL: the sequence;
 //! SQLite: past the table's high-water mark inside the write transaction),
 //! so details can be inserted in the same round trip without relying on the
 //! order of `RETURNING` rows.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use sea_orm::sea_query::{extension::postgres::PgFunc, BinOper, Expr, ExprTrait, IntoColumnRef};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, Statement, TransactionTrait, Value,
+    QueryFilter, QuerySelect, Select, Set, Statement, TransactionTrait, TryGetableMany, Value,
 };
 use serde::{Deserialize, Serialize};
 
 use super::entity::{contact, contact_detail, contact_group, group_member};
-use super::store::{derived_columns, Store};
-use crate::import::{DetailKind, ImportContact};
-use crate::model::display_name;
+use super::store::Store;
+use crate::import::decide::{Changes, ExistingContact, ExistingDetail, NewDetail};
+use crate::import::{decide, Conflict, DetailKind, GroupKey, ImportContact, Snapshot};
 
 /// Contacts per transaction.
 pub const UPSERT_BATCH: usize = 5_000;
@@ -62,16 +62,6 @@ where
     }
 }
 
-/// An incoming contact refused because its details belong to two different
-/// existing contacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportConflict {
-    /// Index in the slice given to [`Store::import_contacts`].
-    pub index: usize,
-    pub rows: Vec<u32>,
-    pub message: String,
-}
-
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpsertSummary {
@@ -81,7 +71,18 @@ pub struct UpsertSummary {
     /// Matched and already up to date.
     pub unchanged: usize,
     pub groups_created: usize,
-    pub conflicts: Vec<ImportConflict>,
+    /// Contacts refused; `index` is their place in what the store was given.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl UpsertSummary {
+    fn add(&mut self, other: UpsertSummary) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.groups_created += other.groups_created;
+        self.conflicts.extend(other.conflicts);
+    }
 }
 
 impl Store {
@@ -104,11 +105,7 @@ impl Store {
             } else {
                 txn.commit().await?;
             }
-            total.created += s.created;
-            total.updated += s.updated;
-            total.unchanged += s.unchanged;
-            total.groups_created += s.groups_created;
-            total.conflicts.extend(s.conflicts);
+            total.add(s);
         }
         Ok(total)
     }
@@ -124,42 +121,34 @@ pub(crate) async fn upsert_in(
 ) -> Result<UpsertSummary, DbErr> {
     let mut total = UpsertSummary::default();
     for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
-        let s = upsert_batch(txn, account_id, batch, n * UPSERT_BATCH, import_id).await?;
-        total.created += s.created;
-        total.updated += s.updated;
-        total.unchanged += s.unchanged;
-        total.groups_created += s.groups_created;
-        total.conflicts.extend(s.conflicts);
+        total.add(upsert_batch(txn, account_id, batch, n * UPSERT_BATCH, import_id).await?);
     }
     Ok(total)
 }
 
-/// What the upsert needs of a matched contact (read back without the
-/// columns it never uses).
-#[derive(Debug, Clone)]
-struct ExistingContact {
-    id: i64,
-    first_name: String,
-    last_name: String,
-    company: String,
-    sort_name: String,
-}
-
-#[derive(Debug, Clone)]
-struct ExistingDetail {
-    kind: String,
-    match_key: String,
-    position: i32,
-    is_primary: bool,
-}
-
-/// The planner settings of the lookups, in one round trip (see
-/// [`upsert_batch`]), and those of the writes after them.
+/// PostgreSQL planner settings for the snapshot's lookups, in one round trip:
+/// * custom plans: a prepared lookup's generic plan trusts the statistics of
+///   a table that may have grown since (a first big import) and filters the
+///   account's details instead of probing the key index;
+/// * no bitmap scans: `match_key = ANY(…)` could otherwise run on the
+///   trigram index that search uses, which answers `=` by reading the posting
+///   list of every trigram of every key;
+/// * no sequential scans: without statistics a small table looks cheaper to
+///   read than to probe, and it grows under the lookup while other chunks
+///   write. Probes by key are right at any size, and the unique
+///   (account_id, kind, match_key) index is the only one they can use
+///   (migration m20261203_000009).
+///
+/// Measurements behind each setting: BENCHMARKS.md.
 pub const LOOKUP_SETTINGS: &str = "SET LOCAL plan_cache_mode = force_custom_plan; \
      SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off";
+/// Back to the defaults before writing: with custom plans on, every
+/// foreign-key check of the inserts would be planned again.
 const WRITE_SETTINGS: &str = "SET LOCAL plan_cache_mode = auto; \
      SET LOCAL enable_bitmapscan = on; SET LOCAL enable_seqscan = on";
 
+/// One batch: load the snapshot, decide, write. `offset` is the batch's
+/// place in what the caller gave, for the conflicts' indexes.
 async fn upsert_batch(
     txn: &DatabaseTransaction,
     account_id: i64,
@@ -167,109 +156,55 @@ async fn upsert_batch(
     offset: usize,
     import_id: Option<i64>,
 ) -> Result<UpsertSummary, DbErr> {
-    let mut summary = UpsertSummary::default();
-    let now = Utc::now();
-    let backend = txn.get_database_backend();
-    let postgres = backend == DatabaseBackend::Postgres;
+    let postgres = txn.get_database_backend() == DatabaseBackend::Postgres;
     if postgres {
-        // The lookups below are prepared statements; PostgreSQL's generic
-        // plan for them, chosen after five runs, trusts the table's last
-        // statistics, and for a table that grew since (a first big import)
-        // it filters the account's details instead of probing the key
-        // index: ~1 s per lookup instead of ~15 ms (seen in the bench).
-        // Custom plans for the lookups only: with them on, every
-        // foreign-key check of the inserts re-plans its query (3× slower
-        // inserts, seen with auto_explain), so they are off before writing.
-        //
-        // No bitmap scans: `match_key = ANY(…)` could otherwise run on the
-        // trigram index that search uses (pg_trgm's GIN answers `=` too,
-        // but by reading the posting list of every trigram of every key:
-        // one lookup took 8.9 s at 80,000 details, seen with auto_explain).
-        // A GIN index is only ever read by a bitmap scan; the unique
-        // (account_id, kind, match_key) index needs none.
-        //
-        // Nor sequential scans: without statistics (a table never analyzed)
-        // a small table looks cheaper to read than to probe, and it grows
-        // under the lookup while other chunks write (one lookup read the
-        // whole table per key for 26 s, seen in the bench). Probes by key
-        // are right at any size, and the key index is the only one they
-        // can use (migration m20261203_000009).
         txn.execute_unprepared(LOOKUP_SETTINGS).await?;
     }
+    let snapshot = load_snapshot(txn, account_id, batch).await?;
+    let mut changes = decide(batch, &snapshot);
+    if postgres {
+        txn.execute_unprepared(WRITE_SETTINGS).await?;
+    }
+    for c in &mut changes.conflicts {
+        c.index += offset;
+    }
+    write(txn, account_id, changes, snapshot.groups, import_id).await
+}
 
-    // 1. Who already owns each incoming key. The kind is part of the lookup
-    // so it runs on the unique (account_id, kind, match_key) index instead
-    // of scanning the account's details.
-    let mut owner: HashMap<String, i64> = HashMap::new();
+/// What the account holds for `batch`'s phones, e-mails and groups.
+async fn load_snapshot(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    batch: &[ImportContact],
+) -> Result<Snapshot, DbErr> {
+    let mut snapshot = Snapshot::default();
     for kind in [DetailKind::Phone, DetailKind::Email] {
-        let keys: Vec<String> = batch
+        let keys: BTreeSet<String> = batch
             .iter()
-            .flat_map(|c| {
-                c.details
-                    .iter()
-                    .filter(|d| d.kind == kind)
-                    .map(|d| d.match_key())
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .flat_map(|c| c.details.iter().filter(|d| d.kind == kind))
+            .map(|d| d.match_key())
             .collect();
-        for chunk in keys.chunks(KEYS_PER_QUERY) {
-            let rows: Vec<(i64, String)> = if postgres {
-                owners_by_probe(txn, account_id, kind, chunk).await?
-            } else {
-                contact_detail::Entity::find()
-                    .select_only()
-                    .column(contact_detail::Column::ContactId)
-                    .column(contact_detail::Column::MatchKey)
-                    .filter(contact_detail::Column::AccountId.eq(account_id))
-                    .filter(contact_detail::Column::Kind.eq(kind.as_str()))
-                    .filter(one_of(
-                        backend,
-                        (contact_detail::Entity, contact_detail::Column::MatchKey),
-                        chunk.to_vec(),
-                    ))
-                    .into_tuple()
-                    .all(txn)
-                    .await?
-            };
-            owner.extend(rows.into_iter().map(|(id, key)| (key, id)));
-        }
+        let owners = detail_owners(txn, account_id, kind, keys.into_iter().collect()).await?;
+        snapshot
+            .owners
+            .extend(owners.into_iter().map(|(id, key)| ((kind, key), id)));
     }
-
-    // 2. Create, update or conflict.
-    let mut to_create: Vec<&ImportContact> = Vec::new();
-    let mut to_update: Vec<(&ImportContact, i64)> = Vec::new();
-    let mut conflicting: Vec<(usize, &ImportContact, Vec<i64>)> = Vec::new();
-    for (i, c) in batch.iter().enumerate() {
-        let matched: BTreeSet<i64> = c
-            .details
-            .iter()
-            .filter_map(|d| owner.get(&d.match_key()).copied())
-            .collect();
-        match matched.len() {
-            0 => to_create.push(c),
-            1 => to_update.extend(matched.first().map(|id| (c, *id))),
-            _ => conflicting.push((offset + i, c, matched.into_iter().collect())),
-        }
-    }
-
-    // Existing contacts, details and memberships of everyone matched.
-    let matched_ids: Vec<i64> = to_update
+    let group_keys: BTreeSet<GroupKey> = batch
         .iter()
-        .map(|(_, id)| *id)
-        .chain(
-            conflicting
-                .iter()
-                .flat_map(|(_, _, ids)| ids.iter().copied()),
-        )
+        .flat_map(|c| c.groups.iter().map(|g| g.key()))
+        .collect();
+    snapshot.groups = group_ids(txn, account_id, group_keys.into_iter().collect()).await?;
+
+    let ids: Vec<i64> = snapshot
+        .owners
+        .values()
+        .copied()
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut existing: HashMap<i64, ExistingContact> = HashMap::new();
-    let mut existing_details: HashMap<i64, Vec<ExistingDetail>> = HashMap::new();
-    let mut existing_groups: HashSet<(i64, i64)> = HashSet::new();
-    for chunk in matched_ids.chunks(KEYS_PER_QUERY) {
-        let rows: Vec<(i64, String, String, String, String)> = contact::Entity::find()
+    let contacts: Vec<(i64, String, String, String, String)> = all_in(
+        txn,
+        contact::Entity::find()
             .select_only()
             .column(contact::Column::Id)
             .column(contact::Column::FirstName)
@@ -282,199 +217,239 @@ async fn upsert_batch(
                 Expr::col((contact::Entity, contact::Column::AccountId))
                     .add(0)
                     .eq(account_id),
-            )
-            .filter(one_of(
-                backend,
-                (contact::Entity, contact::Column::Id),
-                chunk.to_vec(),
-            ))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        for (id, first_name, last_name, company, sort_name) in rows {
-            let c = ExistingContact {
-                id,
-                first_name,
-                last_name,
-                company,
-                sort_name,
-            };
-            existing.insert(id, c);
-        }
-        let rows: Vec<(i64, String, String, i32, bool)> = contact_detail::Entity::find()
+            ),
+        contact::Column::Id,
+        &ids,
+    )
+    .await?;
+    for (id, first_name, last_name, company, sort_name) in contacts {
+        let c = ExistingContact {
+            id,
+            first_name,
+            last_name,
+            company,
+            sort_name,
+            ..ExistingContact::default()
+        };
+        snapshot.contacts.insert(id, c);
+    }
+    let details: Vec<(i64, String, String, i32, bool)> = all_in(
+        txn,
+        contact_detail::Entity::find()
             .select_only()
             .column(contact_detail::Column::ContactId)
             .column(contact_detail::Column::Kind)
             .column(contact_detail::Column::MatchKey)
             .column(contact_detail::Column::Position)
             .column(contact_detail::Column::IsPrimary)
-            .filter(contact_detail::Column::AccountId.eq(account_id))
-            .filter(one_of(
-                backend,
-                (contact_detail::Entity, contact_detail::Column::ContactId),
-                chunk.to_vec(),
-            ))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        for (contact_id, kind, match_key, position, is_primary) in rows {
-            existing_details
-                .entry(contact_id)
-                .or_default()
-                .push(ExistingDetail {
-                    kind,
-                    match_key,
-                    position,
-                    is_primary,
-                });
-        }
-        let rows: Vec<(i64, i64)> = group_member::Entity::find()
+            .filter(contact_detail::Column::AccountId.eq(account_id)),
+        contact_detail::Column::ContactId,
+        &ids,
+    )
+    .await?;
+    for (contact_id, kind, match_key, position, is_primary) in details {
+        let (Some(c), Some(kind)) = (
+            snapshot.contacts.get_mut(&contact_id),
+            DetailKind::parse(&kind),
+        ) else {
+            continue;
+        };
+        c.details.push(ExistingDetail {
+            kind,
+            match_key,
+            position,
+            is_primary,
+        });
+    }
+    let memberships: Vec<(i64, i64)> = all_in(
+        txn,
+        group_member::Entity::find()
             .select_only()
             .column(group_member::Column::ContactId)
             .column(group_member::Column::GroupId)
-            .filter(group_member::Column::AccountId.eq(account_id))
-            .filter(one_of(
-                backend,
-                (group_member::Entity, group_member::Column::ContactId),
-                chunk.to_vec(),
-            ))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        existing_groups.extend(rows);
-    }
-    for (index, c, ids) in conflicting {
-        let names: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                existing
-                    .get(id)
-                    .and_then(|m| display_name(&m.first_name, &m.last_name, &m.company))
-                    .unwrap_or_else(|| format!("contact #{id}"))
-            })
-            .collect();
-        summary.conflicts.push(ImportConflict {
-            index,
-            rows: c.rows.clone(),
-            message: format!(
-                "its phone numbers and e-mails belong to {} different contacts ({}): \
-                 merge them first, or split this row",
-                names.len(),
-                names.join(", ")
-            ),
-        });
-    }
-
-    // 3. Groups, created where missing.
-    let group_ids = ensure_groups(
-        txn,
-        account_id,
-        to_create
-            .iter()
-            .copied()
-            .chain(to_update.iter().map(|(c, _)| *c)),
-        &mut summary,
+            .filter(group_member::Column::AccountId.eq(account_id)),
+        group_member::Column::ContactId,
+        &ids,
     )
     .await?;
+    for (contact_id, group_id) in memberships {
+        if let Some(c) = snapshot.contacts.get_mut(&contact_id) {
+            c.group_ids.push(group_id);
+        }
+    }
+    Ok(snapshot)
+}
 
-    // 4. New contacts with ids allocated up front.
-    let ids = allocate_contact_ids(txn, to_create.len()).await?;
+/// The one lookup helper: the rows of `select` whose `column` is one of
+/// `values`, asked [`KEYS_PER_QUERY`] values at a time (see [`one_of`]).
+async fn all_in<E, T, V>(
+    txn: &DatabaseTransaction,
+    select: Select<E>,
+    column: E::Column,
+    values: &[V],
+) -> Result<Vec<T>, DbErr>
+where
+    E: EntityTrait,
+    T: TryGetableMany,
+    V: Clone + Into<Value> + Serialize,
+    Vec<V>: Into<Value>,
+{
+    let backend = txn.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in values.chunks(KEYS_PER_QUERY) {
+        let rows = select
+            .clone()
+            .filter(one_of(backend, (E::default(), column), chunk.to_vec()))
+            .into_tuple::<T>()
+            .all(txn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The contact holding each of `keys` of `kind`, as (contact id, key).
+async fn detail_owners(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    kind: DetailKind,
+    keys: Vec<String>,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            out.extend(owners_by_probe(txn, account_id, kind, chunk).await?);
+        }
+        return Ok(out);
+    }
+    all_in(
+        txn,
+        contact_detail::Entity::find()
+            .select_only()
+            .column(contact_detail::Column::ContactId)
+            .column(contact_detail::Column::MatchKey)
+            .filter(contact_detail::Column::AccountId.eq(account_id))
+            // The kind is part of the lookup so that it runs on the unique
+            // (account_id, kind, match_key) index.
+            .filter(contact_detail::Column::Kind.eq(kind.as_str())),
+        contact_detail::Column::MatchKey,
+        &keys,
+    )
+    .await
+}
+
+/// The ids of the account's groups among `keys`.
+async fn group_ids(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    keys: Vec<GroupKey>,
+) -> Result<HashMap<GroupKey, i64>, DbErr> {
+    let keys: Vec<String> = keys.into_iter().map(GroupKey::into_string).collect();
+    let rows: Vec<(String, i64)> = all_in(
+        txn,
+        contact_group::Entity::find()
+            .select_only()
+            .column(contact_group::Column::NameKey)
+            .column(contact_group::Column::Id)
+            .filter(contact_group::Column::AccountId.eq(account_id)),
+        contact_group::Column::NameKey,
+        &keys,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, id)| (GroupKey::of(&key), id))
+        .collect())
+}
+
+/// Writes `changes`; `groups` are the ids of the account's groups that the
+/// snapshot found.
+async fn write(
+    txn: &DatabaseTransaction,
+    account_id: i64,
+    changes: Changes<'_>,
+    mut groups: HashMap<GroupKey, i64>,
+    import_id: Option<i64>,
+) -> Result<UpsertSummary, DbErr> {
+    let now = Utc::now();
+    let mut summary = UpsertSummary {
+        created: changes.creates.len(),
+        updated: changes.updates.len(),
+        unchanged: changes.unchanged.len(),
+        groups_created: 0,
+        conflicts: changes.conflicts,
+    };
+    if !changes.new_groups.is_empty() {
+        let rows: Vec<contact_group::ActiveModel> = changes
+            .new_groups
+            .iter()
+            .map(|name| contact_group::ActiveModel {
+                id: sea_orm::NotSet,
+                account_id: Set(account_id),
+                name: Set(name.as_str().to_string()),
+                name_key: Set(name.key().into_string()),
+                created_at: Set(now),
+            })
+            .collect();
+        // Another chunk of the same import may be creating the same group
+        // right now: the second insert waits for the first to commit, then
+        // does nothing, and the lookup below finds the group.
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let inserted = contact_group::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([
+                    contact_group::Column::AccountId,
+                    contact_group::Column::NameKey,
+                ])
+                .exec_without_returning(txn)
+                .await?;
+            if let sea_orm::TryInsertResult::Inserted(n) = inserted {
+                summary.groups_created += usize::try_from(n).unwrap_or(0);
+            }
+        }
+        let keys = changes.new_groups.iter().map(|g| g.key()).collect();
+        groups.extend(group_ids(txn, account_id, keys).await?);
+    }
+    let group_id = |key: &GroupKey| {
+        groups
+            .get(key)
+            .copied()
+            .ok_or_else(|| DbErr::Custom(format!("group {:?} was not created", key.as_str())))
+    };
+
+    let ids = allocate_contact_ids(txn, changes.creates.len()).await?;
     let mut new_contacts = Columns::new(&CONTACT_COLUMNS);
     let mut new_details = Columns::new(&DETAIL_COLUMNS);
     let mut new_members = Columns::new(&MEMBER_COLUMNS);
-    for (c, &id) in to_create.iter().zip(&ids) {
-        let (sort_name, search_text) = derived_columns(
-            c.stored_first_name(),
-            &c.last_name,
-            &c.company,
-            c.details.first().map(|d| d.value.as_str()),
-        );
+    for (c, &id) in changes.creates.iter().zip(&ids) {
         new_contacts.push([
             id.into(),
-            c.stored_first_name().into(),
-            c.last_name.as_str().into(),
-            c.company.as_str().into(),
-            sort_name.as_str().into(),
-            search_text.as_str().into(),
+            c.first_name.into(),
+            c.last_name.into(),
+            c.company.into(),
+            c.sort_name.as_str().into(),
+            c.search_text.as_str().into(),
         ]);
-        add_details(id, c, &[], &mut new_details);
-        for g in &c.groups {
-            if let Some(&gid) = group_ids.get(&g.to_lowercase()) {
-                new_members.push([gid.into(), id.into()]);
-            }
+        push_details(id, &c.details, &mut new_details);
+        for key in &c.groups {
+            new_members.push([group_id(key)?.into(), id.into()]);
         }
     }
-    summary.created = new_contacts.len();
-
-    // 5. Matched contacts: what changes.
     let mut updates = Columns::new(&CONTACT_COLUMNS);
-    for (c, id) in &to_update {
-        let Some(old) = existing.get(id) else {
-            continue;
-        };
-        let mut new = old.clone();
-        let overwrite = |field: &mut String, value: &str| {
-            if !value.is_empty() {
-                *field = value.to_string();
-            }
-        };
-        match c.full_name.as_deref().filter(|f| !f.is_empty()) {
-            // A whole name we could not split replaces both parts, unless
-            // it is the name the contact already has.
-            Some(full) => {
-                let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-                if words(&format!("{} {}", old.first_name, old.last_name)) != words(full) {
-                    new.first_name = full.to_string();
-                    new.last_name = String::new();
-                }
-            }
-            None => {
-                overwrite(&mut new.first_name, c.stored_first_name());
-                overwrite(&mut new.last_name, &c.last_name);
-            }
-        }
-        overwrite(&mut new.company, &c.company);
-        let before = new_details.len();
-        let olds = existing_details.get(id).map(Vec::as_slice).unwrap_or(&[]);
-        add_details(*id, c, olds, &mut new_details);
-        let mut changed = new_details.len() > before;
-        for g in &c.groups {
-            if let Some(&gid) = group_ids.get(&g.to_lowercase()) {
-                if existing_groups.insert((*id, gid)) {
-                    new_members.push([gid.into(), (*id).into()]);
-                    changed = true;
-                }
-            }
-        }
-        let fields_changed = (&new.first_name, &new.last_name, &new.company)
-            != (&old.first_name, &old.last_name, &old.company);
-        if fields_changed || changed {
-            // Still nameless: it keeps sorting under its first detail.
-            let (sort_name, search_text) = derived_columns(
-                &new.first_name,
-                &new.last_name,
-                &new.company,
-                Some(&old.sort_name),
-            );
-            updates.push([
-                new.id.into(),
-                new.first_name.as_str().into(),
-                new.last_name.as_str().into(),
-                new.company.as_str().into(),
-                sort_name.as_str().into(),
-                search_text.as_str().into(),
-            ]);
-            summary.updated += 1;
-        } else {
-            summary.unchanged += 1;
+    for u in &changes.updates {
+        updates.push([
+            u.id.into(),
+            u.first_name.as_str().into(),
+            u.last_name.as_str().into(),
+            u.company.as_str().into(),
+            u.sort_name.as_str().into(),
+            u.search_text.as_str().into(),
+        ]);
+        push_details(u.id, &u.details, &mut new_details);
+        for key in &u.groups {
+            new_members.push([group_id(key)?.into(), u.id.into()]);
         }
     }
 
-    // 6. Write.
-    if postgres {
-        txn.execute_unprepared(WRITE_SETTINGS).await?;
-    }
-    let import: Value = import_id.into();
     let account: Value = account_id.into();
     new_contacts
         .insert(
@@ -484,7 +459,7 @@ async fn upsert_batch(
                 ("account_id", account.clone()),
                 ("created_at", now.into()),
                 ("updated_at", now.into()),
-                ("import_id", import),
+                ("import_id", import_id.into()),
             ],
         )
         .await?;
@@ -502,6 +477,20 @@ async fn upsert_batch(
     let created = i64::try_from(summary.created).unwrap_or(i64::MAX);
     super::store::count_contacts(txn, account_id, created).await?;
     Ok(summary)
+}
+
+fn push_details(contact_id: i64, details: &[NewDetail<'_>], out: &mut Columns) {
+    for d in details {
+        out.push([
+            contact_id.into(),
+            d.kind.as_str().into(),
+            d.value.into(),
+            d.match_key.as_str().into(),
+            d.label.into(),
+            d.is_primary.into(),
+            d.position.into(),
+        ]);
+    }
 }
 
 /// A column of [`Columns`]: its name, and its type in PostgreSQL.
@@ -564,10 +553,9 @@ impl<'a> From<&'a str> for Cell<'a> {
 /// New rows for one table, written as one JSON array of row arrays and
 /// sent as a single parameter: the database unpacks it
 /// (`jsonb_array_elements` / `json_each`) and one `INSERT … SELECT` writes
-/// the batch. Binding each value separately cost more on the client than
-/// the insert on the server (every value is copied and allocated several
-/// times on its way through the driver: measured with perf, 60% of the
-/// import's time in malloc).
+/// the batch. Binding each value separately costs more on the client than
+/// the insert on the server (every value is copied on its way through the
+/// driver; BENCHMARKS.md has the profile).
 struct Columns {
     columns: &'static [Column],
     json: Vec<u8>,
@@ -581,10 +569,6 @@ impl Columns {
             json: vec![b'['],
             rows: 0,
         }
-    }
-
-    fn len(&self) -> usize {
-        self.rows
     }
 
     fn push<const N: usize>(&mut self, row: [Cell; N]) {
@@ -749,119 +733,13 @@ impl Params {
     }
 }
 
-/// Rows for the details of `c` that `contact_id` does not have yet; the
-/// first of each kind is primary when the contact has none of that kind.
-fn add_details(contact_id: i64, c: &ImportContact, existing: &[ExistingDetail], out: &mut Columns) {
-    let mut next_position = existing.iter().map(|d| d.position + 1).max().unwrap_or(0);
-    let mut has_primary: HashSet<String> = existing
-        .iter()
-        .filter(|d| d.is_primary)
-        .map(|d| d.kind.clone())
-        .collect();
-    for d in &c.details {
-        let key = d.match_key();
-        if existing.iter().any(|e| e.match_key == key) {
-            continue;
-        }
-        let kind = d.kind.as_str().to_string();
-        let is_primary = has_primary.insert(kind.clone());
-        out.push([
-            contact_id.into(),
-            kind.as_str().into(),
-            d.value.as_str().into(),
-            key.as_str().into(),
-            d.label.as_str().into(),
-            is_primary.into(),
-            next_position.into(),
-        ]);
-        next_position += 1;
-    }
-}
-
-/// The ids of the batch's groups by lower-cased name, creating missing ones.
-async fn ensure_groups<'a>(
-    txn: &DatabaseTransaction,
-    account_id: i64,
-    contacts: impl Iterator<Item = &'a ImportContact>,
-    summary: &mut UpsertSummary,
-) -> Result<HashMap<String, i64>, DbErr> {
-    let mut wanted: HashMap<String, String> = HashMap::new();
-    for c in contacts {
-        for g in &c.groups {
-            wanted.entry(g.to_lowercase()).or_insert_with(|| g.clone());
-        }
-    }
-    if wanted.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // In one order for every transaction: two chunks creating the same
-    // groups at once then wait for each other instead of deadlocking.
-    let mut keys: Vec<String> = wanted.keys().cloned().collect();
-    keys.sort();
-    let backend = txn.get_database_backend();
-    let find = |keys: Vec<String>| {
-        contact_group::Entity::find()
-            .select_only()
-            .column(contact_group::Column::NameKey)
-            .column(contact_group::Column::Id)
-            .filter(contact_group::Column::AccountId.eq(account_id))
-            .filter(one_of(
-                backend,
-                (contact_group::Entity, contact_group::Column::NameKey),
-                keys,
-            ))
-            .into_tuple::<(String, i64)>()
-    };
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    for chunk in keys.chunks(KEYS_PER_QUERY) {
-        ids.extend(find(chunk.to_vec()).all(txn).await?);
-    }
-    let missing_keys: Vec<String> = keys
-        .into_iter()
-        .filter(|key| !ids.contains_key(key))
-        .collect();
-    let missing: Vec<contact_group::ActiveModel> = missing_keys
-        .iter()
-        .map(|key| contact_group::ActiveModel {
-            id: sea_orm::NotSet,
-            account_id: Set(account_id),
-            name: Set(wanted[key].clone()),
-            name_key: Set(key.clone()),
-            created_at: Set(Utc::now()),
-        })
-        .collect();
-    if !missing.is_empty() {
-        // Another chunk of the same import (two are in flight) may be
-        // creating the same group right now: the second insert waits for
-        // the first to commit, then does nothing, and the lookup below finds
-        // the group (each statement sees what was committed before it, on
-        // PostgreSQL; SQLite writes one chunk at a time anyway).
-        for chunk in missing.chunks(ROWS_PER_INSERT) {
-            let inserted = contact_group::Entity::insert_many(chunk.to_vec())
-                .on_conflict_do_nothing_on([
-                    contact_group::Column::AccountId,
-                    contact_group::Column::NameKey,
-                ])
-                .exec_without_returning(txn)
-                .await?;
-            if let sea_orm::TryInsertResult::Inserted(n) = inserted {
-                summary.groups_created += usize::try_from(n).unwrap_or(0);
-            }
-        }
-        for chunk in missing_keys.chunks(KEYS_PER_QUERY) {
-            ids.extend(find(chunk.to_vec()).all(txn).await?);
-        }
-    }
-    Ok(ids)
-}
-
 /// PostgreSQL: the owner of each of `keys` that some contact of the account
 /// already has, by one probe of the unique (account_id, kind, match_key)
-/// index per key. Asked as `match_key = ANY($keys)`, PostgreSQL prices 2,000
-/// probes above one read of every detail of that kind in the account and
-/// filters those instead: 14.7 ms a lookup at 100,000 details, growing with
-/// the account, where the probes take 3–5 ms whatever its size (`LIMIT 1`
-/// keeps the planner from turning them back into a join it could hash).
+/// index per key. Asked as `match_key = ANY($keys)`, PostgreSQL prices
+/// thousands of probes above one read of every detail of that kind in the
+/// account and filters those instead, which grows with the account where
+/// the probes do not (`LIMIT 1` keeps the planner from turning them back
+/// into a join it could hash).
 async fn owners_by_probe(
     txn: &DatabaseTransaction,
     account_id: i64,
@@ -900,8 +778,7 @@ async fn allocate_contact_ids(txn: &DatabaseTransaction, n: usize) -> Result<Vec
             let rows = txn
                 .query_all_raw(Statement::from_sql_and_values(
                     backend,
-                    // The sequence is named once (an InitPlan), not once per
-                    // id: 5.6 ms for 2,000 ids against under 1 ms.
+                    // The sequence is looked up once (an InitPlan), not once per id.
                     "SELECT nextval((SELECT pg_get_serial_sequence('contact', 'id'))::regclass) \
                      AS id FROM generate_series(1, $1)",
                     [Value::from(n as i64)],

@@ -12,12 +12,14 @@ use sea_orm::{
 };
 
 use super::entity::{import_batch, import_chunk};
+use super::error::{Missing, StoreError};
 use super::import::upsert_in;
 use super::store::Store;
-use crate::error::AppError;
-use crate::import::wire::{ChunkOutcome, ImportRequest, ImportStarted, WireColumn};
-use crate::import::wizard::GroupChoice;
-use crate::import::{ImportPlan, RejectReason, Rejection, RowIssue};
+use crate::import::wire::{
+    server_table, ChunkOutcome, ChunkRequest, ImportRequest, ImportStarted, WireColumn,
+};
+use crate::import::wizard::ChosenGroup;
+use crate::import::{rejected_rows, GroupName, ImportPlan, Region};
 use crate::model::ImportView;
 
 pub const STATUS_RUNNING: &str = "running";
@@ -29,7 +31,7 @@ pub struct ImportRecord {
     pub id: i64,
     pub status: String,
     pub columns: Vec<WireColumn>,
-    pub region: String,
+    pub region: Region,
     pub group_id: Option<i64>,
 }
 
@@ -44,25 +46,21 @@ impl Store {
         &self,
         account_id: i64,
         req: &ImportRequest,
-    ) -> Result<ImportStarted, AppError> {
-        let (group_id, group_name) = match &req.group {
-            GroupChoice::None => (None, None),
-            GroupChoice::Existing(None) => {
-                return Err(AppError::Invalid("Pick one of your groups.".into()))
-            }
-            GroupChoice::Existing(Some(id)) => {
+        group: &ChosenGroup,
+    ) -> Result<ImportStarted, StoreError> {
+        let (group_id, group_name) = match group {
+            ChosenGroup::None => (None, None),
+            ChosenGroup::Existing(id) => {
                 let g = self.find_group(account_id, *id).await?;
                 (Some(g.id), Some(g.name))
             }
-            GroupChoice::New(name) => {
+            ChosenGroup::New(name) => {
                 let g = self.create_group(account_id, name).await?;
                 (Some(g.id), Some(g.name))
             }
         };
-        let mapping = serde_json::to_string(&req.columns).map_err(|e| {
-            tracing::error!(error = %e, "mapping to JSON");
-            AppError::Internal
-        })?;
+        let mapping = serde_json::to_string(&req.columns)
+            .map_err(|e| StoreError::Corrupt(format!("mapping to JSON: {e}")))?;
         let row = import_batch::ActiveModel {
             id: NotSet,
             account_id: Set(account_id),
@@ -70,7 +68,7 @@ impl Store {
             sheet: Set(cut(&req.sheet, 255)),
             format: Set(cut(&req.format, 16)),
             mapping: Set(mapping),
-            region: Set(req.region.code().to_string()),
+            region: Set(req.region),
             group_id: Set(group_id),
             group_name: Set(group_name.clone().unwrap_or_default()),
             total_rows: Set(i64::try_from(req.total_rows).unwrap_or(i64::MAX)),
@@ -118,6 +116,40 @@ impl Store {
         }))
     }
 
+    /// One chunk of the wizard's import: its rows planned again with the
+    /// import's mapping, region and group (the server never trusts the
+    /// browser's verdict), then applied once ([`Store::apply_chunk`]).
+    pub async fn import_chunk(
+        &self,
+        account_id: i64,
+        chunk: ChunkRequest,
+    ) -> Result<ChunkOutcome, StoreError> {
+        let record = self
+            .import_record(account_id, chunk.import_id)
+            .await?
+            .ok_or(StoreError::NotFound(Missing::Import))?;
+        if record.status != STATUS_RUNNING {
+            return Err(StoreError::ImportFinished);
+        }
+        let groups = match record.group_id {
+            Some(id) => {
+                let group = self.find_group(account_id, id).await.map_err(|e| match e {
+                    StoreError::NotFound(_) => StoreError::NotFound(Missing::ImportGroup),
+                    other => other,
+                })?;
+                let name = GroupName::parse(&group.name)
+                    .map_err(|e| StoreError::Corrupt(format!("group {id}'s name: {e}")))?;
+                vec![name]
+            }
+            None => Vec::new(),
+        };
+        let rows = chunk.rows.len();
+        let (table, mapping) = server_table(&record.columns, chunk.rows);
+        let plan = crate::import::plan(&table, &mapping, record.region, &groups);
+        self.apply_chunk(account_id, record.id, chunk.chunk_no, rows, &plan)
+            .await
+    }
+
     /// Applies one chunk's plan, once: in one transaction, the upsert, the
     /// ledger line and the import's counters. A chunk already in the ledger
     /// returns its recorded outcome (`replayed`) and changes nothing.
@@ -128,9 +160,9 @@ impl Store {
         chunk_no: u32,
         rows: usize,
         plan: &ImportPlan,
-    ) -> Result<ChunkOutcome, AppError> {
-        let chunk_no = i32::try_from(chunk_no)
-            .map_err(|_| AppError::Invalid("That chunk number is out of range.".into()))?;
+    ) -> Result<ChunkOutcome, StoreError> {
+        let chunk_no =
+            i32::try_from(chunk_no).map_err(|_| StoreError::OutOfRange("chunk number"))?;
         let _turn = self.chunk_write_turn().await;
         if let Some(done) = self.recorded_chunk(import_id, chunk_no).await? {
             return Ok(done);
@@ -138,21 +170,7 @@ impl Store {
         self.analyze_if_never_analyzed().await?;
         let txn = self.connection().begin().await?;
         let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
-        let mut rejected = plan.rejected.clone();
-        for c in &summary.conflicts {
-            for &row in &c.rows {
-                rejected.push(Rejection::new(
-                    row,
-                    vec![RowIssue {
-                        row,
-                        column: None,
-                        kind: RejectReason::Conflict,
-                        message: c.message.clone(),
-                    }],
-                ));
-            }
-        }
-        rejected.sort_by_key(|r| r.row);
+        let rejected = rejected_rows(&plan.rejected, &summary.conflicts);
         let outcome = ChunkOutcome {
             rows,
             created: summary.created,
@@ -163,10 +181,8 @@ impl Store {
             rejected,
             replayed: false,
         };
-        let json = serde_json::to_string(&outcome).map_err(|e| {
-            tracing::error!(error = %e, "chunk outcome to JSON");
-            AppError::Internal
-        })?;
+        let json = serde_json::to_string(&outcome)
+            .map_err(|e| StoreError::Corrupt(format!("chunk outcome to JSON: {e}")))?;
         let ledger = import_chunk::ActiveModel {
             import_id: Set(import_id),
             chunk_no: Set(chunk_no),
@@ -181,7 +197,7 @@ impl Store {
             return self
                 .recorded_chunk(import_id, chunk_no)
                 .await?
-                .ok_or(AppError::Internal);
+                .ok_or_else(|| StoreError::Corrupt("a chunk's ledger line vanished".into()));
         }
         let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
         import_batch::Entity::update_many()
@@ -253,7 +269,7 @@ impl Store {
         &self,
         import_id: i64,
         chunk_no: i32,
-    ) -> Result<Option<ChunkOutcome>, AppError> {
+    ) -> Result<Option<ChunkOutcome>, StoreError> {
         let Some(m) = import_chunk::Entity::find()
             .filter(import_chunk::Column::ImportId.eq(import_id))
             .filter(import_chunk::Column::ChunkNo.eq(chunk_no))
@@ -263,8 +279,7 @@ impl Store {
             return Ok(None);
         };
         let mut outcome: ChunkOutcome = serde_json::from_str(&m.outcome).map_err(|e| {
-            tracing::error!(error = %e, import_id, chunk_no, "stored chunk outcome");
-            AppError::Internal
+            StoreError::Corrupt(format!("import {import_id} chunk {chunk_no} outcome: {e}"))
         })?;
         outcome.replayed = true;
         Ok(Some(outcome))
@@ -278,7 +293,7 @@ impl Store {
         import_id: i64,
         rejected_in_browser: u64,
         dropped_in_browser: u64,
-    ) -> Result<ImportView, AppError> {
+    ) -> Result<ImportView, StoreError> {
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         import_batch::Entity::update_many()
             .col_expr(import_batch::Column::Status, Expr::value(STATUS_DONE))
@@ -301,7 +316,7 @@ impl Store {
             .filter(import_batch::Column::Id.eq(import_id))
             .one(self.connection())
             .await?
-            .ok_or_else(|| AppError::NotFound("That import no longer exists.".into()))?;
+            .ok_or(StoreError::NotFound(Missing::Import))?;
         Ok(view(m))
     }
 

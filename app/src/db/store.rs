@@ -22,18 +22,17 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use super::entity::{account, contact, contact_detail, contact_group, group_member};
+use super::error::{Missing, StoreError};
 use super::migration::Migrator;
-use crate::error::AppError;
+use crate::import::contact::derived_columns;
 use crate::import::{
-    normalize_phone, DetailKind, FieldIssue, FieldPath, IssueKind, Region, ValidContact,
+    normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName, IssueKind, Region, ValidContact,
     ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
     GroupView, SortOrder,
 };
-
-pub use crate::import::MAX_GROUP_NAME;
 
 /// Opens a pool on `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`).
 /// SQLite files are created if missing and run in WAL mode.
@@ -390,7 +389,7 @@ impl Store {
         &self,
         account_id: i64,
         c: &ValidContact,
-    ) -> Result<ContactView, AppError> {
+    ) -> Result<ContactView, StoreError> {
         require_detail(c)?;
         let txn = self.db.begin().await?;
         check_groups(&txn, account_id, &c.group_ids).await?;
@@ -417,7 +416,7 @@ impl Store {
         account_id: i64,
         id: i64,
         c: &ValidContact,
-    ) -> Result<ContactView, AppError> {
+    ) -> Result<ContactView, StoreError> {
         require_detail(c)?;
         let txn = self.db.begin().await?;
         let Some(existing) = find_contact(&txn, account_id, id).await? else {
@@ -435,7 +434,7 @@ impl Store {
         self.view(account_id, id).await
     }
 
-    pub async fn delete_contact(&self, account_id: i64, id: i64) -> Result<(), AppError> {
+    pub async fn delete_contact(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
         if find_contact(&txn, account_id, id).await?.is_none() {
             return Err(not_found_contact());
@@ -452,7 +451,7 @@ impl Store {
         Ok(())
     }
 
-    async fn view(&self, account_id: i64, id: i64) -> Result<ContactView, AppError> {
+    async fn view(&self, account_id: i64, id: i64) -> Result<ContactView, StoreError> {
         self.get_contact(account_id, id)
             .await?
             .ok_or_else(not_found_contact)
@@ -555,19 +554,22 @@ impl Store {
             .collect())
     }
 
-    pub async fn create_group(&self, account_id: i64, name: &str) -> Result<GroupView, AppError> {
-        let name = group_name(name)?;
-        self.check_group_name_free(account_id, &name, None).await?;
+    pub async fn create_group(
+        &self,
+        account_id: i64,
+        name: &GroupName,
+    ) -> Result<GroupView, StoreError> {
+        self.check_group_name_free(account_id, name, None).await?;
         let row = contact_group::ActiveModel {
             id: NotSet,
             account_id: Set(account_id),
-            name_key: Set(name.to_lowercase()),
-            name: Set(name.clone()),
+            name_key: Set(name.key().into_string()),
+            name: Set(name.to_string()),
             created_at: Set(Utc::now()),
         }
         .insert(&self.db)
         .await
-        .map_err(|e| group_conflict(e, &name))?;
+        .map_err(|e| group_conflict(e, name))?;
         Ok(GroupView {
             id: row.id,
             name: row.name,
@@ -575,22 +577,26 @@ impl Store {
         })
     }
 
-    pub async fn rename_group(&self, account_id: i64, id: i64, name: &str) -> Result<(), AppError> {
-        let name = group_name(name)?;
+    pub async fn rename_group(
+        &self,
+        account_id: i64,
+        id: i64,
+        name: &GroupName,
+    ) -> Result<(), StoreError> {
         let group = self.find_group(account_id, id).await?;
-        self.check_group_name_free(account_id, &name, Some(id))
+        self.check_group_name_free(account_id, name, Some(id))
             .await?;
         let mut m: contact_group::ActiveModel = group.into();
-        m.name_key = Set(name.to_lowercase());
-        m.name = Set(name.clone());
+        m.name_key = Set(name.key().into_string());
+        m.name = Set(name.to_string());
         m.update(&self.db)
             .await
-            .map_err(|e| group_conflict(e, &name))?;
+            .map_err(|e| group_conflict(e, name))?;
         Ok(())
     }
 
     /// Deletes a group; its contacts stay (floating if it was their only group).
-    pub async fn delete_group(&self, account_id: i64, id: i64) -> Result<(), AppError> {
+    pub async fn delete_group(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
         self.find_group(account_id, id).await?;
         let txn = self.db.begin().await?;
         group_member::Entity::delete_many()
@@ -611,33 +617,29 @@ impl Store {
         &self,
         account_id: i64,
         id: i64,
-    ) -> Result<contact_group::Model, AppError> {
+    ) -> Result<contact_group::Model, StoreError> {
         contact_group::Entity::find()
             .filter(contact_group::Column::AccountId.eq(account_id))
             .filter(contact_group::Column::Id.eq(id))
             .one(&self.db)
             .await?
-            .ok_or_else(|| {
-                AppError::NotFound("That group no longer exists. Reload the page.".into())
-            })
+            .ok_or(StoreError::NotFound(Missing::Group))
     }
 
     async fn check_group_name_free(
         &self,
         account_id: i64,
-        name: &str,
+        name: &GroupName,
         except: Option<i64>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut q = contact_group::Entity::find()
             .filter(contact_group::Column::AccountId.eq(account_id))
-            .filter(contact_group::Column::NameKey.eq(name.to_lowercase()));
+            .filter(contact_group::Column::NameKey.eq(name.key().into_string()));
         if let Some(id) = except {
             q = q.filter(contact_group::Column::Id.ne(id));
         }
         if q.one(&self.db).await?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "A group named \"{name}\" already exists: choose another name."
-            )));
+            return Err(StoreError::GroupNameTaken(name.clone()));
         }
         Ok(())
     }
@@ -659,9 +661,9 @@ impl JoinGroup for sea_orm::Select<group_member::Entity> {
 }
 
 /// The store keeps no contact without a phone or an e-mail, whoever calls it.
-fn require_detail(c: &ValidContact) -> Result<(), AppError> {
+fn require_detail(c: &ValidContact) -> Result<(), StoreError> {
     if c.details.is_empty() {
-        return Err(AppError::Fields(vec![FieldIssue {
+        return Err(StoreError::ContactRefused(vec![FieldIssue {
             field: FieldPath::Contact,
             kind: IssueKind::NoContactDetail,
             message: "needs at least one valid phone or e-mail".into(),
@@ -670,28 +672,13 @@ fn require_detail(c: &ValidContact) -> Result<(), AppError> {
     Ok(())
 }
 
-fn not_found_contact() -> AppError {
-    AppError::NotFound("That contact no longer exists. Reload the list.".into())
+fn not_found_contact() -> StoreError {
+    StoreError::NotFound(Missing::Contact)
 }
 
-fn group_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return Err(AppError::Invalid("Give the group a name.".into()));
-    }
-    if name.chars().count() > MAX_GROUP_NAME {
-        return Err(AppError::Invalid(format!(
-            "Group names are at most {MAX_GROUP_NAME} characters."
-        )));
-    }
-    Ok(name)
-}
-
-fn group_conflict(err: DbErr, name: &str) -> AppError {
+fn group_conflict(err: DbErr, name: &GroupName) -> StoreError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
-            "A group named \"{name}\" already exists: choose another name."
-        )),
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::GroupNameTaken(name.clone()),
         _ => err.into(),
     }
 }
@@ -756,7 +743,7 @@ pub(super) async fn insert_account(
     account::ActiveModel {
         id: NotSet,
         name: Set(name.to_string()),
-        default_region: Set(region.code().to_string()),
+        default_region: Set(region),
         created_at: Set(Utc::now()),
         contact_count: Set(0),
     }
@@ -768,7 +755,7 @@ async fn check_groups<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
     group_ids: &[i64],
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     if group_ids.is_empty() {
         return Ok(());
     }
@@ -778,9 +765,7 @@ async fn check_groups<C: ConnectionTrait>(
         .count(db)
         .await?;
     if found != group_ids.len() as u64 {
-        return Err(AppError::NotFound(
-            "One of the chosen groups no longer exists. Reload the page and choose again.".into(),
-        ));
+        return Err(StoreError::NotFound(Missing::ChosenGroup));
     }
     Ok(())
 }
@@ -791,7 +776,7 @@ async fn check_taken<C: ConnectionTrait>(
     account_id: i64,
     own_id: Option<i64>,
     c: &ValidContact,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let keys: Vec<String> = c.details.iter().map(ValidDetail::match_key).collect();
     let mut q = contact_detail::Entity::find()
         .filter(contact_detail::Column::AccountId.eq(account_id))
@@ -838,7 +823,7 @@ async fn check_taken<C: ConnectionTrait>(
     if issues.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Fields(issues))
+        Err(StoreError::ContactRefused(issues))
     }
 }
 
@@ -866,7 +851,7 @@ async fn write_details<C: ConnectionTrait>(
     account_id: i64,
     contact_id: i64,
     c: &ValidContact,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     if c.details.is_empty() {
         return Ok(());
     }
@@ -881,13 +866,14 @@ async fn write_details<C: ConnectionTrait>(
         is_primary: Set(d.is_primary),
         position: Set(d.index as i32),
     });
-    contact_detail::Entity::insert_many(rows).exec(db).await.map_err(|e| match e.sql_err() {
-        // Another request took one of these details between our check and this insert.
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
-            "One of these phone numbers or e-mail addresses was just saved on another contact. Reload and try again.".into(),
-        ),
-        _ => e.into(),
-    })?;
+    contact_detail::Entity::insert_many(rows)
+        .exec(db)
+        .await
+        .map_err(|e| match e.sql_err() {
+            // Another request took one of these details between our check and this insert.
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::DetailTakenMeanwhile,
+            _ => e.into(),
+        })?;
     Ok(())
 }
 
@@ -1006,20 +992,4 @@ fn like_pattern(text: &str) -> LikeExpr {
     }
     escaped.push('%');
     LikeExpr::new(escaped).escape('\\')
-}
-
-/// The columns derived from a contact's names: its sort key (the display
-/// name, else its first detail) and the text name search looks in.
-pub(crate) fn derived_columns(
-    first: &str,
-    last: &str,
-    company: &str,
-    first_detail: Option<&str>,
-) -> (String, String) {
-    let sort_name = display_name(first, last, company)
-        .or_else(|| first_detail.map(str::to_string))
-        .unwrap_or_default()
-        .to_lowercase();
-    let search_text = format!("{first} {last} {company}").trim().to_lowercase();
-    (sort_name, search_text)
 }

@@ -12,18 +12,18 @@ use sea_orm::{
 };
 
 use super::entity::{account, app_user, auth_session, invitation};
+use super::error::{Missing, StoreError};
 use super::Store;
 use crate::auth::{Credentials, UserView};
-use crate::error::AppError;
 use crate::import::Region;
 use crate::security::CurrentUser;
 
-fn taken_email() -> AppError {
-    AppError::Conflict("That e-mail already has a login. Log in instead.".into())
+fn taken_email() -> StoreError {
+    StoreError::EmailTaken
 }
 
-fn invitation_gone() -> AppError {
-    AppError::NotFound("This invitation link is used, expired or wrong. Ask for a new one.".into())
+fn invitation_gone() -> StoreError {
+    StoreError::NotFound(Missing::Invitation)
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {
@@ -46,7 +46,7 @@ impl Store {
         creds: &Credentials,
         password_hash: String,
         region: Region,
-    ) -> Result<CurrentUser, AppError> {
+    ) -> Result<CurrentUser, StoreError> {
         let txn = self.db.begin().await?;
         ensure_email_free(&txn, &creds.email_key).await?;
         let first_run = app_user::Entity::find().one(&txn).await?.is_none();
@@ -62,7 +62,7 @@ impl Store {
             Some(a) => {
                 let mut m: account::ActiveModel = a.into();
                 m.name = Set(name.to_string());
-                m.default_region = Set(region.code().to_string());
+                m.default_region = Set(region);
                 m.update(&txn).await?
             }
             None => super::store::insert_account(&txn, name, region).await?,
@@ -113,7 +113,7 @@ impl Store {
         account_id: i64,
         name: &str,
         region: Region,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let updated = account::Entity::update_many()
             .col_expr(account::Column::Name, name.into())
             .col_expr(account::Column::DefaultRegion, region.code().into())
@@ -121,7 +121,7 @@ impl Store {
             .exec(&self.db)
             .await?;
         if updated.rows_affected == 0 {
-            return Err(AppError::NotFound("This account no longer exists.".into()));
+            return Err(StoreError::NotFound(Missing::Account));
         }
         Ok(())
     }
@@ -149,7 +149,7 @@ impl Store {
 
     /// The name of the account an unused, unexpired invitation opens, by
     /// its token's hash.
-    pub async fn invitation_account(&self, token_hash: &str) -> Result<String, AppError> {
+    pub async fn invitation_account(&self, token_hash: &str) -> Result<String, StoreError> {
         let inv = open_invitation(&self.db, token_hash)
             .await?
             .ok_or_else(invitation_gone)?;
@@ -166,7 +166,7 @@ impl Store {
         token_hash: &str,
         creds: &Credentials,
         password_hash: String,
-    ) -> Result<CurrentUser, AppError> {
+    ) -> Result<CurrentUser, StoreError> {
         let txn = self.db.begin().await?;
         let inv = open_invitation(&txn, token_hash)
             .await?
@@ -174,7 +174,7 @@ impl Store {
         let account = account::Entity::find_by_id(inv.account_id)
             .one(&txn)
             .await?
-            .ok_or_else(|| AppError::NotFound("That account no longer exists.".into()))?;
+            .ok_or(StoreError::NotFound(Missing::Account))?;
         ensure_email_free(&txn, &creds.email_key).await?;
         let user = insert_user(&txn, account.id, creds, password_hash).await?;
         // Only the first of two racing acceptances changes the row.
@@ -185,9 +185,7 @@ impl Store {
             .exec(&txn)
             .await?;
         if used.rows_affected != 1 {
-            return Err(AppError::NotFound(
-                "This invitation link was used meanwhile. Ask for a new one.".into(),
-            ));
+            return Err(StoreError::NotFound(Missing::InvitationUsedMeanwhile));
         }
         txn.commit().await?;
         Ok(current(user, account))
@@ -213,7 +211,7 @@ impl Store {
 
 /// "Log in instead" when `email_key` already has a login (the unique index
 /// answers the same to a racing insert).
-async fn ensure_email_free(db: &impl ConnectionTrait, email_key: &str) -> Result<(), AppError> {
+async fn ensure_email_free(db: &impl ConnectionTrait, email_key: &str) -> Result<(), StoreError> {
     let taken = app_user::Entity::find()
         .filter(app_user::Column::EmailKey.eq(email_key))
         .one(db)
@@ -229,7 +227,7 @@ async fn insert_user(
     account_id: i64,
     creds: &Credentials,
     password_hash: String,
-) -> Result<app_user::Model, AppError> {
+) -> Result<app_user::Model, StoreError> {
     app_user::ActiveModel {
         id: NotSet,
         account_id: Set(account_id),
@@ -266,7 +264,7 @@ fn current(user: app_user::Model, account: account::Model) -> CurrentUser {
         user_id: user.id,
         account_id: account.id,
         email: user.email,
-        region: account.default_region.parse().unwrap_or_default(),
+        region: account.default_region,
         account_name: account.name,
     }
 }

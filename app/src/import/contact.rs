@@ -300,6 +300,34 @@ fn mark_primaries(details: &mut [ValidDetail]) {
     }
 }
 
+/// "First Last", else the company; `None` when all three are empty.
+pub fn display_name(first: &str, last: &str, company: &str) -> Option<String> {
+    let name = format!("{first} {last}").trim().to_string();
+    if !name.is_empty() {
+        Some(name)
+    } else if !company.is_empty() {
+        Some(company.to_string())
+    } else {
+        None
+    }
+}
+
+/// The columns derived from a contact's names: its sort key (the display
+/// name, else its first detail) and the text name search looks in.
+pub fn derived_columns(
+    first: &str,
+    last: &str,
+    company: &str,
+    first_detail: Option<&str>,
+) -> (String, String) {
+    let sort_name = display_name(first, last, company)
+        .or_else(|| first_detail.map(str::to_string))
+        .unwrap_or_default()
+        .to_lowercase();
+    let search_text = format!("{first} {last} {company}").trim().to_lowercase();
+    (sort_name, search_text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 use super::read::GridRow;
-use super::rows::lenient_phone;
-use super::validate::{normalize_email, Region};
+use super::validate::{lenient_phone, normalize_email, Region};
 
 /// Contact fields a column can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,14 +121,18 @@ impl Mapping {
     }
 
     /// The user's choice for a column. A single-valued field moves: the
-    /// column that held it becomes unassigned.
-    pub fn assign(&mut self, index: usize, field: Field) {
+    /// column that held it becomes unassigned (orange again), and its index
+    /// is returned so that the page can say so. The mapping page applies
+    /// exactly this.
+    pub fn assign(&mut self, index: usize, field: Field) -> Option<usize> {
+        let mut moved_from = None;
         if !field.allows_many() {
             for c in &mut self.columns {
                 if c.field == Some(field) && c.index != index {
                     c.field = None;
                     c.confidence = 0.0;
                     c.reason = format!("{} moved to another column", field.title());
+                    moved_from = Some(c.index);
                 }
             }
         }
@@ -138,6 +141,7 @@ impl Mapping {
             c.confidence = 1.0;
             c.reason = "chosen by you".into();
         }
+        moved_from
     }
 }
 
@@ -998,12 +1002,13 @@ mod tests {
             fields(&m),
             vec![Some(Field::FirstName), None, Some(Field::Phone)]
         );
-        m.assign(1, Field::FirstName);
+        assert_eq!(m.assign(1, Field::FirstName), Some(0));
         assert_eq!(
             fields(&m),
             vec![None, Some(Field::FirstName), Some(Field::Phone)]
         );
-        m.assign(0, Field::Phone);
+        // Phone takes many columns: nothing moves.
+        assert_eq!(m.assign(0, Field::Phone), None);
         assert_eq!(
             fields(&m),
             vec![

@@ -9,16 +9,21 @@
 //!
 //! ```text
 //! bytes --read::open--> Book --choose_sheet--> Table + Mapping --plan--> ImportPlan
+//!   --(per batch, on the server) store loads a Snapshot--> decide --> Changes --> store writes
 //! ```
 
 pub mod contact;
+pub mod decide;
 pub mod error_file;
+pub mod group;
 pub mod mapping;
 mod numbering;
+pub mod plan;
 pub mod read;
 pub mod rows;
 pub mod table;
 pub mod validate;
+pub mod warm_up;
 pub mod wire;
 pub mod wizard;
 pub mod worker;
@@ -27,11 +32,16 @@ pub use contact::{
     validate_contact, ContactDraft, DetailDraft, FieldIssue, FieldPath, IssueKind, ValidContact,
     ValidDetail,
 };
+pub use decide::{decide, rejected_rows, Changes, Conflict, Snapshot};
+pub use group::{GroupKey, GroupName, GroupNameIssue, MAX_GROUP_NAME};
 pub use mapping::{auto_map, ColumnMapping, Field, Mapping};
+pub use plan::{plan, plan_cached};
 pub use read::{open, open_pasted, Book, Budget, Format, Grid, GridRow, ReadError, ReadErrorKind};
 pub use rows::{
-    plan, plan_cached, ImportContact, ImportDetail, ImportPlan, PhoneCache, PlanCounts,
-    RejectReason, Rejection, RowIssue, MAX_GROUP_NAME,
+    ImportContact, ImportDetail, ImportPlan, PlanCounts, RejectReason, Rejection, RowIssue,
 };
 pub use table::{choose_sheet, ChosenSheet, HeaderChoice, Table};
-pub use validate::{normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region};
+pub use validate::{
+    lenient_phone, normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneCache,
+    PhoneIssue, Region,
+};

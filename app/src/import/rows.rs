@@ -6,22 +6,18 @@
 //! A row is imported when it has at least one valid phone or e-mail; its
 //! invalid extra details are dropped and reported as warnings.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::contact::{
     clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
+use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUP_NAME};
 use super::mapping::{Field, Mapping};
 use super::read::GridRow;
-use super::table::Table;
 use super::validate::{
-    match_key, normalize_email, normalize_phone, DetailKind, PhoneIssue, Region,
+    expand_scientific, match_key, normalize_email, DetailKind, PhoneCache, PhoneIssue, Region,
 };
 
-/// Longest group name.
-pub const MAX_GROUP_NAME: usize = 100;
 /// Longest e-mail input (RFC 5321 path limit).
 const MAX_EMAIL_INPUT: usize = 254;
 /// Longest phone input.
@@ -116,7 +112,7 @@ pub struct ImportContact {
     pub full_name: Option<String>,
     pub company: String,
     pub details: Vec<ImportDetail>,
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupName>,
 }
 
 impl ImportContact {
@@ -152,101 +148,6 @@ pub struct ImportPlan {
     /// Invalid extra details dropped from imported rows.
     pub warnings: Vec<RowIssue>,
     pub counts: PlanCounts,
-}
-
-/// Normalises a phone as a spreadsheet may have mangled it: a number that
-/// lost its leading `0` or `+` (a numeric cell), or one written in scientific
-/// notation whose digits are all present (`4.47911123456E+11`). A repair is
-/// kept only when it gives a valid number.
-pub fn lenient_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
-    let raw = raw.trim();
-    let first = normalize_phone(raw, region);
-    if first.is_ok() {
-        return first;
-    }
-    let digits = match expand_scientific(raw) {
-        Some(Ok(d)) => d,
-        Some(Err(())) => return Err(PhoneIssue::NotANumber),
-        None if raw.len() >= 7 && raw.chars().all(|c| c.is_ascii_digit()) => raw.to_string(),
-        None => return first,
-    };
-    for candidate in [digits.clone(), format!("+{digits}"), format!("0{digits}")] {
-        if candidate.starts_with("+") && digits.len() < 10 {
-            continue;
-        }
-        if let Ok(n) = normalize_phone(&candidate, region) {
-            return Ok(n);
-        }
-    }
-    first
-}
-
-/// `4.47911123456E+11` → `Some(Ok("447911123456"))`; `4.47912E+11` (digits
-/// lost) → `Some(Err(()))`; anything else → `None`.
-fn expand_scientific(raw: &str) -> Option<Result<String, ()>> {
-    let (mantissa, exponent) = raw.split_once(['e', 'E'])?;
-    let exponent: usize = exponent
-        .strip_prefix('+')
-        .unwrap_or(exponent)
-        .parse()
-        .ok()?;
-    let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
-    if int.is_empty()
-        || !int.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || exponent > 20
-    {
-        return None;
-    }
-    // Fewer decimals than the exponent: the trailing digits were rounded
-    // away (Excel shows 4.47E+11); more: not an integer. Either way the
-    // number is lost.
-    if frac.len() != exponent {
-        return Some(Err(()));
-    }
-    Some(Ok(format!("{int}{frac}")))
-}
-
-/// Phone verdicts by (region, text as written). Parsing a number is most
-/// of the cost of validating a row (measured: 1.2 s of 1.6 s for 100,000
-/// rows, native release), and the wizard revalidates every row after each
-/// mapping change: with the verdicts kept, only cells never seen are parsed.
-#[derive(Debug, Default)]
-pub struct PhoneCache {
-    verdicts: HashMap<Region, HashMap<String, Result<String, PhoneIssue>>>,
-    len: usize,
-}
-
-impl PhoneCache {
-    /// Verdicts kept at most; past this the cache starts over (memory stays
-    /// bounded whatever the file).
-    pub const CAPACITY: usize = 1_000_000;
-
-    /// [`lenient_phone`], remembered.
-    pub fn lenient_phone(&mut self, raw: &str, region: Region) -> Result<String, PhoneIssue> {
-        if let Some(v) = self.verdicts.get(&region).and_then(|m| m.get(raw)) {
-            return v.clone();
-        }
-        let v = lenient_phone(raw, region);
-        if self.len >= Self::CAPACITY {
-            self.verdicts.clear();
-            self.len = 0;
-        }
-        self.verdicts
-            .entry(region)
-            .or_default()
-            .insert(raw.to_string(), v.clone());
-        self.len += 1;
-        v
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// The cells of one row, gathered by field.
@@ -401,64 +302,68 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
             None => full_name = Some(full),
         }
     }
-    let mut groups: Vec<String> = Vec::new();
+    let mut groups: Vec<GroupName> = Vec::new();
     for (col, cell) in &cells.groups {
         for g in split_groups(cell) {
-            if g.chars().count() > MAX_GROUP_NAME {
-                issues.push(RowIssue {
+            match GroupName::parse(&g) {
+                Ok(name) => push_group(&mut groups, name),
+                Err(GroupNameIssue::TooLong) => issues.push(RowIssue {
                     row,
                     column: Some(*col),
                     kind: RejectReason::TooLong,
                     message: format!("a group name is longer than {MAX_GROUP_NAME} characters"),
-                });
-            } else if !groups.iter().any(|x| x.to_lowercase() == g.to_lowercase()) {
-                groups.push(g);
+                }),
+                // split_groups leaves no empty name.
+                Err(GroupNameIssue::Empty) => {}
             }
         }
     }
 
     let mut details: Vec<ImportDetail> = Vec::new();
     let mut bad_details: Vec<RowIssue> = Vec::new();
-    for (col, raw, label) in &cells.phones {
-        let result = if raw.chars().count() > MAX_PHONE_INPUT {
-            Err(RowIssue {
+    let kinds = [
+        (
+            DetailKind::Phone,
+            &cells.phones,
+            MAX_PHONE_INPUT,
+            "a phone number",
+        ),
+        (
+            DetailKind::Email,
+            &cells.emails,
+            MAX_EMAIL_INPUT,
+            "an e-mail address",
+        ),
+    ];
+    for (kind, values, max, what) in kinds {
+        for (col, raw, label) in values {
+            let issue = |kind, message| RowIssue {
                 row,
                 column: Some(*col),
-                kind: RejectReason::TooLong,
-                message: format!("a phone number is longer than {MAX_PHONE_INPUT} characters"),
-            })
-        } else {
-            cache.lenient_phone(raw, region).map_err(|issue| RowIssue {
-                row,
-                column: Some(*col),
-                kind: RejectReason::InvalidPhone,
-                message: phone_issue_message(raw, &issue, region),
-            })
-        };
-        match result {
-            Ok(value) => push_detail(&mut details, DetailKind::Phone, value, label),
-            Err(i) => bad_details.push(i),
-        }
-    }
-    for (col, raw, label) in &cells.emails {
-        let result = if raw.chars().count() > MAX_EMAIL_INPUT {
-            Err(RowIssue {
-                row,
-                column: Some(*col),
-                kind: RejectReason::TooLong,
-                message: format!("an e-mail address is longer than {MAX_EMAIL_INPUT} characters"),
-            })
-        } else {
-            normalize_email(raw).map_err(|issue| RowIssue {
-                row,
-                column: Some(*col),
-                kind: RejectReason::InvalidEmail,
-                message: email_message(raw, &issue),
-            })
-        };
-        match result {
-            Ok(value) => push_detail(&mut details, DetailKind::Email, value, label),
-            Err(i) => bad_details.push(i),
+                kind,
+                message,
+            };
+            let result = if raw.chars().count() > max {
+                Err(issue(
+                    RejectReason::TooLong,
+                    format!("{what} is longer than {max} characters"),
+                ))
+            } else {
+                match kind {
+                    DetailKind::Phone => cache.lenient_phone(raw, region).map_err(|i| {
+                        issue(
+                            RejectReason::InvalidPhone,
+                            phone_issue_message(raw, &i, region),
+                        )
+                    }),
+                    DetailKind::Email => normalize_email(raw)
+                        .map_err(|i| issue(RejectReason::InvalidEmail, email_message(raw, &i))),
+                }
+            };
+            match result {
+                Ok(value) => push_detail(&mut details, kind, value, label),
+                Err(i) => bad_details.push(i),
+            }
         }
     }
 
@@ -517,7 +422,7 @@ fn push_detail(details: &mut Vec<ImportDetail>, kind: DetailKind, value: String,
 }
 
 /// At most [`MAX_DETAILS_PER_KIND`] of each kind; the rest are dropped with a warning.
-fn cap_details(details: &mut Vec<ImportDetail>, row: u32, warnings: &mut Vec<RowIssue>) {
+pub(crate) fn cap_details(details: &mut Vec<ImportDetail>, row: u32, warnings: &mut Vec<RowIssue>) {
     for kind in [DetailKind::Phone, DetailKind::Email] {
         let mut seen = 0;
         details.retain(|d| {
@@ -545,232 +450,17 @@ fn cap_details(details: &mut Vec<ImportDetail>, row: u32, warnings: &mut Vec<Row
     }
 }
 
-/// Validates every data row of `table` under `mapping`, merges in-file
-/// duplicates, and adds `extra_groups` (the wizard's or `--group`'s choice)
-/// to every contact.
-pub fn plan(
-    table: &Table,
-    mapping: &Mapping,
-    region: Region,
-    extra_groups: &[String],
-) -> ImportPlan {
-    plan_cached(
-        table,
-        mapping,
-        region,
-        extra_groups,
-        &mut PhoneCache::default(),
-    )
-}
-
-/// [`plan`] with phone verdicts kept in `cache` (the wizard keeps one for
-/// as long as the file is open).
-pub fn plan_cached(
-    table: &Table,
-    mapping: &Mapping,
-    region: Region,
-    extra_groups: &[String],
-    cache: &mut PhoneCache,
-) -> ImportPlan {
-    plan_with_progress(table, mapping, region, extra_groups, cache, &mut |_| {})
-}
-
-/// Rows between two calls of a plan's progress callback.
-pub const PROGRESS_ROWS: usize = 10_000;
-
-/// [`plan_cached`] that calls `progress` with the rows validated so far
-/// every [`PROGRESS_ROWS`] rows (for the wizard's "Checking… 40%").
-pub fn plan_with_progress(
-    table: &Table,
-    mapping: &Mapping,
-    region: Region,
-    extra_groups: &[String],
-    cache: &mut PhoneCache,
-    progress: &mut dyn FnMut(usize),
-) -> ImportPlan {
-    let mut contacts: Vec<ImportContact> = Vec::new();
-    let mut rejected = Vec::new();
-    let mut warnings = Vec::new();
-    for (i, row) in table.rows.iter().enumerate() {
-        if i > 0 && i % PROGRESS_ROWS == 0 {
-            progress(i);
-        }
-        match validate_row_cached(&gather(row, mapping), region, cache) {
-            RowVerdict::Contact(c, w) => {
-                contacts.push(c);
-                warnings.extend(w);
-            }
-            RowVerdict::Rejected(r) => rejected.push(r),
-        }
-    }
-    let valid = contacts.len();
-    let mut merged = merge_duplicates(contacts, &mut warnings);
-    for c in &mut merged {
-        for g in extra_groups {
-            if !c
-                .groups
-                .iter()
-                .any(|x| x.to_lowercase() == g.to_lowercase())
-            {
-                c.groups.push(g.clone());
-            }
-        }
-    }
-    let counts = PlanCounts {
-        data_rows: table.rows.len(),
-        valid,
-        rejected: rejected.len(),
-        duplicates_merged: valid - merged.len(),
-        details_dropped: warnings.len(),
-    };
-    ImportPlan {
-        contacts: merged,
-        rejected,
-        warnings,
-        counts,
-    }
-}
-
-/// Rows sharing a normalised phone or e-mail become one contact: details
-/// united in order, the first non-empty name kept and later rows filling
-/// gaps, groups united.
-pub fn merge_duplicates(
-    contacts: Vec<ImportContact>,
-    warnings: &mut Vec<RowIssue>,
-) -> Vec<ImportContact> {
-    let n = contacts.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut owner: HashMap<(DetailKind, String), usize> = HashMap::new();
-    for (i, c) in contacts.iter().enumerate() {
-        for d in &c.details {
-            match owner.get(&(d.kind, d.match_key())) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    // The earlier row is the root, so merged contacts keep file order.
-                    let (lo, hi) = (a.min(b), a.max(b));
-                    parent[hi] = lo;
-                }
-                None => {
-                    owner.insert((d.kind, d.match_key()), i);
-                }
-            }
-        }
-    }
-    let mut out: Vec<ImportContact> = Vec::new();
-    let mut slot: HashMap<usize, usize> = HashMap::new();
-    for (i, c) in contacts.into_iter().enumerate() {
-        let root = find(&mut parent, i);
-        match slot.get(&root) {
-            None => {
-                slot.insert(root, out.len());
-                out.push(c);
-            }
-            Some(&k) => merge_into(&mut out[k], c),
-        }
-    }
-    for c in &mut out {
-        let row = c.rows[0];
-        cap_details(&mut c.details, row, warnings);
-    }
-    out
-}
-
-fn merge_into(into: &mut ImportContact, from: ImportContact) {
-    into.rows.extend(from.rows);
-    into.rows.sort_unstable();
-    let has_name = |c: &ImportContact| {
-        !c.first_name.is_empty() || !c.last_name.is_empty() || c.full_name.is_some()
-    };
-    if !has_name(into) {
-        into.first_name = from.first_name;
-        into.last_name = from.last_name;
-        into.full_name = from.full_name;
-    } else if into.full_name.is_none() {
-        if into.first_name.is_empty() {
-            into.first_name = from.first_name;
-        }
-        if into.last_name.is_empty() {
-            into.last_name = from.last_name;
-        }
-    }
-    if into.company.is_empty() {
-        into.company = from.company;
-    }
-    for d in from.details {
-        if !into
-            .details
-            .iter()
-            .any(|e| e.kind == d.kind && e.match_key() == d.match_key())
-        {
-            into.details.push(d);
-        }
-    }
-    for g in from.groups {
-        if !into
-            .groups
-            .iter()
-            .any(|x| x.to_lowercase() == g.to_lowercase())
-        {
-            into.groups.push(g);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use rstest::rstest;
 
     use super::*;
     use crate::import::mapping::auto_map;
-
-    #[test]
-    fn the_phone_cache_gives_the_same_verdicts_and_parses_each_text_once() {
-        let mut cache = PhoneCache::default();
-        let fr: Region = "FR".parse().unwrap();
-        for raw in ["07400 123456", "12", "06 12 34 56 78", "07400 123456"] {
-            assert_eq!(
-                cache.lenient_phone(raw, gb()),
-                lenient_phone(raw, gb()),
-                "{raw}"
-            );
-        }
-        assert_eq!(cache.len(), 3);
-        // The region is part of the key.
-        assert_eq!(
-            cache.lenient_phone("06 12 34 56 78", fr),
-            Ok("+33612345678".to_string())
-        );
-        assert_eq!(cache.len(), 4);
-    }
+    use crate::import::plan::plan;
+    use crate::import::table::Table;
 
     fn gb() -> Region {
         Region::default()
-    }
-
-    #[rstest]
-    #[case::plain("07400 123456", Ok("+447400123456"))]
-    #[case::lost_leading_zero("7400123456", Ok("+447400123456"))]
-    #[case::lost_plus("447400123456", Ok("+447400123456"))]
-    #[case::scientific_complete("4.47400123456E+11", Ok("+447400123456"))]
-    #[case::scientific_lost_digits("4.47400E+11", Err(PhoneIssue::NotANumber))]
-    #[case::junk("call me", Err(PhoneIssue::NotANumber))]
-    #[case::short("12345", Err(PhoneIssue::NotValid))]
-    fn spreadsheet_mangled_phones_are_recovered_only_when_valid(
-        #[case] raw: &str,
-        #[case] expected: Result<&str, PhoneIssue>,
-    ) {
-        assert_eq!(
-            lenient_phone(raw, gb()),
-            expected.map(String::from),
-            "{raw}"
-        );
     }
 
     #[rstest]
@@ -799,16 +489,7 @@ mod tests {
     }
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
-        Table {
-            header_row: Some(1),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
-                .collect(),
-            width: headers.len(),
-        }
+        Table::literal(headers, rows)
     }
 
     fn run(headers: &[&str], rows: &[&[&str]]) -> ImportPlan {

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::mapping::{auto_map, is_known_header, Mapping};
 use super::read::{Book, Grid, GridRow, ReadError};
-use super::rows::lenient_phone;
-use super::validate::{normalize_email, Region};
+use super::validate::{lenient_phone, normalize_email, Region};
 
 /// Rows looked at when searching for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
@@ -22,6 +21,23 @@ pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<GridRow>,
     pub width: usize,
+}
+
+impl Table {
+    /// A table with a header in row 1 and `rows` below it (row 2 on), as
+    /// examples and tests write one.
+    pub fn literal(headers: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            header_row: Some(1),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
+                .collect(),
+            width: headers.len(),
+        }
+    }
 }
 
 /// How to choose the header row.

@@ -15,10 +15,9 @@ use super::wizard::GroupChoice;
 
 /// Most rows in one chunk; the server refuses more.
 pub const MAX_CHUNK_ROWS: usize = 5_000;
-/// Rows per chunk the browser aims for. Measured on 100,000 rows into
-/// PostgreSQL, two in flight: 2,000 took 5.33–5.46 s, 4,000 5.10–5.16 s
-/// (each statement's fixed cost paid half as often); 25 steps still move
-/// the progress bar.
+/// Rows per chunk the browser aims for: big enough that each statement's
+/// fixed cost is paid rarely, small enough that 100,000 rows still move the
+/// progress bar in 25 steps (BENCHMARKS.md has the measurement).
 pub const CHUNK_ROWS: usize = 4_000;
 /// Bytes per chunk the browser aims for (the server accepts 1 MiB bodies).
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -109,6 +108,49 @@ pub struct FinishRequest {
     pub import_id: i64,
     pub rejected_in_browser: u64,
     pub dropped_in_browser: u64,
+}
+
+/// Why the server refuses a chunk before reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChunkIssue {
+    TooManyRows,
+    TooManyChunks,
+    /// A cell longer than the reader's limit, in this row of the file.
+    CellTooLong {
+        row: u32,
+        max: usize,
+    },
+}
+
+impl std::fmt::Display for ChunkIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChunkIssue::TooManyRows => write!(f, "Send at most {MAX_CHUNK_ROWS} rows per chunk."),
+            ChunkIssue::TooManyChunks => write!(f, "An import has at most {MAX_CHUNKS} chunks."),
+            ChunkIssue::CellTooLong { row, max } => {
+                write!(f, "Row {row} has a cell longer than {max} characters.")
+            }
+        }
+    }
+}
+
+/// The limits of one chunk, checked by the server before it plans the rows.
+pub fn check_chunk(chunk: &ChunkRequest) -> Result<(), ChunkIssue> {
+    if chunk.rows.len() > MAX_CHUNK_ROWS {
+        return Err(ChunkIssue::TooManyRows);
+    }
+    if chunk.chunk_no >= MAX_CHUNKS {
+        return Err(ChunkIssue::TooManyChunks);
+    }
+    let max = super::read::Budget::default().max_cell_chars;
+    match chunk
+        .rows
+        .iter()
+        .find(|r| r.cells.iter().any(|c| c.chars().count() > max))
+    {
+        Some(r) => Err(ChunkIssue::CellTooLong { row: r.number, max }),
+        None => Ok(()),
+    }
 }
 
 /// The columns to send for `mapping` (mapped ones and the label columns
@@ -233,16 +275,7 @@ mod tests {
     use crate::import::{auto_map, plan};
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
-        Table {
-            header_row: Some(1),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
-                .collect(),
-            width: headers.len(),
-        }
+        Table::literal(headers, rows)
     }
 
     #[test]

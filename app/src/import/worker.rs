@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error_file::{rejected_sheet, to_csv, to_xlsx, Sheet};
 use super::read::{Book, FileBytes, Format, GridRow};
-use super::rows::{PhoneCache, PlanCounts, Rejection};
+use super::rows::{PlanCounts, Rejection};
 use super::table::{choose_sheet, HeaderChoice, Table};
+use super::validate::PhoneCache;
 use super::validate::Region;
 use super::wire::{
     chunk_rows, wire_columns, wire_row, wire_size, WireRow, CHUNK_BYTES, CHUNK_ROWS,

@@ -10,7 +10,6 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
 use crate::import::{
     validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, IssueKind,
-    Region,
 };
 use crate::model::ContactView;
 use crate::AppError;
@@ -199,7 +198,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
         settings
             .get()
             .and_then(|s| s.ok())
-            .and_then(|s| s.default_region.parse::<Region>().ok())
+            .map(|s| s.default_region)
     };
     let saving = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{create_invitation, get_settings, list_users, update_settings};
 use crate::auth::{AccountUpdate, InvitationLink, INVITATION_DAYS};
-use crate::import::wizard::REGIONS;
+use crate::import::validate::REGIONS;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -29,7 +29,7 @@ fn AccountForm() -> impl IntoView {
     Effect::new(move || {
         if let Some(Ok(s)) = settings.get() {
             name.set(s.account_name);
-            region.set(s.default_region);
+            region.set(s.default_region.code().to_string());
         }
     });
     let message = RwSignal::new(None::<(bool, String)>);

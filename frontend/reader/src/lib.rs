@@ -48,18 +48,18 @@ pub fn reader_serve(
 
 /// Readies the reader before the user's file comes: loads the phone
 /// metadata and has the browser optimise the reading code
-/// ([`app::import::wizard::warm_up`]); the worker calls it as soon as it
+/// ([`app::import::warm_up::warm_up`]); the worker calls it as soon as it
 /// starts, while the user picks a file.
 /// `xlsx` is the server's warm-up workbook (`/import/warm-up.xlsx`), when
 /// it came: read where it is, as the user's will be.
 #[wasm_bindgen]
 pub fn reader_warm(xlsx: Option<Uint8Array>) {
     console_error_panic_hook::set_once();
-    app::import::wizard::warm_up(|| xlsx.clone().map(in_place));
+    app::import::warm_up::warm_up(|| xlsx.clone().map(in_place));
 }
 
 /// For the browser benchmark (`end2end/bench/`): the wizard's stages 1→2 on
-/// `bytes` ([`app::import::wizard::stages_one_two`]).
+/// `bytes` ([`app::import::warm_up::stages_one_two`]).
 /// Returns `[rows read, contacts that would be imported]`.
 #[wasm_bindgen]
 pub fn bench_stages(
@@ -67,7 +67,7 @@ pub fn bench_stages(
     name: &str,
     validate: bool,
 ) -> Result<Vec<u32>, wasm_bindgen::JsError> {
-    let (rows, contacts) = app::import::wizard::stages_one_two(in_place(bytes), name, validate)
+    let (rows, contacts) = app::import::warm_up::stages_one_two(in_place(bytes), name, validate)
         .map_err(|e| wasm_bindgen::JsError::new(&e))?;
     Ok(vec![rows as u32, contacts as u32])
 }

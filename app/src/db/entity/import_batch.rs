@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::import::Region;
+
 /// One import: what was imported, how, and what it did.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "import_batch")]
@@ -12,7 +14,8 @@ pub struct Model {
     pub format: String,
     /// The confirmed columns, as JSON (`Vec<WireColumn>`).
     pub mapping: String,
-    pub region: String,
+    /// The phone region the rows are read with.
+    pub region: Region,
     pub group_id: Option<i64>,
     pub group_name: String,
     pub total_rows: i64,

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use super::{plural, thousands, Wizard};
-use crate::import::wizard::GroupChoice;
+use crate::import::wizard::{free_group_name, group_name_of_file, GroupChoice};
+use crate::import::MAX_GROUP_NAME;
 
 #[component]
 pub fn GroupStage() -> impl IntoView {
@@ -19,8 +20,7 @@ pub fn GroupStage() -> impl IntoView {
     });
     if new_name.get_untracked().is_empty() {
         if let Some(s) = w.source.get_untracked() {
-            let stem = s.name.rsplit_once('.').map(|(a, _)| a).unwrap_or(&s.name);
-            new_name.set(stem.trim().chars().take(100).collect());
+            new_name.set(group_name_of_file(&s.name));
         }
     }
     if let GroupChoice::New(_) = w.group.get_untracked() {
@@ -36,16 +36,8 @@ pub fn GroupStage() -> impl IntoView {
         if typed.get_untracked() {
             return;
         }
-        let taken = |n: &str| {
-            groups
-                .iter()
-                .any(|g| g.name.to_lowercase() == n.to_lowercase())
-        };
-        let base = new_name.get_untracked();
-        if base.is_empty() || !taken(&base) {
-            return;
-        }
-        if let Some(free) = (2..100).map(|i| format!("{base} {i}")).find(|n| !taken(n)) {
+        let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+        if let Some(free) = free_group_name(&new_name.get_untracked(), &names) {
             new_name.set(free.clone());
             if let GroupChoice::New(_) = w.group.get_untracked() {
                 w.group.set(GroupChoice::New(free));
@@ -69,7 +61,7 @@ pub fn GroupStage() -> impl IntoView {
                     on:change=move |_| w.group.set(GroupChoice::New(new_name.get_untracked())) />
                 <span class="group-choice__label">
                     <strong>"A new group"</strong>
-                    <input class="input" placeholder="Group name" maxlength="100" data-testid="group-new-name"
+                    <input class="input" placeholder="Group name" maxlength=MAX_GROUP_NAME data-testid="group-new-name"
                         prop:value=move || new_name.get()
                         on:focus=move |_| w.group.set(GroupChoice::New(new_name.get_untracked()))
                         on:input=move |ev| {

@@ -7,7 +7,8 @@
 use leptos::prelude::*;
 
 use super::{plural, thousands, Wizard};
-use crate::import::wizard::{group_column, reason_words, REGIONS};
+use crate::import::validate::REGIONS;
+use crate::import::wizard::{group_column, reason_words};
 use crate::import::worker::{Request, Response};
 use crate::import::{Field, GridRow, Region};
 
@@ -286,37 +287,20 @@ fn ColumnHeader(index: usize) -> impl IntoView {
         let Some(field) = Field::parse(&event_target_value(&ev)) else {
             return;
         };
-        let taken = w.mapping.with_untracked(|m| {
-            (!field.allows_many())
-                .then(|| {
-                    m.columns
-                        .iter()
-                        .find(|c| c.field == Some(field) && c.index != index)
-                        .map(|c| c.index)
-                })
-                .flatten()
-        });
-        match taken {
-            Some(other) => {
-                let name = w.table.with_untracked(|t| {
-                    t.as_ref()
-                        .and_then(|t| t.headers.get(other).cloned())
-                        .filter(|h| !h.trim().is_empty())
-                        .unwrap_or_else(|| format!("Column {}", other + 1))
-                });
-                message.set(Some(format!(
-                    "{} is already the column “{name}”. A contact has one {}: change that column first, or choose another field here.",
-                    field.title(),
-                    field.title().to_lowercase()
-                )));
-                // Put the dropdown back to what it was.
-                w.mapping.update(|_| {});
-            }
-            None => {
-                message.set(None);
-                w.mapping.update(|m| m.assign(index, field));
-            }
-        }
+        let moved_from = w.mapping.try_update(|m| m.assign(index, field)).flatten();
+        message.set(moved_from.map(|other| {
+            let name = w.table.with_untracked(|t| {
+                t.as_ref()
+                    .and_then(|t| t.headers.get(other).cloned())
+                    .filter(|h| !h.trim().is_empty())
+                    .unwrap_or_else(|| format!("Column {}", other + 1))
+            });
+            format!(
+                "{} moved here from the column “{name}”, which needs a field again (in orange): a contact has one {}.",
+                field.title(),
+                field.title().to_lowercase()
+            )
+        }));
     };
     let share = move || {
         let p = w.preview.get()?;

@@ -273,9 +273,7 @@ pub fn ImportPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_settings());
     Effect::new(move || {
         if let Some(Ok(s)) = settings.get() {
-            if let Ok(r) = s.default_region.parse::<Region>() {
-                w.region.set(r);
-            }
+            w.region.set(s.default_region);
         }
     });
     let wide = move || matches!(w.stage.get(), Stage::Mapping);
