@@ -4,21 +4,12 @@
 
 mod common;
 
-use app::import::{auto_map, plan, GridRow, ImportContact, ImportPlan, Region, Table};
+use app::import::{auto_map, plan, ImportContact, ImportPlan, Region, Table};
 use app::model::{ContactQuery, GroupFilter};
 use common::{databases, TestDb};
 
 fn plan_of(headers: &[&str], rows: &[&[&str]]) -> ImportPlan {
-    let t = Table {
-        header_row: Some(1),
-        headers: headers.iter().map(|h| h.to_string()).collect(),
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
-            .collect(),
-        width: headers.len(),
-    };
+    let t = Table::literal(headers, rows);
     let m = auto_map(&t.headers, &t.rows, t.width, Region::default());
     plan(&t, &m, Region::default(), &[])
 }
@@ -552,6 +543,59 @@ async fn the_key_lookup_probes_the_key_index_without_statistics() {
             "{plan}"
         );
         txn.rollback().await.unwrap();
+        db.drop_schema().await;
+    }
+}
+
+/// Two rows of a file that share no detail but match one stored contact
+/// (one by its phone, one by its e-mail) update it once: each group joined
+/// once (a second membership row would break the chunk), each new detail
+/// numbered after the last, one primary of each kind.
+#[tokio::test]
+async fn two_rows_matching_one_contact_by_different_details_update_it_once() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[&["Ada", "Lovelace", "07400 123456", "ada@example.com", ""]],
+        );
+        db.store
+            .import_contacts(db.account, &first.contacts, false)
+            .await
+            .unwrap();
+        let again = plan_of(
+            HEADERS,
+            &[
+                &["", "King", "07400 123456", "", "Leads"],
+                &["", "", "07400 999999", "ada@example.com", "leads; VIP"],
+            ],
+        );
+        assert_eq!(again.contacts.len(), 2);
+        let s = db
+            .store
+            .import_contacts(db.account, &again.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.created, s.updated, s.unchanged, s.groups_created),
+            (0, 1, 0, 2),
+            "{}",
+            db.name
+        );
+        let list = all(&db).await;
+        let [ada] = list.as_slice() else {
+            panic!("one contact: {list:?}")
+        };
+        assert_eq!(ada.last_name, "King");
+        let phones: Vec<(&str, bool)> = ada
+            .details
+            .iter()
+            .filter(|d| d.value.starts_with('+'))
+            .map(|d| (d.value.as_str(), d.is_primary))
+            .collect();
+        assert_eq!(phones, [("+447400123456", true), ("+447400999999", false)]);
+        let mut groups: Vec<&str> = ada.groups.iter().map(|g| g.name.as_str()).collect();
+        groups.sort();
+        assert_eq!(groups, ["Leads", "VIP"], "{}", db.name);
         db.drop_schema().await;
     }
 }

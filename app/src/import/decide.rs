@@ -288,6 +288,14 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
         new_groups: new_groups(batch, snapshot),
         ..Changes::default()
     };
+    // Several incoming contacts may match one stored contact through
+    // different details (a row with its phone, another with its e-mail):
+    // they apply one after the other, as separate imports would, to one
+    // update of it.
+    // Each matched contact as earlier contacts of the batch left it, and
+    // the groups they made it join.
+    let mut working: HashMap<i64, (ExistingContact, Vec<GroupKey>)> = HashMap::new();
+    let mut update_of: HashMap<i64, usize> = HashMap::new();
     for (index, c) in batch.iter().enumerate() {
         let mut matched: Vec<i64> = c
             .details
@@ -296,25 +304,78 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
             .collect();
         matched.sort_unstable();
         matched.dedup();
-        match matched.as_slice() {
-            [] => changes.creates.push(create(index, c)),
-            [id] => match snapshot.contacts.get(id) {
-                Some(old) => match update(index, c, old, snapshot) {
-                    Some(u) => changes.updates.push(u),
-                    None => changes.unchanged.push(old.id),
-                },
-                None => changes.conflicts.push(Conflict {
-                    index,
-                    rows: c.rows.clone(),
-                    message: "the contact it matches was deleted while importing: \
-                              import this row again"
-                        .into(),
-                }),
-            },
-            ids => changes.conflicts.push(conflict(index, c, ids, snapshot)),
+        let id = match matched.as_slice() {
+            [] => {
+                changes.creates.push(create(index, c));
+                continue;
+            }
+            [id] => *id,
+            ids => {
+                changes.conflicts.push(conflict(index, c, ids, snapshot));
+                continue;
+            }
+        };
+        let Some(stored) = snapshot.contacts.get(&id) else {
+            changes.conflicts.push(Conflict {
+                index,
+                rows: c.rows.clone(),
+                message: "the contact it matches was deleted while importing: \
+                          import this row again"
+                    .into(),
+            });
+            continue;
+        };
+        let (current, joined) = working
+            .entry(id)
+            .or_insert_with(|| (stored.clone(), Vec::new()));
+        let Some(u) = update(index, c, current, joined, snapshot) else {
+            if !update_of.contains_key(&id) && !changes.unchanged.contains(&id) {
+                changes.unchanged.push(id);
+            }
+            continue;
+        };
+        apply(current, &u);
+        joined.extend(u.groups.iter().cloned());
+        match update_of.get(&id) {
+            Some(&at) => fold(&mut changes.updates[at], u, stored),
+            None => {
+                changes.unchanged.retain(|&other| other != id);
+                update_of.insert(id, changes.updates.len());
+                changes.updates.push(u);
+            }
         }
     }
     changes
+}
+
+/// `current` as it will be after `u` (its groups aside): the next incoming
+/// contact that matches it is decided against that.
+fn apply(current: &mut ExistingContact, u: &ContactUpdate<'_>) {
+    current.first_name.clone_from(&u.first_name);
+    current.last_name.clone_from(&u.last_name);
+    current.company.clone_from(&u.company);
+    current.sort_name.clone_from(&u.sort_name);
+    current
+        .details
+        .extend(u.details.iter().map(|d| ExistingDetail {
+            kind: d.kind,
+            match_key: d.match_key.clone(),
+            position: d.position,
+            is_primary: d.is_primary,
+        }));
+}
+
+/// Folds a later update `u` of the same contact into `into`: the final
+/// names, the differences from what was `stored`, every detail and group.
+fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &ExistingContact) {
+    into.fields = field_changes(stored, &u.first_name, &u.last_name, &u.company);
+    into.first_name = u.first_name;
+    into.last_name = u.last_name;
+    into.company = u.company;
+    into.sort_name = u.sort_name;
+    into.search_text = u.search_text;
+    into.details.extend(u.details);
+    into.groups.extend(u.groups);
 }
 
 /// The batch's groups the account lacks, first spelling kept, in key order.
@@ -352,11 +413,13 @@ fn create(index: usize, c: &ImportContact) -> NewContact<'_> {
     }
 }
 
-/// The update of `old` by `c`, or `None` when nothing would change.
+/// The update of `old` by `c`, or `None` when nothing would change;
+/// `joined` are the groups earlier contacts of the batch made it join.
 fn update<'a>(
     index: usize,
     c: &'a ImportContact,
     old: &ExistingContact,
+    joined: &[GroupKey],
     snapshot: &Snapshot,
 ) -> Option<ContactUpdate<'a>> {
     let (first_name, last_name) = match c.full_name.as_deref().filter(|f| !f.is_empty()) {
@@ -374,26 +437,15 @@ fn update<'a>(
         ),
     };
     let company = overwrite(&old.company, &c.company);
-    let fields: Vec<FieldChange> = [
-        (NameField::FirstName, &old.first_name, &first_name),
-        (NameField::LastName, &old.last_name, &last_name),
-        (NameField::Company, &old.company, &company),
-    ]
-    .into_iter()
-    .filter(|(_, old, new)| old != new)
-    .map(|(field, old, new)| FieldChange {
-        field,
-        old: old.clone(),
-        new: new.clone(),
-    })
-    .collect();
+    let fields = field_changes(old, &first_name, &last_name, &company);
     let details = new_details(c, &old.details);
     let mut groups: Vec<GroupKey> = Vec::new();
     for key in c.groups.iter().map(GroupName::key) {
-        let member = snapshot
-            .groups
-            .get(&key)
-            .is_some_and(|gid| old.group_ids.contains(gid));
+        let member = joined.contains(&key)
+            || snapshot
+                .groups
+                .get(&key)
+                .is_some_and(|gid| old.group_ids.contains(gid));
         if !member && !groups.contains(&key) {
             groups.push(key);
         }
@@ -416,6 +468,28 @@ fn update<'a>(
         details,
         groups,
     })
+}
+
+/// The name fields of `old` that differ from `first`, `last`, `company`.
+fn field_changes(
+    old: &ExistingContact,
+    first: &str,
+    last: &str,
+    company: &str,
+) -> Vec<FieldChange> {
+    [
+        (NameField::FirstName, &old.first_name, first),
+        (NameField::LastName, &old.last_name, last),
+        (NameField::Company, &old.company, company),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old.as_str() != *new)
+    .map(|(field, old, new)| FieldChange {
+        field,
+        old: old.clone(),
+        new: new.to_string(),
+    })
+    .collect()
 }
 
 /// The file's value when it has one, else what is stored.
@@ -761,6 +835,64 @@ mod tests {
                 (9, vec![RejectReason::Conflict])
             ]
         );
+    }
+
+    #[test]
+    fn two_rows_matching_one_contact_by_different_details_make_one_update() {
+        // Ada's phone in one row, her e-mail in another: separate contacts in
+        // the file, one contact in the account.
+        let batch = vec![
+            incoming(
+                2,
+                "Ada King",
+                "",
+                vec![phone("+447400000001"), email("a@two.example")],
+                &["Leads"],
+            ),
+            incoming(
+                3,
+                "",
+                "Babbage & Co",
+                vec![email("ada@example.com"), phone("+447400000099")],
+                &["leads", "Work"],
+            ),
+        ];
+        let changes = decide(&batch, &snapshot());
+        let [u] = changes.updates.as_slice() else {
+            panic!("one update: {changes:?}")
+        };
+        assert!(changes.unchanged.is_empty() && changes.creates.is_empty());
+        // The later row applies on top of the earlier one.
+        assert_eq!(
+            (u.last_name.as_str(), u.company.as_str()),
+            ("King", "Babbage & Co")
+        );
+        assert_eq!(
+            u.fields.iter().map(|f| f.field).collect::<Vec<_>>(),
+            [NameField::LastName, NameField::Company]
+        );
+        // Each new detail gets its own position; Ada has a primary of each kind.
+        let details: Vec<(&str, bool, i32)> = u
+            .details
+            .iter()
+            .map(|d| (d.value, d.is_primary, d.position))
+            .collect();
+        assert_eq!(
+            details,
+            [("a@two.example", false, 2), ("+447400000099", false, 3)]
+        );
+        // Each group joined once, whatever its spelling.
+        assert_eq!(u.groups, vec![group("Leads").key(), group("Work").key()]);
+    }
+
+    #[test]
+    fn a_second_row_that_changes_nothing_more_leaves_one_update() {
+        let batch = vec![
+            incoming(2, "Ada King", "", vec![phone("+447400000001")], &[]),
+            incoming(3, "", "", vec![email("ada@example.com")], &[]),
+        ];
+        let changes = decide(&batch, &snapshot());
+        assert_eq!((changes.updates.len(), changes.unchanged.len()), (1, 0));
     }
 
     #[test]
