@@ -238,9 +238,8 @@ impl Store {
     /// minute later at best, and not at all where it is off) gets a plan
     /// that filters every detail of the account for each chunk instead of
     /// looking the keys up, so an import slows with every row it adds
-    /// (measured: 100,000 rows took 27 s into an empty database, and 120 s
-    /// once it held 700,000 contacts). Statistics taken once the tables hold
-    /// rows are enough: the keys are unique, and stay so.
+    /// (BENCHMARKS.md). Statistics taken once the tables hold rows are
+    /// enough: the keys are unique, and stay so.
     async fn analyze_if_never_analyzed(&self) -> Result<(), DbErr> {
         let db = self.connection();
         if db.get_database_backend() != DatabaseBackend::Postgres {

@@ -1,8 +1,8 @@
 //! Works around sqlx 0.9.0 leaving Nagle's algorithm on for its TCP
 //! connections (upstream issue transact-rs/sqlx#4335, fixed by #4336 but not
 //! released). With Nagle on, every statement bigger than one segment waits
-//! for the server's delayed ACK, about 40 ms: measured here, a 20,000-row
-//! import into PostgreSQL took 8.8 s over TCP and 1.4 s over the Unix socket.
+//! for the server's delayed ACK (about 40 ms): an import over TCP is several
+//! times slower than over the Unix socket (BENCHMARKS.md).
 //!
 //! sqlx does not hand out its socket, so each new pool connection sets
 //! `TCP_NODELAY` on the process's TCP sockets connected to the database's

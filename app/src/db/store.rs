@@ -285,10 +285,10 @@ impl Store {
     /// The branches are whole rows joined by a `UNION`, not ids gathered
     /// first and looked up again (`id IN (names ∪ details)`): with 11,000
     /// contacts matching among 1,000,000, PostgreSQL joined those ids to a
-    /// read of every contact (200 ms). And each statement is planned for its
-    /// own search text: a prepared statement run a few times gets a generic
+    /// read of every contact. And each statement is planned for its own
+    /// search text: a prepared statement run a few times gets a generic
     /// plan, made without the text, which cannot tell a word in a hundred
-    /// contacts from one in all of them (273 ms for the same search).
+    /// contacts from one in all of them (BENCHMARKS.md has both).
     async fn search_page(
         &self,
         account_id: i64,

@@ -41,8 +41,7 @@ const WARM_UP_ROWS: usize = if cfg!(debug_assertions) { 100 } else { 3_000 };
 /// does this as soon as it starts, while the user picks a file: the browser
 /// first runs WebAssembly from a quick baseline compile and optimises the
 /// code that has run for a while, so without this the user's file would be
-/// read by the slow code (100,000 rows of xlsx in Chromium: 0.44 s cold
-/// against 0.32 s after a warm-up on files of the same kinds).
+/// read by the slow code (BENCHMARKS.md has the difference).
 ///
 /// The csv is made here; the xlsx ([`warm_up_xlsx`]) comes from the server
 /// (`/import/warm-up.xlsx`), since the reading bundle has no xlsx writer:

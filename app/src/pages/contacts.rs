@@ -248,7 +248,7 @@ fn ContactTable(
         .to_url()
     };
     Either::Right(view! {
-        <table class="table" data-testid="contacts-table">
+        <table class="table table--contacts" data-testid="contacts-table">
             <thead>
                 <tr>
                     <th>"Name"</th>
@@ -284,7 +284,7 @@ fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl I
             .map(|d| {
                 let label = (!d.label.is_empty())
                     .then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
-                view! { <div class="detail">{d.display()} {label}</div> }
+                view! { <div class="detail" title=d.display()>{d.display()} {label}</div> }
             })
             .collect_view()
     };
@@ -295,7 +295,7 @@ fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl I
     let groups = contact
         .groups
         .iter()
-        .map(|g| view! { <span class="badge">{g.name.clone()}</span> })
+        .map(|g| view! { <span class="badge" title=g.name.clone()>{g.name.clone()}</span> })
         .collect_view();
     let edit = format!("/contacts/{}/edit", contact.id);
     view! {
