@@ -33,22 +33,25 @@ export function demoRows(n = 320): string[][] {
     const k = i % 10;
     let first: string, last: string, company: string, phone: string, email: string, branch: string;
     if (k < 6) {
-      first = uk.first[(i * 7) % uk.first.length];
-      last = uk.last[(i * 11) % uk.last.length];
+      const n = Math.floor(i / 10) * 6 + k; // 0, 1, 2… over the UK rows
+      first = uk.first[n % uk.first.length];
+      last = uk.last[(n * 7 + Math.floor(n / uk.first.length)) % uk.last.length];
       company = uk.companies[(i * 5) % uk.companies.length];
       phone = `${['07400', '07823', '07555'][i % 3]} ${String(310_000 + i * 37).padStart(6, '0')}`;
       email = `${ascii(first)}.${ascii(last)}${i}@example.co.uk`;
       branch = i % 3 === 0 ? 'Manchester' : 'London';
     } else if (k < 9) {
-      first = il.first[(i * 5) % il.first.length];
-      last = il.last[(i * 3) % il.last.length];
+      const n = Math.floor(i / 10) * 3 + (k - 6);
+      first = il.first[n % il.first.length];
+      last = il.last[(n * 3 + Math.floor(n / il.first.length)) % il.last.length];
       company = il.companies[i % il.companies.length];
       phone = `+972 50-000-${String(1000 + i).padStart(4, '0')}`;
       email = i % 2 ? `client${i}@example.co.il` : '';
       branch = 'Tel Aviv';
     } else {
-      first = fr.first[(i * 3) % fr.first.length];
-      last = fr.last[(i * 7) % fr.last.length];
+      const n = Math.floor(i / 10);
+      first = fr.first[n % fr.first.length];
+      last = fr.last[(n * 3 + Math.floor(n / fr.first.length)) % fr.last.length];
       company = fr.companies[i % fr.companies.length];
       phone = `+33 6 12 ${String(10 + (i % 90)).padStart(2, '0')} ${String(10 + Math.floor(i / 90)).padStart(2, '0')} ${String(20 + (i % 70)).padStart(2, '0')}`;
       email = `${ascii(first)}.${ascii(last)}${i}@example.fr`;

@@ -7,6 +7,7 @@ const OUT = '../docs/screenshots';
 const OWNER = { account: 'Northwind Bakeries', email: 'sam@northwind.example', password: 'warm bread every morning' };
 
 async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${OUT}/${name}.png` });
 }
 
@@ -56,8 +57,8 @@ test('the README pictures, from the demo data set', async ({ page }) => {
   await expect(page.getByTestId('summary-title')).toBeVisible({ timeout: 60_000 });
   await shot(page, 'import-4-summary');
 
-  // The contacts it made: the lead picture.
-  await page.goto('/contacts');
+  // The contacts it made, newest first: the lead picture.
+  await page.goto('/contacts?sort=updated');
   await hydrated(page);
   await expect(page.getByTestId('contact-row').first()).toBeVisible();
   await shot(page, 'contacts-page');
@@ -73,11 +74,12 @@ test('the README pictures, from the demo data set', async ({ page }) => {
   await hydrated(page);
   await page.getByTestId('add-contact').click();
   await expect(page.getByTestId('contact-form')).toBeVisible();
-  await page.getByTestId('contact-first-name').fill('Rivka');
-  await page.getByTestId('contact-last-name').fill('Shalev');
-  await page.getByTestId('contact-phone-0').fill('050 12');
-  await page.getByTestId('contact-email-0').fill('rivka@example');
+  await page.getByTestId('contact-first-name').fill('Hannah');
+  await page.getByTestId('contact-last-name').fill('Reid');
+  await page.getByTestId('contact-phone-0').fill('07400 31');
+  await page.getByTestId('contact-email-0').fill('hannah.reid@example');
   await page.getByTestId('contact-save').click();
-  await expect(page.getByTestId('form-error')).toBeVisible();
+  await expect(page.getByTestId('error-phone-0')).toBeVisible();
+  await expect(page.getByTestId('error-email-0')).toBeVisible();
   await shot(page, 'contact-form-errors');
 });

@@ -29,7 +29,7 @@
 //!   refused ([`Conflict`]), never merged: merging two people is a decision
 //!   for the user.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -291,11 +291,11 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
     // Several incoming contacts may match one stored contact through
     // different details (a row with its phone, another with its e-mail):
     // they apply one after the other, as separate imports would, to one
-    // update of it.
-    // Each matched contact as earlier contacts of the batch left it, and
-    // the groups they made it join.
+    // update of it. `working` holds such a contact as the batch's earlier
+    // updates left it, with the groups they made it join.
     let mut working: HashMap<i64, (ExistingContact, Vec<GroupKey>)> = HashMap::new();
     let mut update_of: HashMap<i64, usize> = HashMap::new();
+    let mut unchanged: HashSet<i64> = HashSet::new();
     for (index, c) in batch.iter().enumerate() {
         let mut matched: Vec<i64> = c
             .details
@@ -325,21 +325,27 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
             });
             continue;
         };
-        let (current, joined) = working
-            .entry(id)
-            .or_insert_with(|| (stored.clone(), Vec::new()));
+        let (current, joined) = match working.get(&id) {
+            Some((current, joined)) => (current, joined.as_slice()),
+            None => (stored, &[][..]),
+        };
         let Some(u) = update(index, c, current, joined, snapshot) else {
-            if !update_of.contains_key(&id) && !changes.unchanged.contains(&id) {
+            if !update_of.contains_key(&id) && unchanged.insert(id) {
                 changes.unchanged.push(id);
             }
             continue;
         };
+        let (current, joined) = working
+            .entry(id)
+            .or_insert_with(|| (stored.clone(), Vec::new()));
         apply(current, &u);
         joined.extend(u.groups.iter().cloned());
         match update_of.get(&id) {
             Some(&at) => fold(&mut changes.updates[at], u, stored),
             None => {
-                changes.unchanged.retain(|&other| other != id);
+                if unchanged.remove(&id) {
+                    changes.unchanged.retain(|&other| other != id);
+                }
                 update_of.insert(id, changes.updates.len());
                 changes.updates.push(u);
             }
