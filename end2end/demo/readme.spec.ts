@@ -50,6 +50,8 @@ test('the README pictures, from the demo data set', async ({ page }) => {
   await page.getByTestId('mapping-select-6').selectOption('ignore');
   await expect(page.getByTestId('mapping-unassigned-count')).toHaveText('0');
   await expect(page.getByTestId('import-continue')).toBeEnabled();
+  // The two rows that will not come in, their bad cells in red.
+  await page.getByTestId('mapping-only-problems').check();
   await shot(page, 'import-2-mapping-ready');
 
   // 4. The summary (a Group column skips stage 3).
