@@ -33,6 +33,10 @@ pub enum AppError {
     /// Too many attempts (logins): wait, then try again.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The server is too busy to answer now (every database connection in
+    /// use): try again in a moment (503, with `Retry-After`).
+    #[error("The server is busy. Please try again in a few seconds.")]
+    Unavailable,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     /// The request did not reach the function or its answer did not come back.
@@ -53,11 +57,29 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
-                AppError::Invalid(m)
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m) => AppError::Invalid(refusal(&m)),
+            ServerFnErrorErr::UnsupportedRequestMethod(m) => {
+                AppError::Invalid(format!("This address takes a POST with a JSON body ({m})."))
             }
             other => AppError::Transport(other.to_string()),
         }
+    }
+}
+
+/// The decoder's complaint about a request body, as a sentence that says
+/// what to do (the decoder's own words stay: they name the field).
+/// (In the browser the same variants mean the server's answer did not
+/// decode: its words are kept.)
+fn refusal(decoder: &str) -> String {
+    let detail: String = decoder.chars().take(300).collect();
+    if cfg!(feature = "ssr") {
+        format!(
+            "This request's body is not what this address takes: {detail}. Send the JSON the app sends."
+        )
+    } else {
+        detail
     }
 }
 
@@ -82,6 +104,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }
@@ -91,6 +114,12 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if matches!(err, sea_orm::DbErr::ConnectionAcquire(_)) {
+            // Every connection busy for the pool's whole wait: the server
+            // is saturated, not broken.
+            tracing::warn!(error = %err, "database pool saturated");
+            return AppError::Unavailable;
+        }
         tracing::error!(error = %err, "database error");
         AppError::Internal
     }

@@ -49,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::Flash::provide();
     // Set once the WASM has taken over the page: browser tests wait for it.
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));

@@ -89,9 +89,29 @@ pub struct ContactQuery {
     pub import: Option<i64>,
 }
 
+/// The last page a list request may ask for (200 a page: 200 million
+/// contacts, and an offset far inside the databases' 64-bit range).
+pub const MAX_PAGE: u64 = 1_000_000;
+/// Longest search, in characters.
+pub const MAX_SEARCH: usize = 200;
+
 impl ContactQuery {
+    /// Refuses a request outside the list's ranges, with what to do.
+    pub fn check(&self) -> Result<(), String> {
+        if self.search.chars().count() > MAX_SEARCH {
+            return Err(format!("Search for at most {MAX_SEARCH} characters."));
+        }
+        if self.page > MAX_PAGE {
+            return Err(format!("Ask for a page between 1 and {MAX_PAGE}."));
+        }
+        if self.import.is_some_and(|id| id < 1) {
+            return Err("That import does not exist.".into());
+        }
+        Ok(())
+    }
+
     pub fn page(&self) -> u64 {
-        self.page.max(1)
+        self.page.clamp(1, MAX_PAGE)
     }
 
     pub fn per_page(&self) -> u64 {

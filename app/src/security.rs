@@ -5,26 +5,21 @@
 //!   parameters. A login for an unknown e-mail is checked against a dummy
 //!   hash made at start-up, so it costs what a wrong password costs: the
 //!   time of the answer does not tell which e-mails have logins.
-//! * Logins are throttled per e-mail and per client address (`governor`'s
-//!   keyed GCRA limiters, kept in memory): an attacker spreading guesses over
-//!   many addresses still meets the per-e-mail limit of failures, and one
-//!   address trying many e-mails meets its own limit of attempts.
+//! * Logins are throttled per e-mail and per client address (GCRA counters
+//!   in the database, shared by every server): an attacker spreading guesses
+//!   over many addresses still meets the per-e-mail limit of failures, and
+//!   one address trying many e-mails meets its own limit of attempts.
 //! * Invitation tokens are 32 random bytes; only their SHA-256 is stored.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
+use crate::db::{Allowance, Store};
 use crate::error::AppError;
 use crate::import::Region;
 
@@ -161,90 +156,90 @@ impl Default for ThrottleRules {
     }
 }
 
-type FailureLimiter =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
-
-/// The login throttle: `governor`'s keyed limiters count the failures of
-/// each e-mail and the attempts of each address; an e-mail whose failures
-/// used its allowance is refused until the next one is due.
+/// The login throttle. Its counters live in the database
+/// ([`Store::take_token`]), so several servers count the same attempts.
+/// Each attempt takes its tokens before the password is checked (an
+/// e-mail's and the address's): forty guesses sent at once meet the limit
+/// as forty sent in turn do. A login that succeeds gives its e-mail's token
+/// back (successful logins do not count); an address's attempts all count.
+#[derive(Debug, Clone, Copy)]
 pub struct LoginThrottle {
-    failures: FailureLimiter,
-    blocked: Mutex<HashMap<String, Instant>>,
-    per_email_every: Duration,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_email: Allowance,
+    per_ip: Allowance,
 }
 
-impl std::fmt::Debug for LoginThrottle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LoginThrottle")
-    }
+/// One attempt's hold on its e-mail's allowance (to give back on success).
+#[derive(Debug)]
+pub struct Attempt {
+    email: String,
 }
 
 fn too_many() -> AppError {
     AppError::TooManyRequests("Too many login attempts. Wait a minute, then try again.".into())
 }
 
+fn allowance(burst: u32, every: Duration) -> Allowance {
+    Allowance {
+        burst: burst.max(1),
+        period_ms: i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1),
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 impl LoginThrottle {
     pub fn new(rules: ThrottleRules) -> Self {
-        let quota = |burst: u32, every: Duration| {
-            Quota::with_period(every)
-                .expect("a throttle period is not zero")
-                .allow_burst(NonZeroU32::new(burst.max(1)).expect("at least 1"))
-        };
         LoginThrottle {
-            failures: RateLimiter::keyed(quota(rules.per_email_burst, rules.per_email_every))
-                .with_middleware::<StateInformationMiddleware>(),
-            blocked: Mutex::default(),
-            per_email_every: rules.per_email_every,
-            per_ip: RateLimiter::keyed(quota(rules.per_ip_burst, rules.per_ip_every)),
+            per_email: allowance(rules.per_email_burst, rules.per_email_every),
+            per_ip: allowance(rules.per_ip_burst, rules.per_ip_every),
         }
     }
 
-    /// Takes one attempt from `ip` for `email_key`, or refuses it.
-    pub fn attempt(&self, email_key: &str, ip: IpAddr) -> Result<(), AppError> {
-        if self.per_ip.check_key(&ip).is_err() {
+    /// Takes one attempt from `ip` at the login of `email_key`, or refuses it.
+    pub async fn attempt(
+        &self,
+        store: &Store,
+        email_key: &str,
+        ip: IpAddr,
+    ) -> Result<Attempt, AppError> {
+        self.costly_request(store, ip)
+            .await
+            .map_err(|_| too_many())?;
+        let email = format!("email:{email_key}");
+        if !store.take_token(&email, now_ms(), self.per_email).await? {
             return Err(too_many());
         }
-        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
-        match blocked.get(email_key) {
-            Some(until) if *until > Instant::now() => Err(too_many()),
-            _ => Ok(()),
-        }
+        Ok(Attempt { email })
+    }
+
+    /// The attempt's password matched: its e-mail's token comes back.
+    pub async fn succeeded(&self, store: &Store, attempt: Attempt) -> Result<(), AppError> {
+        Ok(store
+            .give_back_token(&attempt.email, self.per_email)
+            .await?)
     }
 
     /// Takes one attempt from `ip` at something as costly as a login (a
     /// sign-up or an invitation's acceptance hashes a password), or refuses it.
-    pub fn costly_request(&self, ip: IpAddr) -> Result<(), AppError> {
-        self.per_ip.check_key(&ip).map_err(|_| {
-            AppError::TooManyRequests("Too many attempts. Wait a minute, then try again.".into())
-        })
-    }
-
-    /// Counts a failed login of `email_key`.
-    pub fn failed(&self, email_key: &str) {
-        let wait = match self.failures.check_key(&email_key.to_string()) {
-            Ok(state) if state.remaining_burst_capacity() == 0 => Some(self.per_email_every),
-            Ok(_) => None,
-            Err(not_until) => Some(not_until.wait_time_from(DefaultClock::default().now())),
-        };
-        if let Some(wait) = wait {
-            self.blocked
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(email_key.to_string(), Instant::now() + wait);
+    pub async fn costly_request(&self, store: &Store, ip: IpAddr) -> Result<(), AppError> {
+        if store
+            .take_token(&format!("ip:{ip}"), now_ms(), self.per_ip)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::TooManyRequests(
+                "Too many attempts. Wait a minute, then try again.".into(),
+            ))
         }
     }
 
     /// Forgets keys whose limits have recovered (called from time to time,
-    /// so the maps do not grow with every address ever seen).
-    pub fn forget_recovered(&self) {
-        self.failures.retain_recent();
-        self.per_ip.retain_recent();
-        let now = Instant::now();
-        self.blocked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, until| *until > now);
+    /// so the table does not grow with every address ever seen).
+    pub async fn forget_recovered(&self, store: &Store) -> Result<u64, AppError> {
+        Ok(store.forget_recovered_tokens(now_ms()).await?)
     }
 }
 
@@ -292,38 +287,6 @@ mod tests {
         assert!(!p.verify("correct horse batterY".into(), Some(h)).await);
         assert!(!p.verify("anything".into(), None).await);
         assert!(!p.verify("x".into(), Some("not a hash".into())).await);
-    }
-
-    #[test]
-    fn the_throttle_counts_failures_per_email_and_attempts_per_address() {
-        let t = LoginThrottle::new(ThrottleRules {
-            per_email_burst: 3,
-            per_email_every: Duration::from_secs(3600),
-            per_ip_burst: 6,
-            per_ip_every: Duration::from_secs(3600),
-        });
-        let ip = |n: u8| IpAddr::from([10, 0, 0, n]);
-        // Successful logins do not count.
-        for n in 0..4 {
-            t.attempt("a@x.org", ip(n)).unwrap();
-        }
-        for n in 0..3 {
-            t.attempt("b@x.org", ip(n)).unwrap();
-            t.failed("b@x.org");
-        }
-        // The fourth try on that e-mail, from a fresh address: refused.
-        assert!(matches!(
-            t.attempt("b@x.org", ip(9)),
-            Err(AppError::TooManyRequests(_))
-        ));
-        t.attempt("a@x.org", ip(10)).unwrap();
-        // One address, many e-mails: refused at its own limit.
-        for n in 0..6 {
-            t.attempt(&format!("u{n}@x.org"), ip(20)).unwrap();
-        }
-        assert!(t.attempt("u9@x.org", ip(20)).is_err());
-        t.forget_recovered();
-        assert!(t.attempt("b@x.org", ip(30)).is_err(), "still blocked");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! (ssr) What every server function gets from its context.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::db::Store;
@@ -14,10 +15,13 @@ pub struct AppState {
     /// The phone region a new account starts with (`--region`).
     pub default_region: Region,
     pub passwords: Passwords,
-    pub throttle: Arc<LoginThrottle>,
+    pub throttle: LoginThrottle,
     /// The site is served over https (behind a TLS proxy): session cookies
     /// get `Secure`.
     pub secure_cookies: bool,
+    /// Set when the server was told to stop: `/health/ready` answers 503
+    /// while the requests in flight finish.
+    pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -26,8 +30,9 @@ impl AppState {
             store,
             default_region,
             passwords: Passwords::new(),
-            throttle: Arc::new(LoginThrottle::default()),
+            throttle: LoginThrottle::default(),
             secure_cookies: false,
+            draining: Arc::default(),
         }
     }
 }

@@ -8,7 +8,8 @@ mod common;
 use app::db::Store;
 use app::db::StoreError;
 use app::import::wire::{
-    chunk_rows, server_table, wire_columns, wire_row, ImportRequest, WireColumn, WireRow,
+    chunk_rows, server_table, wire_columns, wire_row, FinishRequest, ImportRequest, WireColumn,
+    WireRow,
 };
 use app::import::wizard::GroupChoice;
 use app::import::{auto_map, plan, GridRow, Region, Table};
@@ -67,6 +68,8 @@ fn request(columns: &[WireColumn], group: GroupChoice) -> ImportRequest {
         region: Region::default(),
         group,
         total_rows: 30,
+        content_hash: table().content_hash(),
+        wizard: None,
     }
 }
 
@@ -161,7 +164,7 @@ async fn a_chunk_sent_again_changes_nothing_and_returns_its_first_outcome() {
         assert_eq!(again.created, first.created);
         assert_eq!(snapshot(s, db.account).await, before);
         let view = s
-            .finish_import(db.account, started.import_id, 3, 0)
+            .finish_import(db.account, &finish(started.import_id, 3))
             .await
             .unwrap();
         assert_eq!(
@@ -170,10 +173,52 @@ async fn a_chunk_sent_again_changes_nothing_and_returns_its_first_outcome() {
         );
         // Finishing again adds nothing.
         let view = s
-            .finish_import(db.account, started.import_id, 3, 0)
+            .finish_import(db.account, &finish(started.import_id, 3))
             .await
             .unwrap();
         assert_eq!(view.rejected, 3, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
+fn finish(import_id: i64, rejected_in_browser: u64) -> FinishRequest {
+    FinishRequest {
+        import_id,
+        rejected_in_browser,
+        dropped_in_browser: 0,
+    }
+}
+
+/// The browser's counts are capped by the import's own row count: a
+/// script cannot make the history hold more rejected rows than the file had
+/// (2^64−1 once stored a REAL in SQLite, and the history failed for good).
+#[tokio::test]
+async fn the_browsers_counts_are_capped_by_the_import() {
+    for db in databases().await {
+        let s = &db.store;
+        let (columns, _) = chunks(&table());
+        let started = start(s, db.account, request(&columns, GroupChoice::None))
+            .await
+            .unwrap();
+        let view = s
+            .finish_import(
+                db.account,
+                &FinishRequest {
+                    import_id: started.import_id,
+                    rejected_in_browser: u64::MAX,
+                    dropped_in_browser: u64::MAX,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (view.rejected, view.details_dropped),
+            (30, 1_200),
+            "{}",
+            db.name
+        );
+        let history = s.list_imports(db.account, 20).await.unwrap();
+        assert_eq!(history[0].rejected, 30, "{}", db.name);
         db.drop_schema().await;
     }
 }

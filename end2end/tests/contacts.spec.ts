@@ -87,18 +87,55 @@ test('delete a contact after confirming', async ({ page }) => {
   await expect(page.getByTestId('notice')).toHaveText('Contact deleted.');
 });
 
-test('edit a contact', async ({ page }) => {
+test('an edit goes back to the filtered list it came from and says it saved', async ({ page }) => {
   const p = uniquePerson('Edit');
   await addContact(page, p);
+  await expect(page.getByTestId('notice')).toHaveText(`Added ${p.first} ${p.last}.`);
   await search(page, p.last);
+  await expect(page).toHaveURL(new RegExp(`q=${p.last}`));
   await find.row(page, p.last).getByTestId('contact-edit').click();
   await expect(page.getByTestId('contact-first-name')).toHaveValue(p.first);
   await fillContact(page, { company: 'Renamed Ltd' });
   await shot(page, 'contact-edit');
   await page.getByTestId('contact-save').click();
-  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+  // The same search, the saved contact in it, and a word that it worked.
+  await expect(page).toHaveURL(new RegExp(`/contacts\\?q=${p.last}$`));
+  await expect(page.getByTestId('contact-search')).toHaveValue(p.last);
+  await expectOnlyRow(page, p.last);
   await expect(find.row(page, p.last)).toContainText('Renamed Ltd');
+  await expect(page.getByTestId('notice')).toHaveText(`Saved ${p.first} ${p.last}.`);
+  // Cancel goes back to the same list too.
+  await find.row(page, p.last).getByTestId('contact-edit').click();
+  await page.getByTestId('contact-cancel').click();
+  await expect(page).toHaveURL(new RegExp(`/contacts\\?q=${p.last}$`));
 });
+
+test('a name with a control character is refused with a message', async ({ page }) => {
+  const p = uniquePerson('Ctl');
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: `${p.first}\u0007`, last: p.last, phone: p.phone });
+  await page.getByTestId('contact-save').click();
+  await expect(page.getByTestId('error-first-name')).toContainText('control character');
+  await expect(page).toHaveURL(/\/contacts\/new/);
+});
+
+for (const width of [800, 360]) {
+  test(`the contacts list and the wizard fit a ${width} px window without scrolling sideways`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 800 });
+    const p = uniquePerson('Narrow');
+    await addContact(page, { ...p, email: `a.very.long.address.${p.last.toLowerCase()}@a-long-company-domain.example.org` });
+    await open(page, '/contacts?sort=updated');
+    await expect(find.row(page, p.last)).toBeVisible();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, `contacts-${width}px`);
+    for (const path of ['/contacts/import', '/contacts/groups', '/contacts/new', '/settings']) {
+      await open(page, path);
+      expect(await overflow(), path).toBeLessThanOrEqual(0);
+    }
+    await shot(page, `settings-${width}px`);
+  });
+}
 
 test('the Messages page leads into Contacts', async ({ page }) => {
   await open(page, '/messages');

@@ -57,6 +57,7 @@ export async function addContact(page: Page, c: { first: string; last: string; p
   for (const g of groups) await page.getByTestId(`contact-group-${g}`).check();
   await page.getByTestId('contact-save').click();
   await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+  await expect(page.getByTestId('notice')).toContainText(`Added ${c.first} ${c.last}`);
 }
 
 export async function search(page: Page, text: string) {

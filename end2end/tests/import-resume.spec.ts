@@ -1,4 +1,4 @@
-import { expect, open, test } from './helpers';
+import { expect, open, shot, test } from './helpers';
 import { chooseNewGroup, expectSummary, next, openWizard, tag, upload } from './import-helpers';
 
 test('an import that loses its connection mid-way resumes without duplicates or losses', async ({ page }) => {
@@ -59,7 +59,51 @@ test('an import that loses its connection mid-way resumes without duplicates or 
   // Exactly these contacts, each once.
   await open(page, '/contacts');
   await page.getByTestId(`filter-group-Resumed ${t}`).click();
-  await expect(page.getByTestId('pager-info')).toContainText(`of ${rows}`);
+  await expect(page.getByTestId('pager-info')).toContainText(`of ${rows.toLocaleString('en-US')}`);
   await page.getByTestId('contact-search').fill(`p1500.${t}@example.com`);
   await expect(page.getByTestId('contact-row')).toHaveCount(1);
+});
+
+test('after a reload, choosing the same file again offers to resume the unfinished import, which ends exactly', async ({ page }) => {
+  test.setTimeout(120_000);
+  const t = tag();
+  const chunk = 4_000; // CHUNK_ROWS in app/src/import/wire.rs
+  const rows = chunk * 2 + chunk / 2;
+  const lines = ['Name,Email'];
+  for (let i = 0; i < rows; i++) lines.push(`Q${i} ${t},q${i}.${t}@example.com`);
+  const file = Buffer.from(lines.join('\n'));
+  await openWizard(page);
+  await upload(page, `again-${t}.csv`, file, 'text/csv');
+  await next(page);
+  await next(page);
+  await chooseNewGroup(page, `Reloaded ${t}`);
+  // Chunk 0 goes through; then the server is unreachable.
+  await page.route('**/api/imports/chunk', async (route) => {
+    const no = JSON.parse(route.request().postData() ?? '{}').chunk?.chunk_no;
+    return no === 0 ? route.continue() : route.abort('connectionrefused');
+  });
+  await next(page);
+  await expect(page.getByTestId('import-resume')).toBeVisible({ timeout: 60_000 });
+  await page.unroute('**/api/imports/chunk');
+
+  // The tab reloads (the user says yes to leaving): the rows are gone from the page.
+  page.on('dialog', (d) => d.accept());
+  await page.reload();
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  await expect(page.getByTestId('import-resume-offer')).toHaveCount(0);
+  await upload(page, `again-${t}.csv`, file, 'text/csv');
+  await expect(page.getByTestId('import-resume-offer')).toContainText(`again-${t}.csv`);
+  await expect(page.getByTestId('import-resume-offer')).toContainText(`${chunk.toLocaleString('en-US')} contacts had been saved`);
+  await shot(page, 'import-resume-offer');
+  await page.getByTestId('import-resume-unfinished').click();
+  await expectSummary(page, { created: rows, updated: 0, rejected: 0 });
+
+  await open(page, '/contacts');
+  await page.getByTestId(`filter-group-Reloaded ${t}`).click();
+  await expect(page.getByTestId('pager-info')).toContainText(`of ${rows.toLocaleString('en-US')}`);
+  // Chosen once more, the file is not offered again: that import is done.
+  await openWizard(page);
+  await upload(page, `again-${t}.csv`, file, 'text/csv');
+  await expect(page.getByTestId('import-source')).toBeVisible();
+  await expect(page.getByTestId('import-resume-offer')).toHaveCount(0);
 });

@@ -184,6 +184,63 @@ test('invalid cells are fixed in place, the region revalidates, and rejected row
   await expectSummary(page, { created: 1, updated: 0, rejected: 0 });
 });
 
+test('one click on Continue right after fixing a cell moves on (the edit ends and the rows are checked first)', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  await paste(page, `Name,Phone\nIda ${t},12\nKim ${t},${mobile(410001)}`);
+  await next(page);
+  await page.getByTestId('import-region-select').selectOption('GB');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('1');
+  const ida = page.getByTestId('mapping-cell-0-1');
+  await ida.fill(mobile(410002));
+  // No Enter, no click elsewhere: the click on Continue ends the edit.
+  await page.getByTestId('import-continue').click();
+  await expectStage(page, 'Group');
+  await page.getByTestId('group-none').check();
+  await next(page);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 0 });
+});
+
+test('placeholders and headers as databases write them: n/a is no phone, mobileNumber and E_MAIL map themselves', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  await paste(page, `first_name,lastName,mobileNumber,E_MAIL,group_name\nNia,${t},n/a,nia.${t}@example.org,Leads ${t}\nOla,${t},${mobile(420001)},N/A,Leads ${t}\nPia,${t},-,-,Leads ${t}`);
+  await next(page);
+  await expectMapping(page, ['first_name', 'last_name', 'phone', 'email', 'group']);
+  await expect(page.getByTestId('mapping-will-import')).toHaveText('2');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('1');
+  // The placeholders are not shown as invalid numbers or addresses.
+  await expect(page.getByTestId('mapping-cell-0-2')).toHaveCount(0);
+  await expect(page.getByTestId('mapping-cell-1-3')).toHaveCount(0);
+  await next(page);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 1 });
+});
+
+test('the browser\'s Back goes to the previous stage; a reload says the file must be chosen again', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  await paste(page, `Name,Phone\nLea ${t},${mobile(430001)}`);
+  await next(page);
+  await expectStage(page, 'Mapping');
+  await expect(page).toHaveURL(/stage=mapping/);
+  await next(page);
+  await expectStage(page, 'Group');
+  await page.goBack();
+  await expectStage(page, 'Mapping');
+  await expectMapping(page, ['full_name', 'phone']);
+  await page.goBack();
+  await expectStage(page, 'Input');
+  await expect(page.getByTestId('import-paste-input')).toHaveValue(new RegExp(`Lea ${t}`));
+  await next(page);
+  await expectStage(page, 'Mapping');
+  await page.reload();
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  await expectStage(page, 'Input');
+  await expect(page.getByTestId('import-file-lost')).toContainText('Choose it again');
+  await expect(page).not.toHaveURL(/stage=/);
+  await shot(page, 'import-reloaded');
+});
+
 test('a corrupt file shows a clear message and stays on the first stage', async ({ page }) => {
   await openWizard(page);
   await upload(page, 'broken.xlsx', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)]));

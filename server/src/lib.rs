@@ -105,7 +105,9 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
             }
-            state.throttle.forget_recovered();
+            if let Err(e) = state.throttle.forget_recovered(&state.store).await {
+                tracing::warn!(error = %e, "could not forget recovered throttle keys");
+            }
         }
     });
 }
@@ -155,18 +157,78 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready).with_state(state.clone()))
         .route("/import/example.xlsx", get(example_xlsx))
         .route("/import/example.csv", get(example_csv))
         .route("/import/warm-up.xlsx", get(warm_up_xlsx))
         .fallback(leptos_axum::file_and_error_handler(shell))
         // The guards below read bodies within each path's own limit first.
         .layer(DefaultBodyLimit::max(CHUNK_BODY_LIMIT))
+        .layer(from_fn(security::api_status))
         .layer(from_fn_with_state(state, security::guard))
         .layer(sessions)
         .layer(from_fn(security::body_limit))
         .layer(from_fn(security::same_origin))
         .layer(from_fn(security::headers))
         .with_state(options)
+}
+
+/// `/health/live`: the process answers.
+async fn live() -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "status": "live" })),
+    )
+        .into_response()
+}
+
+/// `/health/ready`: the database answers and its migrations are applied,
+/// and the server is not stopping. 503 with the reason otherwise.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    let verdict = if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        Err("the server is stopping".to_string())
+    } else {
+        state.store.ready().await
+    };
+    let (status, body) = match verdict {
+        Ok(()) => (StatusCode::OK, serde_json::json!({ "status": "ready" })),
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "unavailable", "reason": reason }),
+        ),
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// Resolves on SIGTERM (a process manager, a container runtime) or Ctrl-C.
+pub async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -30,13 +30,37 @@ struct Cli {
     #[arg(long, env = "CONTACTS_DEFAULT_REGION", global = true)]
     region: Option<String>,
 
+    /// Log lines as text (for people) or JSON (one object a line, for a
+    /// log collector). Each line of an import carries its `import` id.
+    #[arg(long, env = "CONTACTS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the web app (the default when no command is given).
+    ///
+    /// Several servers can serve one PostgreSQL database behind a load
+    /// balancer: sessions, the import ledger and the login throttle live in
+    /// the database, so any server answers any request and a chunk retried
+    /// on another server is applied once. Start each with the same
+    /// DATABASE_URL (and --https behind a TLS proxy); the first to start
+    /// applies pending migrations, the others wait for it. Point the
+    /// balancer's checks at /health/live (the process answers) and
+    /// /health/ready (the database answers and its migrations are applied;
+    /// 503 while draining). On SIGTERM a server stops taking requests,
+    /// finishes the ones it is writing (at most --drain-seconds), then exits.
+    ///
+    /// A SQLite file is for one server: its writes take turns in one process.
     Serve {
         /// Address to listen on. cargo-leptos sets LEPTOS_SITE_ADDR.
         #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
@@ -45,6 +69,11 @@ enum Command {
         /// cookies are marked Secure.
         #[arg(long, env = "CONTACTS_HTTPS")]
         https: bool,
+        /// On SIGTERM or Ctrl-C, how long to let requests in flight finish
+        /// before exiting anyway (an unfinished chunk is rolled back and
+        /// resent by the wizard).
+        #[arg(long, env = "CONTACTS_DRAIN_SECONDS", default_value_t = 30)]
+        drain_seconds: u64,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -85,14 +114,16 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        // Logs on stderr: `import --json` owns stdout.
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs on stderr: `import --json` owns stdout.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     let region_flag: Option<Region> = cli
         .region
         .as_deref()
@@ -106,7 +137,11 @@ async fn main() -> anyhow::Result<ExitCode> {
             .ok()
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
-        Command::Serve { addr, https: false }
+        Command::Serve {
+            addr,
+            https: false,
+            drain_seconds: 30,
+        }
     });
     let state = open_state(&cli.database_url, region).await?;
     match command {
@@ -173,21 +208,45 @@ async fn main() -> anyhow::Result<ExitCode> {
                 }
             });
         }
-        Command::Serve { addr, https } => {
+        Command::Serve {
+            addr,
+            https,
+            drain_seconds,
+        } => {
             let mut state = state;
             state.secure_cookies = https;
             server::spawn_housekeeping(state.clone());
+            let draining = state.draining.clone();
             let app = router(state, leptos_options(addr))
                 .into_make_service_with_connect_info::<SocketAddr>();
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
                 format!("could not listen on {addr}: is another server running there?")
             })?;
             tracing::info!(database = %redact(&cli.database_url), %region, "listening on http://{addr}");
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let serving = tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+            });
+            server::stop_signal().await;
+            // Not ready any more: the balancer sends no new requests; those
+            // in flight (a chunk being written) finish.
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!(drain_seconds, "stopping: finishing the requests in flight");
+            let _ = stop_tx.send(());
+            match tokio::time::timeout(std::time::Duration::from_secs(drain_seconds), serving)
+                .await
+            {
+                Ok(done) => done??,
+                Err(_) => tracing::warn!(
+                    drain_seconds,
+                    "requests still running after the drain time; exiting (their transactions roll back)"
+                ),
+            }
+            tracing::info!("stopped");
         }
     }
     Ok(ExitCode::SUCCESS)

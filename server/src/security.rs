@@ -60,9 +60,10 @@ fn is_public(path: &str) -> bool {
     EXACT.contains(&path) || ASSETS.iter().any(|p| path.starts_with(p))
 }
 
-/// Static files need no session (and no database round trip).
+/// Static files and health checks need no session (and no database round trip).
 fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/")
+        || path.starts_with("/health/")
         || path.starts_with("/reader/")
         || path.starts_with("/writer/")
         || path == "/favicon.svg"
@@ -71,12 +72,17 @@ fn is_asset(path: &str) -> bool {
 
 fn json_error(error: AppError) -> Response {
     let body = serde_json::to_string(&error).unwrap_or_else(|_| "{}".into());
-    (
+    let mut res = (
         error.status(),
         [(header::CONTENT_TYPE, "application/json")],
         body,
     )
-        .into_response()
+        .into_response();
+    if matches!(error, AppError::Unavailable) {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    }
+    res
 }
 
 /// Resolves the session's user into the request's extensions (as
@@ -245,6 +251,38 @@ fn too_large(path: &str, limit: usize) -> Response {
         "This request is larger than the {} KiB that {endpoint} accepts. Send less at a time.",
         limit / 1024
     )))
+}
+
+/// The status of a server function's error answer. A request the server
+/// function framework refuses before the function runs (a body that is not
+/// JSON, wrong types, missing fields, a number out of its type's range,
+/// invalid UTF-8, nesting too deep) arrives as `AppError::Invalid` with the
+/// framework's 500: it is the client's mistake, so it becomes 400 with the
+/// same message. Errors the functions return already carry their status.
+pub async fn api_status(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let mut res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return res;
+    }
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return json_error(AppError::Internal);
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+        if matches!(error, AppError::Invalid(_)) {
+            tracing::info!(%error, "malformed request");
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The Content-Security-Policy of a page whose inline scripts carry `nonce`.

@@ -74,7 +74,9 @@ pub async fn sign_up(form: SignUpForm) -> Result<Me, AppError> {
     crate::state::respond(
         async move {
             let s = crate::state::app_state()?;
-            s.throttle.costly_request(client_ip().await)?;
+            s.throttle
+                .costly_request(&s.store, client_ip().await)
+                .await?;
             let (name, creds) = crate::auth::check_sign_up(&form).map_err(refused)?;
             let hash = s.passwords.hash(creds.password.clone()).await?;
             let user = s
@@ -96,9 +98,8 @@ pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
             let s = crate::state::app_state()?;
             let key = crate::auth::email_key(&form.email);
             let ip = client_ip().await;
-            s.throttle.attempt(&key, ip)?;
+            let attempt = s.throttle.attempt(&s.store, &key, ip).await?;
             if form.password.chars().count() > crate::auth::MAX_PASSWORD {
-                s.throttle.failed(&key);
                 return Err(wrong_login());
             }
             let user = s.store.user_by_email(&key).await?;
@@ -114,10 +115,10 @@ pub async fn log_in_user(form: LoginForm) -> Result<Me, AppError> {
                 _ => None,
             };
             let Some(user) = user else {
-                s.throttle.failed(&key);
                 tracing::info!(%ip, "failed login");
                 return Err(wrong_login());
             };
+            s.throttle.succeeded(&s.store, attempt).await?;
             log_in(&user).await?;
             Ok(me(&user))
         }
@@ -210,7 +211,9 @@ pub async fn accept_invitation(form: InvitationForm) -> Result<Me, AppError> {
     crate::state::respond(
         async move {
             let s = crate::state::app_state()?;
-            s.throttle.costly_request(client_ip().await)?;
+            s.throttle
+                .costly_request(&s.store, client_ip().await)
+                .await?;
             let creds =
                 crate::auth::check_credentials(&form.email, &form.password).map_err(refused)?;
             let hash = s.passwords.hash(creds.password.clone()).await?;

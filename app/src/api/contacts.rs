@@ -11,12 +11,10 @@ use crate::model::{ContactPage, ContactQuery, ContactView};
 pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError> {
     crate::state::respond(
         async move {
+            let mut query = query;
             let (s, me) = crate::state::signed_in()?;
-            if query.search.chars().count() > 200 {
-                return Err(AppError::Invalid(
-                    "Search for at most 200 characters.".into(),
-                ));
-            }
+            query.check().map_err(AppError::Invalid)?;
+            query.search = crate::import::text::strip_controls(&query.search).into_owned();
             Ok(s.store
                 .list_contacts(me.account_id, me.region, &query)
                 .await?)

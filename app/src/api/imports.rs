@@ -10,7 +10,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
 use crate::import::wire::{
-    ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest, ImportStarted,
+    ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest, ImportStarted, UnfinishedImport,
 };
 use crate::model::ImportView;
 
@@ -22,18 +22,20 @@ pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppErro
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            if start.columns.is_empty() || start.columns.len() > 1_024 {
-                return Err(AppError::Invalid(
-                    "Send between 1 and 1,024 mapped columns.".into(),
-                ));
-            }
-            crate::import::wizard::check_contact_detail(start.columns.iter().map(|c| c.field))
-                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            crate::import::wire::check_start(&start).map_err(AppError::Invalid)?;
             let group = start
                 .group
                 .parse()
                 .map_err(|e| AppError::Invalid(e.to_string()))?;
-            Ok(s.store.start_import(me.account_id, &start, &group).await?)
+            let started = s.store.start_import(me.account_id, &start, &group).await?;
+            tracing::info!(
+                import = started.import_id,
+                account = me.account_id,
+                rows = start.total_rows,
+                format = %start.format,
+                "import started"
+            );
+            Ok(started)
         }
         .await,
     )
@@ -43,10 +45,27 @@ pub async fn start_import(start: ImportRequest) -> Result<ImportStarted, AppErro
 pub async fn import_chunk(chunk: ChunkRequest) -> Result<ChunkOutcome, AppError> {
     crate::state::respond(
         async move {
+            use tracing::Instrument;
             let (s, me) = crate::state::signed_in()?;
-            crate::import::wire::check_chunk(&chunk)
-                .map_err(|e| AppError::TooLarge(e.to_string()))?;
-            Ok(s.store.import_chunk(me.account_id, chunk).await?)
+            let span =
+                tracing::info_span!("import", import = chunk.import_id, chunk = chunk.chunk_no);
+            async move {
+                crate::import::wire::check_chunk(&chunk)
+                    .map_err(|e| AppError::TooLarge(e.to_string()))?;
+                let outcome = s.store.import_chunk(me.account_id, chunk).await?;
+                tracing::info!(
+                    rows = outcome.rows,
+                    created = outcome.created,
+                    updated = outcome.updated,
+                    unchanged = outcome.unchanged,
+                    rejected = outcome.rejected.len(),
+                    replayed = outcome.replayed,
+                    "chunk applied"
+                );
+                Ok(outcome)
+            }
+            .instrument(span)
+            .await
         }
         .await,
     )
@@ -57,13 +76,35 @@ pub async fn finish_import(finish: FinishRequest) -> Result<ImportView, AppError
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
+            let view = s.store.finish_import(me.account_id, &finish).await?;
+            tracing::info!(
+                import = view.id,
+                created = view.created,
+                updated = view.updated,
+                unchanged = view.unchanged,
+                rejected = view.rejected,
+                "import finished"
+            );
+            Ok(view)
+        }
+        .await,
+    )
+}
+
+/// The account's unfinished imports of the file whose rows hash to
+/// `content_hash`: the wizard offers to resume one after a reload.
+#[server(endpoint = "imports/unfinished", input = Json)]
+pub async fn unfinished_imports(content_hash: String) -> Result<Vec<UnfinishedImport>, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            if content_hash.len() > 64 {
+                return Err(AppError::Invalid(
+                    "A content hash is 64 hexadecimal characters.".into(),
+                ));
+            }
             Ok(s.store
-                .finish_import(
-                    me.account_id,
-                    finish.import_id,
-                    finish.rejected_in_browser,
-                    finish.dropped_in_browser,
-                )
+                .unfinished_imports(me.account_id, &content_hash)
                 .await?)
         }
         .await,

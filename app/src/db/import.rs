@@ -23,11 +23,12 @@ use chrono::Utc;
 use sea_orm::sea_query::{extension::postgres::PgFunc, BinOper, Expr, ExprTrait, IntoColumnRef};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Select, Set, Statement, TransactionTrait, TryGetableMany, Value,
+    QueryFilter, QuerySelect, Select, Set, Statement, TryGetableMany, Value,
 };
 use serde::{Deserialize, Serialize};
 
 use super::entity::{contact, contact_detail, contact_group, group_member};
+use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::decide::{Changes, ExistingContact, ExistingDetail, NewDetail};
 use crate::import::{decide, Conflict, DetailKind, GroupKey, ImportContact, Snapshot};
@@ -98,16 +99,40 @@ impl Store {
     ) -> Result<UpsertSummary, DbErr> {
         let mut total = UpsertSummary::default();
         for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
-            let txn = self.connection().begin().await?;
-            let s = upsert_batch(&txn, account_id, batch, n * UPSERT_BATCH, None).await?;
-            if dry_run {
-                txn.rollback().await?;
-            } else {
-                txn.commit().await?;
-            }
+            let mut attempt = 0;
+            let s = loop {
+                match self
+                    .upsert_one_batch(account_id, batch, n * UPSERT_BATCH, dry_run)
+                    .await
+                {
+                    Err(e) if attempt < RACE_RETRIES && lost_a_race(&e) => {
+                        attempt += 1;
+                        pause(attempt).await;
+                    }
+                    other => break other?,
+                }
+            };
             total.add(s);
         }
         Ok(total)
+    }
+
+    /// One batch of [`Store::import_contacts`], in its own transaction.
+    async fn upsert_one_batch(
+        &self,
+        account_id: i64,
+        batch: &[ImportContact],
+        first_index: usize,
+        dry_run: bool,
+    ) -> Result<UpsertSummary, DbErr> {
+        let (_turn, txn) = self.begin_write().await?;
+        let s = upsert_batch(&txn, account_id, batch, first_index, None).await?;
+        if dry_run {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+        }
+        Ok(s)
     }
 }
 

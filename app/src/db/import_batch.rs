@@ -8,15 +8,17 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 use super::entity::{import_batch, import_chunk};
 use super::error::{Missing, StoreError};
 use super::import::upsert_in;
+use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::wire::{
-    server_table, ChunkOutcome, ChunkRequest, ImportRequest, ImportStarted, WireColumn,
+    capped_finish, server_table, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest,
+    ImportStarted, UnfinishedImport, WireColumn,
 };
 use crate::import::wizard::ChosenGroup;
 use crate::import::{rejected_rows, GroupName, ImportPlan, Region};
@@ -35,8 +37,12 @@ pub struct ImportRecord {
     pub group_id: Option<i64>,
 }
 
+/// `s` without control characters, at most `max` characters long.
 fn cut(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    crate::import::text::strip_controls(s)
+        .chars()
+        .take(max)
+        .collect()
 }
 
 impl Store {
@@ -61,12 +67,14 @@ impl Store {
         };
         let mapping = serde_json::to_string(&req.columns)
             .map_err(|e| StoreError::Corrupt(format!("mapping to JSON: {e}")))?;
+        let _turn = self.write_turn().await;
         let row = import_batch::ActiveModel {
             id: NotSet,
             account_id: Set(account_id),
             file_name: Set(cut(&req.file_name, 255)),
             sheet: Set(cut(&req.sheet, 255)),
             format: Set(cut(&req.format, 16)),
+            // total_rows is at most MAX_IMPORT_ROWS (wire::check_start).
             mapping: Set(mapping),
             region: Set(req.region),
             group_id: Set(group_id),
@@ -81,6 +89,12 @@ impl Store {
             details_dropped: Set(0),
             started_at: Set(Utc::now()),
             finished_at: Set(None),
+            content_hash: Set(req.content_hash.clone()),
+            wizard_state: Set(match &req.wizard {
+                Some(w) => serde_json::to_string(w)
+                    .map_err(|e| StoreError::Corrupt(format!("wizard state to JSON: {e}")))?,
+                None => String::new(),
+            }),
         }
         .insert(self.connection())
         .await?;
@@ -152,7 +166,10 @@ impl Store {
 
     /// Applies one chunk's plan, once: in one transaction, the upsert, the
     /// ledger line and the import's counters. A chunk already in the ledger
-    /// returns its recorded outcome (`replayed`) and changes nothing.
+    /// returns its recorded outcome (`replayed`) and changes nothing. The
+    /// same chunk arriving twice at once (a retry on another server) waits
+    /// for the first and then finds it in the ledger; a transaction that
+    /// lost a race with another import is tried again ([`super::race`]).
     pub async fn apply_chunk(
         &self,
         account_id: i64,
@@ -163,13 +180,48 @@ impl Store {
     ) -> Result<ChunkOutcome, StoreError> {
         let chunk_no =
             i32::try_from(chunk_no).map_err(|_| StoreError::OutOfRange("chunk number"))?;
-        let _turn = self.chunk_write_turn().await;
-        if let Some(done) = self.recorded_chunk(import_id, chunk_no).await? {
+        self.analyze_if_never_analyzed().await?;
+        let mut attempt = 0;
+        loop {
+            match self
+                .apply_chunk_once(account_id, import_id, chunk_no, rows, plan)
+                .await
+            {
+                Err(StoreError::Db(e)) if attempt < RACE_RETRIES && lost_a_race(&e) => {
+                    attempt += 1;
+                    tracing::info!(import = import_id, chunk = chunk_no, attempt, error = %e, "chunk lost a race; trying again");
+                    pause(attempt).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn apply_chunk_once(
+        &self,
+        account_id: i64,
+        import_id: i64,
+        chunk_no: i32,
+        rows: usize,
+        plan: &ImportPlan,
+    ) -> Result<ChunkOutcome, StoreError> {
+        let (_turn, txn) = self.begin_write().await?;
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            // One transaction per (import, chunk) at a time, on every server:
+            // the second waits here, then finds the first's ledger line.
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1, $2)",
+                [((import_id & 0x7fff_ffff) as i32).into(), chunk_no.into()],
+            ))
+            .await?;
+        }
+        if let Some(done) = recorded_chunk(&txn, import_id, chunk_no).await? {
+            txn.rollback().await?;
             return Ok(done);
         }
-        self.analyze_if_never_analyzed().await?;
-        let txn = self.connection().begin().await?;
         let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
+        fault_pause(chunk_no).await;
         let rejected = rejected_rows(&plan.rejected, &summary.conflicts);
         let outcome = ChunkOutcome {
             rows,
@@ -183,22 +235,14 @@ impl Store {
         };
         let json = serde_json::to_string(&outcome)
             .map_err(|e| StoreError::Corrupt(format!("chunk outcome to JSON: {e}")))?;
-        let ledger = import_chunk::ActiveModel {
+        import_chunk::ActiveModel {
             import_id: Set(import_id),
             chunk_no: Set(chunk_no),
             account_id: Set(account_id),
             outcome: Set(json),
         }
         .insert(&txn)
-        .await;
-        if ledger.is_err() {
-            // The same chunk, sent twice at once: the other request won.
-            txn.rollback().await?;
-            return self
-                .recorded_chunk(import_id, chunk_no)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt("a chunk's ledger line vanished".into()));
-        }
+        .await?;
         let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
         import_batch::Entity::update_many()
             .col_expr(
@@ -264,36 +308,25 @@ impl Store {
         Ok(())
     }
 
-    async fn recorded_chunk(
-        &self,
-        import_id: i64,
-        chunk_no: i32,
-    ) -> Result<Option<ChunkOutcome>, StoreError> {
-        let Some(m) = import_chunk::Entity::find()
-            .filter(import_chunk::Column::ImportId.eq(import_id))
-            .filter(import_chunk::Column::ChunkNo.eq(chunk_no))
-            .one(self.connection())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let mut outcome: ChunkOutcome = serde_json::from_str(&m.outcome).map_err(|e| {
-            StoreError::Corrupt(format!("import {import_id} chunk {chunk_no} outcome: {e}"))
-        })?;
-        outcome.replayed = true;
-        Ok(Some(outcome))
-    }
-
     /// Marks the import done and adds the rows the browser refused before
     /// sending them. Finishing twice changes nothing.
     pub async fn finish_import(
         &self,
         account_id: i64,
-        import_id: i64,
-        rejected_in_browser: u64,
-        dropped_in_browser: u64,
+        finish: &FinishRequest,
     ) -> Result<ImportView, StoreError> {
+        let import_id = finish.import_id;
+        let total_rows = import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.eq(import_id))
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::NotFound(Missing::Import))?
+            .total_rows;
+        let (rejected_in_browser, dropped_in_browser) =
+            capped_finish(finish, u64::try_from(total_rows).unwrap_or(0));
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let turn = self.write_turn().await;
         import_batch::Entity::update_many()
             .col_expr(import_batch::Column::Status, Expr::value(STATUS_DONE))
             .col_expr(import_batch::Column::FinishedAt, Expr::value(Utc::now()))
@@ -310,6 +343,7 @@ impl Store {
             .filter(import_batch::Column::Status.eq(STATUS_RUNNING))
             .exec(self.connection())
             .await?;
+        drop(turn);
         let m = import_batch::Entity::find()
             .filter(import_batch::Column::AccountId.eq(account_id))
             .filter(import_batch::Column::Id.eq(import_id))
@@ -317,6 +351,51 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound(Missing::Import))?;
         Ok(view(m))
+    }
+
+    /// The account's unfinished imports of the file whose rows hash to
+    /// `content_hash` (newest first, at most three), with what the wizard
+    /// needs to resume them. Imports started without a wizard state (by a
+    /// script) are not offered.
+    pub async fn unfinished_imports(
+        &self,
+        account_id: i64,
+        content_hash: &str,
+    ) -> Result<Vec<UnfinishedImport>, StoreError> {
+        if content_hash.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::ContentHash.eq(content_hash))
+            .filter(import_batch::Column::Status.eq(STATUS_RUNNING))
+            .filter(import_batch::Column::WizardState.ne(""))
+            .order_by_desc(import_batch::Column::Id)
+            .limit(3)
+            .all(self.connection())
+            .await?;
+        let u = |v: i64| u64::try_from(v).unwrap_or(0);
+        rows.into_iter()
+            .map(|m| {
+                let wizard = serde_json::from_str(&m.wizard_state).map_err(|e| {
+                    StoreError::Corrupt(format!("import {}: wizard state: {e}", m.id))
+                })?;
+                Ok(UnfinishedImport {
+                    started: ImportStarted {
+                        import_id: m.id,
+                        group_id: m.group_id,
+                        group_name: m.group_id.map(|_| m.group_name.clone()),
+                    },
+                    file_name: m.file_name,
+                    sheet: m.sheet,
+                    started_at: m.started_at.to_rfc3339(),
+                    total_rows: u(m.total_rows),
+                    created: u(m.created),
+                    updated: u(m.updated),
+                    wizard,
+                })
+            })
+            .collect()
     }
 
     /// The account's most recent imports, newest first.
@@ -335,6 +414,52 @@ impl Store {
             .map(view)
             .collect())
     }
+}
+
+/// Fault injection for the crash tests (`server/tests/crash.rs`): with
+/// `CONTACTS_FAULT_PAUSE_CHUNK=N:MS` in the environment, chunk `N` of every
+/// import waits `MS` milliseconds inside its transaction, after its rows
+/// are written and before it commits, so that a test can kill the server
+/// in the middle of it. Unset (always, outside those tests), nothing waits.
+async fn fault_pause(chunk_no: i32) {
+    static PAUSE: std::sync::OnceLock<Option<(i32, u64)>> = std::sync::OnceLock::new();
+    let pause = PAUSE.get_or_init(|| {
+        let v = std::env::var("CONTACTS_FAULT_PAUSE_CHUNK").ok()?;
+        let (n, ms) = v.split_once(':')?;
+        Some((n.parse().ok()?, ms.parse().ok()?))
+    });
+    if let Some((n, ms)) = *pause {
+        if n == chunk_no {
+            tracing::warn!(
+                chunk = chunk_no,
+                ms,
+                "fault injection: pausing inside the chunk's transaction"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+}
+
+/// The recorded outcome of chunk `chunk_no` of import `import_id`, if it
+/// was applied.
+async fn recorded_chunk<C: ConnectionTrait>(
+    db: &C,
+    import_id: i64,
+    chunk_no: i32,
+) -> Result<Option<ChunkOutcome>, StoreError> {
+    let Some(m) = import_chunk::Entity::find()
+        .filter(import_chunk::Column::ImportId.eq(import_id))
+        .filter(import_chunk::Column::ChunkNo.eq(chunk_no))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut outcome: ChunkOutcome = serde_json::from_str(&m.outcome).map_err(|e| {
+        StoreError::Corrupt(format!("import {import_id} chunk {chunk_no} outcome: {e}"))
+    })?;
+    outcome.replayed = true;
+    Ok(Some(outcome))
 }
 
 fn view(m: import_batch::Model) -> ImportView {

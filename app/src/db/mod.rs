@@ -1,7 +1,7 @@
 //! Server-only persistence: SeaORM entities, migrations and the [`Store`].
 //!
-//! Every query is scoped by an `account_id`; nothing here reads a table
-//! without one.
+//! Every query of an account's data is scoped by its `account_id`; only
+//! the sessions and the login throttle's counters belong to no account.
 
 pub mod entity;
 mod error;
@@ -9,12 +9,15 @@ mod import;
 mod import_batch;
 pub mod migration;
 mod nodelay;
+mod race;
 mod region;
 mod store;
+mod throttle;
 mod users;
 
 pub use error::{Missing, StoreError};
 pub use import::{UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
 pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};
+pub use throttle::Allowance;
 pub use users::{invitation_expiry, SessionRecords};

@@ -64,7 +64,10 @@ pub fn connect_options(url: &str) -> ConnectOptions {
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
+                // Writes of this process take turns (Store::write_turn); this
+                // covers another process writing the same file (`contacts
+                // import` beside a running server).
+                .busy_timeout(Duration::from_secs(30))
         });
     } else if url.starts_with("postgres") {
         let port = url
@@ -86,27 +89,44 @@ pub fn connect_options(url: &str) -> ConnectOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(super) db: DatabaseConnection,
-    /// Import chunks' write transactions on SQLite, one at a time: SQLite has
-    /// one writer, and a transaction that read before another committed
-    /// cannot upgrade to write (`SQLITE_BUSY_SNAPSHOT`, which waiting does
-    /// not cure). PostgreSQL's row locks let chunks run side by side.
-    chunk_writes: Arc<tokio::sync::Mutex<()>>,
+    /// Every write on SQLite, one at a time ([`Store::write_turn`]).
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// A write's turn: held until the write commits (on SQLite; nothing to
+/// hold on PostgreSQL).
+pub(crate) type WriteTurn<'a> = Option<tokio::sync::MutexGuard<'a, ()>>;
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
         Store {
             db,
-            chunk_writes: Arc::default(),
+            writes: Arc::default(),
         }
     }
 
-    /// Held while a chunk writes: the lock on SQLite, nothing on PostgreSQL.
-    pub(crate) async fn chunk_write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    /// Waits for this write's turn. SQLite has one writer: a transaction
+    /// that read before another committed cannot upgrade to write
+    /// (`SQLITE_BUSY_SNAPSHOT`, which waiting does not cure), and a writer
+    /// that waits too long for the lock fails (`database is locked`). So on
+    /// SQLite every write of the process (a chunk, a colleague's save, a
+    /// session, a login attempt) takes its turn here, in arrival order, and
+    /// none fails because another is writing. PostgreSQL's row locks let
+    /// writes run side by side.
+    pub(crate) async fn write_turn(&self) -> WriteTurn<'_> {
         match self.db.get_database_backend() {
-            sea_orm::DatabaseBackend::Sqlite => Some(self.chunk_writes.lock().await),
+            DatabaseBackend::Sqlite => Some(self.writes.lock().await),
             _ => None,
         }
+    }
+
+    /// A write transaction begun in its turn ([`Store::write_turn`]): keep
+    /// the turn until the transaction ends.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<(WriteTurn<'_>, sea_orm::DatabaseTransaction), DbErr> {
+        let turn = self.write_turn().await;
+        Ok((turn, self.db.begin().await?))
     }
 
     pub fn connection(&self) -> &DatabaseConnection {
@@ -116,6 +136,23 @@ impl Store {
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), DbErr> {
         Migrator::up(&self.db, None).await
+    }
+
+    /// Whether this store can serve: the database answers and has no
+    /// pending migration (else why not, for a load balancer's log).
+    pub async fn ready(&self) -> Result<(), String> {
+        self.db
+            .ping()
+            .await
+            .map_err(|e| format!("the database does not answer: {e}"))?;
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(|e| format!("the migrations cannot be read: {e}"))?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} database migrations are pending", pending.len()))
+        }
     }
 
     /// The first account, created with `region` as its default phone region
@@ -137,6 +174,7 @@ impl Store {
         name: &str,
         region: Region,
     ) -> Result<account::Model, DbErr> {
+        let _turn = self.write_turn().await;
         insert_account(&self.db, name, region).await
     }
 
@@ -391,7 +429,7 @@ impl Store {
         c: &ValidContact,
     ) -> Result<ContactView, StoreError> {
         require_detail(c)?;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         check_groups(&txn, account_id, &c.group_ids).await?;
         check_taken(&txn, account_id, None, c).await?;
         let now = Utc::now();
@@ -418,7 +456,7 @@ impl Store {
         c: &ValidContact,
     ) -> Result<ContactView, StoreError> {
         require_detail(c)?;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         let Some(existing) = find_contact(&txn, account_id, id).await? else {
             return Err(not_found_contact());
         };
@@ -435,7 +473,7 @@ impl Store {
     }
 
     pub async fn delete_contact(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         if find_contact(&txn, account_id, id).await?.is_none() {
             return Err(not_found_contact());
         }
@@ -559,6 +597,7 @@ impl Store {
         account_id: i64,
         name: &GroupName,
     ) -> Result<GroupView, StoreError> {
+        let _turn = self.write_turn().await;
         self.check_group_name_free(account_id, name, None).await?;
         let row = contact_group::ActiveModel {
             id: NotSet,
@@ -587,6 +626,7 @@ impl Store {
         self.check_group_name_free(account_id, name, Some(id))
             .await?;
         let mut m: contact_group::ActiveModel = group.into();
+        let _turn = self.write_turn().await;
         m.name_key = Set(name.key().into_string());
         m.name = Set(name.to_string());
         m.update(&self.db)
@@ -598,7 +638,7 @@ impl Store {
     /// Deletes a group; its contacts stay (floating if it was their only group).
     pub async fn delete_group(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
         self.find_group(account_id, id).await?;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         group_member::Entity::delete_many()
             .filter(group_member::Column::AccountId.eq(account_id))
             .filter(group_member::Column::GroupId.eq(id))

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 
 use super::entity::{account, app_user, auth_session, invitation};
@@ -47,7 +47,7 @@ impl Store {
         password_hash: String,
         region: Region,
     ) -> Result<CurrentUser, StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         ensure_email_free(&txn, &creds.email_key).await?;
         let first_run = app_user::Entity::find().one(&txn).await?.is_none();
         let existing = if first_run {
@@ -114,6 +114,7 @@ impl Store {
         name: &str,
         region: Region,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let updated = account::Entity::update_many()
             .col_expr(account::Column::Name, name.into())
             .col_expr(account::Column::DefaultRegion, region.code().into())
@@ -133,6 +134,7 @@ impl Store {
         token_hash: String,
         expires_at: DateTime<Utc>,
     ) -> Result<(), DbErr> {
+        let _turn = self.write_turn().await;
         invitation::ActiveModel {
             id: NotSet,
             account_id: Set(me.account_id),
@@ -167,7 +169,7 @@ impl Store {
         creds: &Credentials,
         password_hash: String,
     ) -> Result<CurrentUser, StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.begin_write().await?;
         let inv = open_invitation(&txn, token_hash)
             .await?
             .ok_or_else(invitation_gone)?;
@@ -193,6 +195,7 @@ impl Store {
 
     /// Deletes the session records that have expired.
     pub async fn delete_expired_sessions(&self) -> Result<u64, DbErr> {
+        let _turn = self.write_turn().await;
         Ok(auth_session::Entity::delete_many()
             .filter(auth_session::Column::ExpiresAt.lt(Utc::now().timestamp()))
             .exec(&self.db)
@@ -306,6 +309,7 @@ impl tower_sessions::SessionStore for SessionRecords {
     ) -> tower_sessions::session_store::Result<()> {
         // A fresh id until one is free (a collision of 128 random bits is
         // not expected, but an insert never overwrites another's session).
+        let _turn = self.0.write_turn().await;
         loop {
             match Self::row(record)?.insert(&self.0.db).await {
                 Ok(_) => return Ok(()),
@@ -322,6 +326,7 @@ impl tower_sessions::SessionStore for SessionRecords {
         record: &tower_sessions::session::Record,
     ) -> tower_sessions::session_store::Result<()> {
         use sea_orm::sea_query::OnConflict;
+        let _turn = self.0.write_turn().await;
         auth_session::Entity::insert(Self::row(record)?)
             .on_conflict(
                 OnConflict::column(auth_session::Column::Id)
@@ -361,6 +366,7 @@ impl tower_sessions::SessionStore for SessionRecords {
         &self,
         id: &tower_sessions::session::Id,
     ) -> tower_sessions::session_store::Result<()> {
+        let _turn = self.0.write_turn().await;
         auth_session::Entity::delete_by_id(id.to_string())
             .exec(&self.0.db)
             .await

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{has_controls, strip_controls};
 use super::validate::{
     match_key, normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region,
 };
@@ -65,6 +66,8 @@ pub enum IssueKind {
     InvalidEmail(EmailIssue),
     TooLong,
     TooMany,
+    /// A control character (NUL, escape…), which no stored text keeps.
+    ControlCharacter,
     NoContactDetail,
     /// The same phone or e-mail twice in one contact.
     Repeated,
@@ -214,10 +217,22 @@ pub fn email_message(raw: &str, issue: &EmailIssue) -> String {
 
 /// A name as stored: trimmed, inner runs of whitespace made one space.
 pub fn clean_name(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    strip_controls(raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn name_field(raw: &str, field: FieldPath, what: &str, issues: &mut Vec<FieldIssue>) -> String {
+    if has_controls(raw) {
+        issues.push(FieldIssue {
+            field,
+            kind: IssueKind::ControlCharacter,
+            message: format!(
+                "{what} holds an invisible control character (pasted from another program?): retype it"
+            ),
+        });
+    }
     let value = clean_name(raw);
     if value.chars().count() > MAX_NAME_LEN {
         issues.push(FieldIssue {
@@ -232,7 +247,8 @@ fn name_field(raw: &str, field: FieldPath, what: &str, issues: &mut Vec<FieldIss
 /// A detail label as stored: trimmed, lower-case, at most [`MAX_LABEL_LEN`]
 /// characters.
 pub fn clean_label(raw: &str) -> String {
-    raw.trim()
+    strip_controls(raw)
+        .trim()
         .to_lowercase()
         .chars()
         .take(MAX_LABEL_LEN)
@@ -445,5 +461,36 @@ mod tests {
         let mut d = draft(&["07911 123123"], &[]);
         d.last_name = " de   la  Cruz ".into();
         assert_eq!(validate_contact(&d, gb()).unwrap().last_name, "de la Cruz");
+    }
+
+    #[test]
+    fn a_control_character_in_a_name_is_refused_with_its_field() {
+        let mut d = draft(&["07911 123123"], &[]);
+        d.first_name = "Ad\u{0}a".into();
+        d.company = "Acme\u{1b}".into();
+        let issues = validate_contact(&d, gb()).unwrap_err();
+        let fields: Vec<FieldPath> = issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::ControlCharacter)
+            .map(|i| i.field)
+            .collect();
+        assert_eq!(fields, [FieldPath::FirstName, FieldPath::Company]);
+        assert!(
+            issues[0].message.contains("retype"),
+            "{}",
+            issues[0].message
+        );
+        // Tabs and line breaks are whitespace, not controls to refuse.
+        d.first_name = "Ada\tMarie".into();
+        d.company = String::new();
+        assert_eq!(validate_contact(&d, gb()).unwrap().first_name, "Ada Marie");
+    }
+
+    #[test]
+    fn full_width_digits_and_odd_spaces_are_a_number() {
+        let d = draft(&["０７９１１\u{a0}１２３１２３"], &["ada＠example.org"]);
+        let c = validate_contact(&d, gb()).unwrap();
+        let values: Vec<&str> = c.details.iter().map(|d| d.value.as_str()).collect();
+        assert_eq!(values, ["+447911123123", "ada@example.org"]);
     }
 }

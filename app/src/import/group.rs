@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 /// Longest group name, in characters.
 pub const MAX_GROUP_NAME: usize = 100;
+/// Most groups one imported row may name (a cell of ten thousand names is
+/// a mistake, not a filing system).
+pub const MAX_GROUPS_PER_ROW: usize = 50;
 
 /// A valid group name, as it is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,9 +46,12 @@ impl fmt::Display for GroupNameIssue {
 
 impl std::error::Error for GroupNameIssue {}
 
-/// `raw` with its whitespace trimmed and collapsed.
+/// `raw` without control characters, its whitespace trimmed and collapsed.
 fn collapse(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::text::strip_controls(raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl GroupName {

@@ -164,12 +164,19 @@ pub(crate) enum HeaderMeaning {
 }
 
 /// Lower-case words of a header without accents, punctuation or numbers;
-/// `e mail` becomes `email`.
+/// `e mail` becomes `email`. Headers as database dumps and APIs write them
+/// read like their spaced forms: `group_name`, `E_MAIL`, `mobileNumber`
+/// (a lower-case letter followed by a capital starts a word).
 pub fn normalize_header(header: &str) -> String {
+    let mut previous_lower = false;
     let folded: String = header
         .nfd()
         .filter(|c| !is_combining_mark(*c) && !matches!(c, '\u{feff}' | '\u{200b}'))
-        .flat_map(char::to_lowercase)
+        .flat_map(|c| {
+            let camel = previous_lower && c.is_uppercase();
+            previous_lower = c.is_lowercase();
+            camel.then_some(' ').into_iter().chain(c.to_lowercase())
+        })
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect::<String>()
         .replace('ß', "ss");
@@ -279,6 +286,10 @@ const COMPANY: &[&str] = &[
 const GROUP: &[&str] = &[
     "group",
     "groups",
+    "group name",
+    "group names",
+    "list name",
+    "tag name",
     "group membership",
     "labels",
     "categories",
@@ -875,6 +886,24 @@ mod tests {
     #[case("Reason", Some(Field::Ignore))]
     #[case("Colour", None)]
     #[case("", None)]
+    // As database dumps and APIs write them, exactly like their spaced forms.
+    #[case("group_name", Some(Field::Group))]
+    #[case("Group Name", Some(Field::Group))]
+    #[case("groupName", Some(Field::Group))]
+    #[case("mobileNumber", Some(Field::Phone))]
+    #[case("mobile_number", Some(Field::Phone))]
+    #[case("MOBILE_NUMBER", Some(Field::Phone))]
+    #[case("phoneNumber", Some(Field::Phone))]
+    #[case("E_MAIL", Some(Field::Email))]
+    #[case("emailAddress", Some(Field::Email))]
+    #[case("email_address", Some(Field::Email))]
+    #[case("firstName", Some(Field::FirstName))]
+    #[case("first_name", Some(Field::FirstName))]
+    #[case("FIRST_NAME", Some(Field::FirstName))]
+    #[case("lastName", Some(Field::LastName))]
+    #[case("last_name", Some(Field::LastName))]
+    #[case("companyName", Some(Field::Company))]
+    #[case("company_name", Some(Field::Company))]
     fn headers_are_recognised(#[case] header: &str, #[case] expected: Option<Field>) {
         assert_eq!(field_of(header), expected, "{header}");
     }

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod read;
 pub mod rows;
 pub mod table;
+pub mod text;
 pub mod validate;
 pub mod warm_up;
 pub mod wire;

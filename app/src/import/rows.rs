@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::contact::{
     clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
-use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUP_NAME};
+use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUPS_PER_ROW, MAX_GROUP_NAME};
 use super::mapping::{Field, Mapping};
 use super::read::GridRow;
+use super::text::{is_placeholder, strip_controls};
 use super::validate::{
     expand_scientific, match_key, normalize_email, DetailKind, PhoneCache, PhoneIssue, Region,
 };
@@ -31,6 +32,8 @@ pub enum RejectReason {
     InvalidPhone,
     InvalidEmail,
     TooLong,
+    /// More of something than a row may hold (groups).
+    TooMany,
     /// Its details belong to two different existing contacts.
     Conflict,
 }
@@ -42,6 +45,7 @@ impl RejectReason {
             RejectReason::InvalidPhone => "invalid_phone",
             RejectReason::InvalidEmail => "invalid_email",
             RejectReason::TooLong => "too_long",
+            RejectReason::TooMany => "too_many",
             RejectReason::Conflict => "conflict",
         }
     }
@@ -174,11 +178,28 @@ fn split_values(cell: &str, kind: DetailKind) -> Vec<String> {
                 .split([';', ',', ' ', '\n'])
                 .map(str::to_string)
                 .collect::<Vec<_>>(),
-            DetailKind::Phone => p.split([';', '\n', '/']).map(str::to_string).collect(),
+            DetailKind::Phone => p
+                .split([';', '\n'])
+                .flat_map(split_on_slash)
+                .map(str::to_string)
+                .collect(),
         })
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// `07911 123456 / 020 7946 0000` holds two numbers; `n/a`, `24/7` or
+/// `07400/123456` none or one: a slash splits only when every side has the
+/// seven digits or more of a whole number.
+fn split_on_slash(part: &str) -> Vec<&str> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+    let sides: Vec<&str> = part.split('/').collect();
+    if sides.len() > 1 && sides.iter().all(|s| digits(s) >= 7) {
+        sides
+    } else {
+        vec![part]
+    }
 }
 
 /// Splits a group cell on ` ::: `, `;` and `,`.
@@ -197,8 +218,11 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
         ..Default::default()
     };
     for c in &mapping.columns {
-        let cell = row.cell(c.index);
-        if cell.is_empty() {
+        let cell = strip_controls(row.cell(c.index));
+        let cell = cell.as_ref();
+        if cell.is_empty()
+            || (matches!(c.field, Some(Field::Phone | Field::Email)) && is_placeholder(cell))
+        {
             continue;
         }
         let label = || {
@@ -304,7 +328,20 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
     }
     let mut groups: Vec<GroupName> = Vec::new();
     for (col, cell) in &cells.groups {
-        for g in split_groups(cell) {
+        let names = split_groups(cell);
+        if names.len() > MAX_GROUPS_PER_ROW {
+            issues.push(RowIssue {
+                row,
+                column: Some(*col),
+                kind: RejectReason::TooMany,
+                message: format!(
+                    "{} groups in one cell: a row may name at most {MAX_GROUPS_PER_ROW}",
+                    names.len()
+                ),
+            });
+            continue;
+        }
+        for g in names {
             match GroupName::parse(&g) {
                 Ok(name) => push_group(&mut groups, name),
                 Err(GroupNameIssue::TooLong) => issues.push(RowIssue {
@@ -317,6 +354,17 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
                 Err(GroupNameIssue::Empty) => {}
             }
         }
+    }
+    if groups.len() > MAX_GROUPS_PER_ROW {
+        issues.push(RowIssue {
+            row,
+            column: cells.groups.first().map(|(c, _)| *c),
+            kind: RejectReason::TooMany,
+            message: format!(
+                "{} groups in one row: a row may name at most {MAX_GROUPS_PER_ROW}",
+                groups.len()
+            ),
+        });
     }
 
     let mut details: Vec<ImportDetail> = Vec::new();
@@ -539,6 +587,90 @@ mod tests {
             ("Ada", "Lovelace")
         );
         assert_eq!(ada.details[0].label, "mobile");
+    }
+
+    /// Cells as other programs leave them: placeholders, control
+    /// characters, compatibility characters, slashes that split or not.
+    #[rstest]
+    #[case::placeholder_phone_is_empty("Ann", "n/a", "ann@example.com", &[], &["mailto:ann@example.com"])]
+    #[case::placeholder_alone_means_no_detail("Ann", "N/A", "-", &[RejectReason::NoContactDetail], &[])]
+    #[case::excel_na("Ann", "#N/A", "ann@example.com", &[], &["mailto:ann@example.com"])]
+    #[case::two_numbers_on_a_slash("Ann", "07400 123456 / 020 7946 0000", "", &[], &["+442079460000", "+447400123456"])]
+    #[case::slash_inside_one_number("Ann", "07400/123456", "", &[], &["+447400123456"])]
+    #[case::full_width_digits("Ann", "０７４００ １２３４５６", "", &[], &["+447400123456"])]
+    #[case::nbsp_and_thin_spaces("Ann", "07400\u{a0}123\u{2009}456", "", &[], &["+447400123456"])]
+    #[case::full_width_at("Ann", "", "ann＠example.org", &[], &["mailto:ann@example.org"])]
+    #[case::nul_in_phone("Ann", "07400\u{0}123456", "", &[], &["+447400123456"])]
+    #[case::nul_in_email("Ann", "", "ann\u{0}@example.org", &[], &["mailto:ann@example.org"])]
+    fn messy_cells_read_as_people_meant_them(
+        #[case] name: &str,
+        #[case] phone: &str,
+        #[case] email: &str,
+        #[case] reasons: &[RejectReason],
+        #[case] details: &[&str],
+    ) {
+        let p = run(&["Name", "Mobile", "Email"], &[&[name, phone, email]]);
+        let got_reasons: Vec<RejectReason> =
+            p.rejected.iter().flat_map(|r| r.reasons.clone()).collect();
+        assert_eq!(got_reasons, reasons, "{:?}", p.rejected);
+        let mut got: Vec<String> = p
+            .contacts
+            .iter()
+            .flat_map(|c| c.details.iter())
+            .map(|d| match d.kind {
+                DetailKind::Phone => d.value.clone(),
+                DetailKind::Email => format!("mailto:{}", d.value),
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, details);
+        assert_eq!(p.counts.details_dropped, 0, "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_contact_or_group() {
+        let p = run(
+            &["First name", "Last name", "Phone", "Group"],
+            &[&[
+                "Ad\u{0}a",
+                "Love\u{1b}lace",
+                "07400 123456",
+                "VIP\u{0}; Fr\u{7f}iends",
+            ]],
+        );
+        let c = &p.contacts[0];
+        assert_eq!(
+            (c.first_name.as_str(), c.last_name.as_str()),
+            ("Ada", "Lovelace")
+        );
+        let groups: Vec<&str> = c.groups.iter().map(GroupName::as_str).collect();
+        assert_eq!(groups, ["VIP", "Friends"]);
+    }
+
+    #[test]
+    fn a_row_names_at_most_fifty_groups() {
+        let many = |n: usize| {
+            (0..n)
+                .map(|i| format!("g{i}"))
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        let (fifty, fifty_one) = (many(MAX_GROUPS_PER_ROW), many(MAX_GROUPS_PER_ROW + 1));
+        let p = run(
+            &["Phone", "Group"],
+            &[
+                &["07400 123456", &fifty],
+                &["07400 123457", &fifty_one],
+                &["07400 123458", &many(10_000)],
+            ],
+        );
+        assert_eq!(p.contacts.len(), 1);
+        assert_eq!(p.contacts[0].groups.len(), MAX_GROUPS_PER_ROW);
+        assert_eq!(p.rejected.len(), 2);
+        for r in &p.rejected {
+            assert_eq!(r.reasons, [RejectReason::TooMany]);
+            assert!(r.message.contains("at most 50"), "{}", r.message);
+        }
     }
 
     #[test]

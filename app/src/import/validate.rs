@@ -21,6 +21,8 @@ use std::str::FromStr;
 use phonenumber::country;
 use serde::{Deserialize, Serialize};
 
+use super::text::compatible;
+
 /// The two kinds of contact detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,6 +200,7 @@ const MAX_PHONE_INPUT: usize = 64;
 
 /// Parses `raw` with `region` as the default and returns it in E.164.
 pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
+    let raw = compatible(raw);
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(PhoneIssue::Empty);
@@ -224,6 +227,7 @@ pub fn display_phone(e164: &str) -> String {
 /// Validates `raw` by the rule in the module docs and returns it with the
 /// domain lower-cased.
 pub fn normalize_email(raw: &str) -> Result<String, EmailIssue> {
+    let raw = compatible(raw);
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(EmailIssue::Empty);
@@ -276,6 +280,7 @@ fn domain_ok(domain: &str) -> bool {
 /// notation whose digits are all present (`4.47911123456E+11`). A repair is
 /// kept only when it gives a valid number.
 pub fn lenient_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
+    let raw = compatible(raw);
     let raw = raw.trim();
     let first = normalize_phone(raw, region);
     if first.is_ok() {

@@ -25,6 +25,11 @@ pub const CHUNK_BYTES: usize = 512 * 1024;
 /// short by [`CHUNK_BYTES`] at rows of up to 1 KB.
 pub const MAX_CHUNKS: u32 = 2_100;
 
+/// Most rows one import may hold: what the reader reads of one sheet.
+pub const MAX_IMPORT_ROWS: u64 = 1_048_576;
+/// Most columns one import may send.
+pub const MAX_WIRE_COLUMNS: usize = 1_024;
+
 /// One column as sent: its field and label, and where its label column is
 /// among the sent columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +49,7 @@ pub struct WireRow {
 
 /// Starts an import: the file's description, the confirmed mapping, the
 /// phone region and the group choice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRequest {
     pub file_name: String,
     pub sheet: String,
@@ -53,6 +58,38 @@ pub struct ImportRequest {
     pub region: Region,
     pub group: GroupChoice,
     pub total_rows: u64,
+    /// The file's [`Table::content_hash`](super::Table::content_hash): the
+    /// same file chosen again after a reload finds this import.
+    #[serde(default)]
+    pub content_hash: String,
+    /// The wizard's mapping and region, to resume with after a reload.
+    #[serde(default)]
+    pub wizard: Option<WizardState>,
+}
+
+/// What the wizard needs to resume an import after a reload: the mapping
+/// of the table's columns (the same file gives the same table, hence the
+/// same chunks) and the phone region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WizardState {
+    pub mapping: Mapping,
+    pub region: Region,
+}
+
+/// An import of the account that started and did not finish, offered to
+/// resume when its file is chosen again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnfinishedImport {
+    pub started: ImportStarted,
+    pub file_name: String,
+    pub sheet: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub total_rows: u64,
+    /// Contacts written so far.
+    pub created: u64,
+    pub updated: u64,
+    pub wizard: WizardState,
 }
 
 /// The server's answer to [`ImportRequest`].
@@ -132,6 +169,47 @@ impl std::fmt::Display for ChunkIssue {
             }
         }
     }
+}
+
+/// The limits of an import's start, checked by the server before it
+/// records anything: columns that exist and point at each other within
+/// range, a row count the reader could have read.
+pub fn check_start(start: &ImportRequest) -> Result<(), String> {
+    let n = start.columns.len();
+    if n == 0 || n > MAX_WIRE_COLUMNS {
+        return Err(format!(
+            "Send between 1 and {MAX_WIRE_COLUMNS} mapped columns."
+        ));
+    }
+    if start.total_rows > MAX_IMPORT_ROWS {
+        return Err(format!(
+            "An import holds at most {MAX_IMPORT_ROWS} rows: split the file."
+        ));
+    }
+    if start
+        .columns
+        .iter()
+        .any(|c| c.label_column.is_some_and(|l| l >= n))
+    {
+        return Err("A column's label column is not among the sent columns.".into());
+    }
+    if start.content_hash.len() > 64 || !start.content_hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err("The file's content hash is 64 hexadecimal characters.".into());
+    }
+    super::wizard::check_contact_detail(start.columns.iter().map(|c| c.field))
+        .map_err(|e| e.to_string())
+}
+
+/// [`FinishRequest`]'s counts, capped by what the import can hold: the
+/// browser's word is never taken for more rows than the import has.
+pub fn capped_finish(finish: &FinishRequest, total_rows: u64) -> (u64, u64) {
+    let details_per_row = 2 * super::contact::MAX_DETAILS_PER_KIND as u64;
+    (
+        finish.rejected_in_browser.min(total_rows),
+        finish
+            .dropped_in_browser
+            .min(total_rows.saturating_mul(details_per_row)),
+    )
 }
 
 /// The limits of one chunk, checked by the server before it plans the rows.

@@ -149,6 +149,8 @@ pub struct TableInfo {
     pub rows: usize,
     /// The first [`HEAD_ROWS`] data rows.
     pub head: Vec<GridRow>,
+    /// [`Table::content_hash`]: finds an unfinished import of this file.
+    pub content_hash: String,
 }
 
 /// Every row validated: what the mapping stage shows, and what the summary
@@ -365,6 +367,7 @@ fn opened(book: &Book, sheet: usize, table: &Table, mapping: Mapping) -> Opened 
             width: table.width,
             rows: table.rows.len(),
             head: table.rows.iter().take(HEAD_ROWS).cloned().collect(),
+            content_hash: table.content_hash(),
         },
         mapping,
     }

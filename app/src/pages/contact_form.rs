@@ -5,9 +5,10 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
+use crate::components::{list_url, Flash};
 use crate::import::{
     validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, IssueKind,
 };
@@ -203,6 +204,9 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
     let saving = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
     let navigate = use_navigate();
+    // Back to the list the user came from, its search and page kept.
+    let query = use_query_map();
+    let back = move || list_url(query.with_untracked(|q| q.get("back")));
 
     // After the first attempt, re-check as the user types (same rule as the server).
     Effect::new(move || {
@@ -238,7 +242,17 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             };
             saving.set(false);
             match result {
-                Ok(_) => navigate("/contacts?sort=updated", Default::default()),
+                // An edit goes back to the list it came from (its search,
+                // group and page); a new contact to the list's most recent
+                // first, where it is at the top.
+                Ok(saved) if id.is_some() => {
+                    Flash::set(format!("Saved {}.", saved.display_name()));
+                    navigate(&back(), Default::default());
+                }
+                Ok(saved) => {
+                    Flash::set(format!("Added {}.", saved.display_name()));
+                    navigate("/contacts?sort=updated", Default::default());
+                }
                 Err(AppError::Fields(issues)) => form.issues.set(issues),
                 Err(e) => banner.set(Some(e.to_string())),
             }
@@ -282,7 +296,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
                 <p class="error" data-testid="form-error">{move || banner.get()}</p>
             </Show>
             <div class="form__actions">
-                <A href="/contacts" attr:class="button">"Cancel"</A>
+                <A href=back attr:class="button" attr:data-testid="contact-cancel">"Cancel"</A>
                 <button type="submit" class="button button--primary" data-testid="contact-save" disabled=move || saving.get()>
                     {move || if saving.get() { "Saving…" } else if id.is_some() { "Save changes" } else { "Add contact" }}
                 </button>

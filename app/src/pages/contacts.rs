@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{delete_contact, list_contacts, list_groups};
-use crate::components::{ConfirmDialog, Confirmation};
+use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
 use crate::import::DetailKind;
 use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
 
@@ -38,7 +38,8 @@ pub fn ContactsPage() -> impl IntoView {
 
     let pending_delete = RwSignal::new(None::<(i64, Confirmation)>);
     let dialog = RwSignal::new(None::<Confirmation>);
-    let notice = RwSignal::new(None::<String>);
+    // "Saved Ada Lovelace." after a form brought the user back here.
+    let notice = RwSignal::new(Flash::take());
     let ask_delete = Callback::new(move |c: ContactView| {
         let confirmation = Confirmation {
             title: format!("Delete {}?", c.display_name()),
@@ -68,7 +69,7 @@ pub fn ContactsPage() -> impl IntoView {
                 <div class="page__actions">
                     <A href="/contacts/groups" attr:class="button" attr:data-testid="manage-groups">"Manage groups"</A>
                     <A href="/contacts/import" attr:class="button" attr:data-testid="import-contacts">"Import Contacts"</A>
-                    <A href="/contacts/new" attr:class="button button--primary" attr:data-testid="add-contact">"Add Single Contact"</A>
+                    <A href=move || form_url("/contacts/new", &query.get()) attr:class="button button--primary" attr:data-testid="add-contact">"Add Single Contact"</A>
                 </div>
             </div>
             <Show when=move || query.with(|q| q.import.is_some())>
@@ -136,7 +137,7 @@ fn GroupSidebar(
                         view! {
                             <A href=move || link(f) attr:class=move || class(f) attr:data-testid=testid>
                                 <span class="sidebar__name">{g.name.clone()}</span>
-                                <span class="sidebar__count">{g.member_count}</span>
+                                <span class="sidebar__count">{thousands(g.member_count)}</span>
                             </A>
                         }
                     }).collect_view()
@@ -259,16 +260,16 @@ fn ContactTable(
                 </tr>
             </thead>
             <tbody>
-                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete /> }).collect_view()}
+                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query /> }).collect_view()}
             </tbody>
         </table>
         <nav class="pager" data-testid="pager">
             <span class="pager__info" data-testid="pager-info">
-                {format!("{first}–{last} of {}", page.total)}
+                {format!("{}–{} of {}", thousands(first), thousands(last), thousands(page.total))}
             </span>
             <span class="pager__links">
                 {(current > 1).then(|| view! { <A href=move || at(current - 1) attr:class="button button--small" attr:data-testid="pager-prev">"← Previous"</A> })}
-                <span class="pager__page">{format!("Page {current} of {pages}")}</span>
+                <span class="pager__page">{format!("Page {} of {}", thousands(current), thousands(pages))}</span>
                 {(current < pages).then(|| view! { <A href=move || at(current + 1) attr:class="button button--small" attr:data-testid="pager-next">"Next →"</A> })}
             </span>
         </nav>
@@ -276,7 +277,11 @@ fn ContactTable(
 }
 
 #[component]
-fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl IntoView {
+fn ContactRow(
+    contact: ContactView,
+    ask_delete: Callback<ContactView>,
+    query: Memo<ContactQuery>,
+) -> impl IntoView {
     let name = contact.display_name();
     let details = |kind: DetailKind| {
         contact
@@ -297,7 +302,10 @@ fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl I
         .iter()
         .map(|g| view! { <span class="badge" title=g.name.clone()>{g.name.clone()}</span> })
         .collect_view();
-    let edit = format!("/contacts/{}/edit", contact.id);
+    let edit = form_url(
+        &format!("/contacts/{}/edit", contact.id),
+        &query.get_untracked(),
+    );
     view! {
         <tr data-testid="contact-row">
             <td>
@@ -315,4 +323,11 @@ fn ContactRow(contact: ContactView, ask_delete: Callback<ContactView>) -> impl I
             </td>
         </tr>
     }
+}
+
+/// A form's address that brings the user back to this list (its search,
+/// group, sort and page) once saved.
+fn form_url(path: &str, query: &ContactQuery) -> String {
+    let back: String = form_urlencoded::byte_serialize(query.to_url().as_bytes()).collect();
+    format!("{path}?back={back}")
 }

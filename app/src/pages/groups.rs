@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::api::{create_group, delete_group, list_groups, rename_group};
-use crate::components::{ConfirmDialog, Confirmation};
+use crate::components::{thousands, ConfirmDialog, Confirmation};
 use crate::model::{ContactQuery, GroupFilter, GroupView};
 
 #[component]
@@ -43,8 +43,9 @@ pub fn GroupsPage() -> impl IntoView {
         dialog.set(Some(Confirmation {
             title: format!("Delete the group \"{}\"?", g.name),
             body: format!(
-                "Its {} contact(s) stay in your contacts; they just leave this group.",
-                g.member_count
+                "Its {} contact{} stay in your contacts; they just leave this group.",
+                thousands(g.member_count),
+                if g.member_count == 1 { "" } else { "s" }
             ),
             action: "Delete group".into(),
         }));
@@ -148,7 +149,7 @@ fn GroupRow(
                     </form>
                 </Show>
             </td>
-            <td data-testid="group-count">{group.member_count}</td>
+            <td data-testid="group-count">{thousands(group.member_count)}</td>
             <td class="table__actions">
                 <button class="button button--small" data-testid="group-rename" on:click=move |_| editing.set(true)>"Rename"</button>
                 <button class="button button--small button--danger-text" data-testid="group-delete" on:click=move |_| ask_delete.run(group.clone())>

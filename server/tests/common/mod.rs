@@ -37,12 +37,30 @@ pub struct TestApp {
     pub name: &'static str,
     pub router: Router,
     pub state: app::state::AppState,
+    /// The database's URL (another server can open it).
+    pub url: String,
     drop_schema: Option<(String, String)>,
+    remove_file: Option<std::path::PathBuf>,
 }
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         Self::on("sqlite", "sqlite::memory:", None).await
+    }
+
+    /// A SQLite file (a pool of several connections, as `make run` has),
+    /// removed by [`TestApp::finish`].
+    pub async fn sqlite_file() -> TestApp {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "contacts-test-{}-{}.db",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut app = Self::on("sqlite file", &url, None).await;
+        app.remove_file = Some(path);
+        app
     }
 
     async fn on(name: &'static str, url: &str, drop_schema: Option<(String, String)>) -> TestApp {
@@ -55,8 +73,16 @@ impl TestApp {
             name,
             router,
             state,
+            url: url.to_string(),
             drop_schema,
+            remove_file: None,
         }
+    }
+
+    /// Another server on the same database: its own pool and state, as a
+    /// second process behind a load balancer has. Finish it before `self`.
+    pub async fn another_server(&self) -> TestApp {
+        Self::on(self.name, &self.url, None).await
     }
 
     /// A fresh PostgreSQL schema (the app's test helper), or `None` when
@@ -73,9 +99,23 @@ impl TestApp {
         apps
     }
 
+    /// A SQLite file, then PostgreSQL when available: for tests of
+    /// concurrent writers (an in-memory SQLite has one connection).
+    pub async fn all_concurrent() -> Vec<TestApp> {
+        let mut apps = vec![Self::sqlite_file().await];
+        apps.extend(Self::postgres().await);
+        apps
+    }
+
     pub async fn finish(self) {
         if let Some((url, schema)) = self.drop_schema {
             store_db::drop_pg_schema(&url, &schema).await;
+        }
+        if let Some(path) = self.remove_file {
+            self.state.store.connection().clone().close().await.ok();
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
         }
     }
 

@@ -29,6 +29,11 @@ pub struct Model {
     pub details_dropped: i64,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// The hash of the file's rows (`wire::ImportRequest::content_hash`).
+    pub content_hash: String,
+    /// The wizard's mapping and region, as JSON (`wire::WizardState`), to
+    /// resume after a reload.
+    pub wizard_state: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

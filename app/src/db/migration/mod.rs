@@ -12,6 +12,7 @@ mod m20261126_000006_search_index;
 mod m20261126_000007_account_contact_count;
 mod m20261202_000008_create_users;
 mod m20261203_000009_contact_first_indexes;
+mod m20261207_000010_throttle_resume_counts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_account_contact_count::Migration),
             Box::new(m20261202_000008_create_users::Migration),
             Box::new(m20261203_000009_contact_first_indexes::Migration),
+            Box::new(m20261207_000010_throttle_resume_counts::Migration),
         ]
     }
 }

@@ -22,6 +22,76 @@ mod tests {
     use crate::import::table::Table;
     use crate::import::validate::Region;
 
+    #[rstest::rstest]
+    #[case::back_to_input(
+        Stage::Mapping,
+        Stage::Input,
+        true,
+        false,
+        AddressMove::Go(Stage::Input)
+    )]
+    #[case::back_to_mapping(
+        Stage::Group,
+        Stage::Mapping,
+        true,
+        false,
+        AddressMove::Go(Stage::Mapping)
+    )]
+    #[case::same(Stage::Group, Stage::Group, true, false, AddressMove::Stay)]
+    #[case::forward_is_continues_job(Stage::Input, Stage::Mapping, true, false, AddressMove::Stay)]
+    #[case::no_jump_to_summary(Stage::Group, Stage::Summary, true, false, AddressMove::Stay)]
+    #[case::reload_on_mapping(Stage::Input, Stage::Mapping, false, false, AddressMove::FileLost)]
+    #[case::reload_on_group(Stage::Input, Stage::Group, false, false, AddressMove::FileLost)]
+    #[case::reload_on_summary(Stage::Input, Stage::Summary, false, false, AddressMove::Stay)]
+    #[case::back_from_a_finished_import_starts_over(
+        Stage::Summary,
+        Stage::Group,
+        true,
+        false,
+        AddressMove::Go(Stage::Input)
+    )]
+    #[case::back_from_a_finished_import_without_the_file(
+        Stage::Summary,
+        Stage::Mapping,
+        false,
+        false,
+        AddressMove::Go(Stage::Input)
+    )]
+    #[case::never_out_of_a_running_import(
+        Stage::Summary,
+        Stage::Group,
+        true,
+        true,
+        AddressMove::Stay
+    )]
+    #[case::never_out_of_a_paused_import(
+        Stage::Summary,
+        Stage::Input,
+        true,
+        true,
+        AddressMove::Stay
+    )]
+    fn the_address_moves_the_wizard_back_never_out_of_a_run(
+        #[case] current: Stage,
+        #[case] asked: Stage,
+        #[case] file_loaded: bool,
+        #[case] unfinished: bool,
+        #[case] expected: AddressMove,
+    ) {
+        assert_eq!(
+            address_move(current, asked, file_loaded, unfinished),
+            expected
+        );
+    }
+
+    #[test]
+    fn stages_round_trip_through_the_address() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::from_param(s.param()), s);
+        }
+        assert_eq!(Stage::from_param("nonsense"), Stage::Input);
+    }
+
     #[test]
     fn the_proposed_group_name_comes_from_the_file_and_steps_aside_when_taken() {
         assert_eq!(group_name_of_file("customers.xlsx"), "customers");

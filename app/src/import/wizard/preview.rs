@@ -136,6 +136,7 @@ pub fn reason_words(reason: RejectReason) -> &'static str {
         RejectReason::InvalidPhone => "invalid phone",
         RejectReason::InvalidEmail => "invalid e-mail",
         RejectReason::TooLong => "a value too long",
+        RejectReason::TooMany => "too many groups",
         RejectReason::Conflict => "matching two existing contacts",
     }
 }

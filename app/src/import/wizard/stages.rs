@@ -146,6 +146,72 @@ pub fn previous_stage(stage: Stage, mapping: &Mapping) -> Option<Stage> {
     }
 }
 
+impl Stage {
+    /// The stage in the page's address (`?stage=mapping`); the first
+    /// stage has none.
+    pub fn param(self) -> &'static str {
+        match self {
+            Stage::Input => "",
+            Stage::Mapping => "mapping",
+            Stage::Group => "group",
+            Stage::Summary => "summary",
+        }
+    }
+
+    /// The stage an address names (none, or an unknown name: the first).
+    pub fn from_param(param: &str) -> Stage {
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.param() == param)
+            .unwrap_or(Stage::Input)
+    }
+}
+
+/// What the wizard does when its address asks for another stage than the
+/// one it shows: the browser's Back or Forward, or a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressMove {
+    /// Show that stage.
+    Go(Stage),
+    /// Stay, and put the current stage back in the address (Forward past
+    /// what Continue allows, into a running import, or to the summary).
+    Stay,
+    /// The address asks for a stage that needs the file, and the file is
+    /// gone (a reload forgets it: it never leaves the browser's memory):
+    /// back to the first stage, saying so.
+    FileLost,
+}
+
+/// See [`AddressMove`]: `asked` by the address while `current` is shown,
+/// with the file read or not, and an import started and not finished
+/// (running, or stopped by an error and waiting for Resume) or not.
+pub fn address_move(
+    current: Stage,
+    asked: Stage,
+    file_loaded: bool,
+    import_unfinished: bool,
+) -> AddressMove {
+    if asked == current {
+        return AddressMove::Stay;
+    }
+    match current {
+        // An import under way is never left by Back: its chunks would stop.
+        Stage::Summary if import_unfinished => return AddressMove::Stay,
+        // A finished import: Back starts over.
+        Stage::Summary if asked != Stage::Summary => return AddressMove::Go(Stage::Input),
+        _ => {}
+    }
+    if matches!(asked, Stage::Mapping | Stage::Group) && !file_loaded {
+        return AddressMove::FileLost;
+    }
+    match current {
+        // Back, to any earlier stage.
+        _ if asked.number() < current.number() => AddressMove::Go(asked),
+        // Forward only where Continue leads, and never into an import.
+        _ => AddressMove::Stay,
+    }
+}
+
 /// Stage 1: a table was read (`rows`: its number of data rows), and it has
 /// data rows.
 pub fn check_input(rows: Option<usize>) -> Result<(), StageError> {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{file_size, plural, thousands, Source, Wizard};
+use crate::api::unfinished_imports;
 use crate::browser;
 use crate::import::worker::{Request, Response};
 use crate::import::HeaderChoice;
@@ -37,6 +38,7 @@ pub fn InputStage() -> impl IntoView {
                 <p class="error" role="alert" data-testid="import-error">{m}</p>
             })}
             <SourceDetails />
+            <ResumeOffer />
             <p class="wizard__examples muted">
                 "Not sure about the layout? "
                 <a href="/import/example.xlsx" download="contacts-example.xlsx" data-testid="import-example-download">
@@ -46,6 +48,61 @@ pub fn InputStage() -> impl IntoView {
                 <a href="/import/example.csv" download="contacts-example.csv" data-testid="import-example-download-csv">"csv"</a>
             </p>
         </div>
+    }
+}
+
+/// A file whose rows match an import of this account that never finished
+/// (the tab closed, the page reloaded, the connection dropped for good):
+/// offer to resume it with its mapping, region and group. The server's
+/// ledger answers the chunks already written with their first outcome and
+/// writes only the rest.
+#[component]
+fn ResumeOffer() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let hash = move || {
+        w.table
+            .with(|t| t.as_ref().map(|t| t.content_hash.clone()))
+            .unwrap_or_default()
+    };
+    let offers = Resource::new(hash, |hash| async move {
+        if hash.is_empty() {
+            return Vec::new();
+        }
+        unfinished_imports(hash).await.unwrap_or_default()
+    });
+    let dismissed = RwSignal::new(None::<i64>);
+    move || {
+        let offer = offers
+            .get()
+            .and_then(|list| list.into_iter().next())
+            .filter(|o| dismissed.get() != Some(o.started.import_id))?;
+        let when = offer
+            .started_at
+            .get(..16)
+            .unwrap_or(&offer.started_at)
+            .replace('T', " ");
+        let done = (offer.created + offer.updated) as usize;
+        let text = format!(
+            "You started importing “{}” on {when} UTC; it stopped after {} contact{} had been saved. Resume it where it stopped (with the same columns and group), or start a new import of this file.",
+            offer.file_name,
+            thousands(done),
+            plural(done),
+        );
+        let id = offer.started.import_id;
+        let resume = move |_| w.resume_import(offer.clone());
+        Some(view! {
+            <div class="notice notice--info resume" role="status" data-testid="import-resume-offer">
+                <p>{text}</p>
+                <div class="resume__actions">
+                    <button class="button button--primary" data-testid="import-resume-unfinished" on:click=resume>
+                        "Resume that import"
+                    </button>
+                    <button class="button" data-testid="import-resume-dismiss" on:click=move |_| dismissed.set(Some(id))>
+                        "Start a new import"
+                    </button>
+                </div>
+            </div>
+        })
     }
 }
 

@@ -18,11 +18,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 use crate::api::{get_settings, list_groups};
+use crate::import::wire::{ImportStarted, UnfinishedImport};
 use crate::import::wizard::{
-    check_group, check_input, check_mapping, group_column, next_stage, previous_stage, GroupChoice,
-    Stage,
+    address_move, check_group, check_input, check_mapping, group_column, next_stage,
+    previous_stage, AddressMove, GroupChoice, Stage,
 };
 use crate::import::worker::{Checked, OpenedFile, Request, Response, TableInfo};
 use crate::import::{Mapping, Region};
@@ -88,6 +91,12 @@ pub(crate) struct Wizard {
     pub busy: RwSignal<Option<String>>,
     /// What was typed or pasted, kept when going back to stage 1.
     pub pasted: RwSignal<String>,
+    /// Continue was clicked while a check was under way (the click that
+    /// also ended a cell's edit, which starts the check): go on when it ends.
+    pending_advance: RwSignal<bool>,
+    /// An unfinished import to resume once the rows are checked under its
+    /// mapping (the check plans the same chunks it sent before).
+    pending_resume: RwSignal<Option<ImportStarted>>,
 }
 
 impl Wizard {
@@ -112,6 +121,33 @@ impl Wizard {
             history,
             busy: RwSignal::new(None),
             pasted: RwSignal::new(String::new()),
+            pending_advance: RwSignal::new(false),
+            pending_resume: RwSignal::new(None),
+        }
+    }
+
+    /// Resumes `offer` (an import this file started before a reload): its
+    /// mapping and region come back, the rows are checked under them, and
+    /// the import goes on where it stopped.
+    pub fn resume_import(&self, offer: UnfinishedImport) {
+        self.pending_resume.set(Some(offer.started));
+        self.region.set(offer.wizard.region);
+        // Setting the mapping checks the rows again (the effect in ImportPage).
+        self.mapping.set(offer.wizard.mapping);
+    }
+
+    /// Continue is only waiting for a check to end: it stays
+    /// clickable, and a click then takes effect when the check ends.
+    fn waiting(&self) -> bool {
+        self.stage.get() == Stage::Mapping && self.checking.get()
+    }
+
+    /// Continue, now or (while [`Wizard::waiting`]) as soon as the check ends.
+    fn continue_clicked(&self) {
+        if self.waiting() {
+            self.pending_advance.set(true);
+        } else {
+            self.advance();
         }
     }
 
@@ -216,6 +252,17 @@ impl Wizard {
             }
             w.checking.set(false);
             w.busy.set(None);
+            if w.pending_advance.get_untracked() {
+                w.pending_advance.set(false);
+                w.advance();
+            }
+            if let Some(started) = w.pending_resume.get_untracked() {
+                w.pending_resume.set(None);
+                if w.preview.with_untracked(Option::is_some) {
+                    w.stage.set(Stage::Summary);
+                    summary::start_with(w, Some(started));
+                }
+            }
         });
     }
 
@@ -232,6 +279,8 @@ impl Wizard {
         self.loads.set_value(self.loads.get_value() + 1);
         self.checks.set_value(self.checks.get_value() + 1);
         self.checking.set(false);
+        self.pending_advance.set(false);
+        self.pending_resume.set(None);
         self.reading.set(false);
         self.busy.set(None);
         self.preview.set(None);
@@ -265,6 +314,59 @@ pub fn ImportPage() -> impl IntoView {
         w.edits.track();
         w.check();
     });
+    // The stage is in the address (`?stage=mapping`): the browser's Back
+    // goes to the previous stage, and a reload that lost the file says so.
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let file_lost = RwSignal::new(false);
+    let go_to_stage = {
+        let navigate = navigate.clone();
+        move |stage: Stage, replace: bool| {
+            let url = match stage.param() {
+                "" => "/contacts/import".to_string(),
+                p => format!("/contacts/import?stage={p}"),
+            };
+            navigate(
+                &url,
+                NavigateOptions {
+                    replace,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    Effect::new({
+        let go_to_stage = go_to_stage.clone();
+        move |_| {
+            let asked = Stage::from_param(&query.with(|q| q.get("stage").unwrap_or_default()));
+            let current = w.stage.get_untracked();
+            let loaded = w.table.with_untracked(Option::is_some);
+            let unfinished = w.run.with_untracked(|r| {
+                matches!(r.phase, summary::Phase::Running | summary::Phase::Paused)
+            });
+            match address_move(current, asked, loaded, unfinished) {
+                AddressMove::Go(Stage::Input) if current == Stage::Summary => w.reset(),
+                AddressMove::Go(stage) => w.stage.set(stage),
+                AddressMove::FileLost => {
+                    file_lost.set(true);
+                    go_to_stage(Stage::Input, true);
+                }
+                AddressMove::Stay if asked != current => go_to_stage(current, true),
+                AddressMove::Stay => {}
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let stage = w.stage.get();
+        if stage != Stage::Input {
+            file_lost.set(false);
+        }
+        let shown = query.with_untracked(|q| q.get("stage").unwrap_or_default());
+        if Stage::from_param(&shown) != stage {
+            go_to_stage(stage, false);
+        }
+    });
     // The reading worker loads while the user picks a file.
     Effect::new(|_| crate::browser::start_reader());
     // Leaving the page frees the worker's copy of the file.
@@ -284,6 +386,11 @@ pub fn ImportPage() -> impl IntoView {
                 <A href="/contacts" attr:class="button">"Back to contacts"</A>
             </div>
             <StageBar />
+            <Show when=move || file_lost.get()>
+                <p class="notice notice--info" role="status" data-testid="import-file-lost">
+                    "The page was reloaded, and the file with it: it never leaves your browser, so it is not kept. Choose it again to go on."
+                </p>
+            </Show>
             {move || w.busy.get().map(|m| view! {
                 <div class="busy" role="status" data-testid="import-busy"><span class="busy__spinner"></span>{m}</div>
             })}
@@ -351,7 +458,7 @@ fn ContinueBar() -> impl IntoView {
             .with(|m| next_stage(stage, m) == Ok(Stage::Summary));
         if starts_import {
             let n = w.preview.get().map(|p| p.0.contacts).unwrap_or(0);
-            format!("Import {n} contact{}", plural(n))
+            format!("Import {} contact{}", thousands(n), plural(n))
         } else {
             "Continue".to_string()
         }
@@ -372,8 +479,9 @@ fn ContinueBar() -> impl IntoView {
                 <button
                     class="button button--primary"
                     data-testid="import-continue"
-                    disabled=move || blocked.get().is_some()
-                    on:click=move |_| w.advance()
+                    disabled=move || blocked.get().is_some() && !w.waiting()
+                    aria-busy=move || w.pending_advance.get().then_some("true")
+                    on:click=move |_| w.continue_clicked()
                 >
                     {label}
                 </button>
@@ -382,18 +490,7 @@ fn ContinueBar() -> impl IntoView {
     }
 }
 
-/// "1,234" for 1234.
-pub(crate) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::components::thousands;
 
 /// "1.2 MB" for a file size.
 pub(crate) fn file_size(bytes: f64) -> String {

@@ -15,7 +15,7 @@ use crate::api::{finish_import, import_chunk, list_imports, start_import};
 use crate::browser;
 use crate::import::wire::{
     wire_columns, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest, ImportStarted,
-    WireColumn,
+    WireColumn, WizardState,
 };
 use crate::import::wizard::group_column;
 use crate::import::worker::{Request, Response};
@@ -67,6 +67,14 @@ impl Run {
 
 /// Prepares the chunks and runs the import.
 pub fn start(w: Wizard) {
+    start_with(w, None);
+}
+
+/// [`start`], or with `started` an import begun before (resumed after a
+/// reload): every chunk is sent, and the server's ledger answers those it
+/// already wrote with their first outcome, so the summary counts them all
+/// and nothing is written twice.
+pub fn start_with(w: Wizard, started: Option<ImportStarted>) {
     // The worker planned the chunks when it checked the rows (Continue
     // waits for the latest check).
     let Some(preview) = w.preview.get_untracked() else {
@@ -83,6 +91,7 @@ pub fn start(w: Wizard) {
         columns: Arc::new(columns),
         total_rows,
         refused_here: preview.0.rejected.clone(),
+        started,
         ..Default::default()
     });
     spawn_local(run(w));
@@ -106,7 +115,9 @@ where
     let mut attempt = 0;
     loop {
         match f().await {
-            Err(AppError::Transport(_) | AppError::Internal) if attempt < RETRIES => {
+            Err(AppError::Transport(_) | AppError::Internal | AppError::Unavailable)
+                if attempt < RETRIES =>
+            {
                 browser::sleep(500 * 2i32.pow(attempt)).await;
                 attempt += 1;
             }
@@ -123,7 +134,7 @@ async fn run(w: Wizard) {
             return;
         };
         let message = match e {
-            AppError::Transport(_) | AppError::Internal => format!(
+            AppError::Transport(_) | AppError::Internal | AppError::Unavailable => format!(
                 "The connection to the server was lost after {} of {} rows. Nothing was lost and nothing will be imported twice: Resume goes on from there.",
                 thousands(sent.0),
                 thousands(sent.1)
@@ -262,6 +273,15 @@ fn request(w: Wizard) -> ImportRequest {
         total_rows: w
             .table
             .with_untracked(|t| t.as_ref().map(|t| t.rows as u64).unwrap_or(0)),
+        content_hash: w.table.with_untracked(|t| {
+            t.as_ref()
+                .map(|t| t.content_hash.clone())
+                .unwrap_or_default()
+        }),
+        wizard: Some(WizardState {
+            mapping: w.mapping.get_untracked(),
+            region: w.region.get_untracked(),
+        }),
     }
 }
 

@@ -1,0 +1,333 @@
+//! The load runs of BENCHMARKS.md (ignored by `make test`: minutes each).
+//! Run against the release binary, on one database at a time:
+//!
+//! ```sh
+//! cargo build --release -p server
+//! CONTACTS_BIN=target/release/contacts LOAD_DATABASE=sqlite \
+//!   cargo test -p server --features app/ssr --test load -- --ignored --nocapture
+//! ```
+//!
+//! `LOAD_DATABASE=postgres` uses a fresh schema of `TEST_POSTGRES_URL`.
+//! `LOAD_CONTACTS` (default 100,000) and `LOAD_CLIENTS` (default 32) size it.
+//!
+//! * `search_load`: the account filled through the wizard's import
+//!   endpoints, then each kind of list request from every client at once;
+//!   latency percentiles and requests per second per kind, beside the same
+//!   clients asking `/health/live` (the HTTP floor, same run).
+//! * `concurrent_imports`: four imports of `LOAD_ROWS` (default 20,000) rows at
+//!   once, overlapping, while a colleague saves contacts, against one of
+//!   them alone (same run).
+
+mod process;
+
+use std::time::{Duration, Instant};
+
+use process::{store_db, Server};
+use serde_json::{json, Value};
+
+fn env_usize(key: &str, default: usize) -> usize {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The database of this run: (url, cleanup).
+fn database(runtime: &tokio::runtime::Runtime) -> (String, Box<dyn FnOnce()>) {
+    match std::env::var("LOAD_DATABASE").as_deref() {
+        Ok("postgres") => {
+            let (url, (admin, schema)) = runtime
+                .block_on(store_db::fresh_pg_schema())
+                .expect("PostgreSQL reachable");
+            let handle = runtime.handle().clone();
+            (
+                url,
+                Box::new(move || handle.block_on(store_db::drop_pg_schema(&admin, &schema))),
+            )
+        }
+        _ => {
+            let path =
+                std::env::temp_dir().join(format!("contacts-load-{}.db", std::process::id()));
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            (
+                url,
+                Box::new(move || {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                    }
+                }),
+            )
+        }
+    }
+}
+
+const FIRST: [&str; 12] = [
+    "Ada", "Ben", "Chloe", "Dan", "Eli", "Fatima", "Gil", "Hannah", "Ido", "Jess", "Karim", "Lea",
+];
+const LAST: [&str; 10] = [
+    "Cohen", "Levi", "Jones", "Patel", "Brown", "Mizrahi", "Taylor", "Peretz", "Wilson", "Khan",
+];
+
+/// Person `i`: a name, a unique mobile and e-mail; every contact works at
+/// "Smithfield Trading" but one in a thousand, so "smith" matches nearly all.
+fn person(i: usize) -> Value {
+    let company = if i % 1000 == 7 {
+        "Other Ltd"
+    } else {
+        "Smithfield Trading"
+    };
+    json!({ "number": i + 2, "cells": [
+        FIRST[i % FIRST.len()], format!("{} {}", LAST[(i / 12) % LAST.len()], i), company,
+        format!("07400 {:06}", i), format!("person{i}@example.org")
+    ] })
+}
+
+/// Fills the account with `n` contacts through the import endpoints.
+fn fill(server: &Server, cookie: &str, n: usize, file: &str, first: usize) -> Duration {
+    let started = Instant::now();
+    let (status, body) = server
+        .call(
+            cookie,
+            "imports/start",
+            &json!({ "start": {
+                "file_name": file, "sheet": "", "format": "csv",
+                "columns": [
+                    { "header": "First name", "field": "first_name", "label": "", "label_column": null },
+                    { "header": "Last name", "field": "last_name", "label": "", "label_column": null },
+                    { "header": "Company", "field": "company", "label": "", "label_column": null },
+                    { "header": "Mobile", "field": "phone", "label": "mobile", "label_column": null },
+                    { "header": "Email", "field": "email", "label": "", "label_column": null }
+                ],
+                "region": "GB", "group": "None", "total_rows": n
+            }}),
+        )
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let id = body["import_id"].as_i64().unwrap();
+    let rows: Vec<Value> = (first..first + n).map(person).collect();
+    for (no, chunk) in rows.chunks(4_000).enumerate() {
+        let (status, body) = server
+            .call(
+                cookie,
+                "imports/chunk",
+                &json!({ "chunk": { "import_id": id, "chunk_no": no, "rows": chunk } }),
+            )
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = server
+        .call(cookie, "imports/finish", &json!({ "finish": { "import_id": id, "rejected_in_browser": 0, "dropped_in_browser": 0 } }))
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    started.elapsed()
+}
+
+/// `clients` threads each sending `per_client` requests made by `body`:
+/// (latencies sorted, statuses not 200, wall time).
+fn hammer(
+    server: &Server,
+    cookie: &str,
+    clients: usize,
+    per_client: usize,
+    endpoint: &str,
+    body: &(dyn Fn(usize) -> Value + Sync),
+) -> (Vec<Duration>, Vec<u16>, Duration) {
+    let started = Instant::now();
+    let results: Vec<(Vec<Duration>, Vec<u16>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                s.spawn(move || {
+                    let mut times = Vec::new();
+                    let mut bad = Vec::new();
+                    for r in 0..per_client {
+                        let t = Instant::now();
+                        let status = if endpoint == "health" {
+                            server.request("GET", "/health/live", None, "").map(|a| a.0)
+                        } else {
+                            server
+                                .call(cookie, endpoint, &body(c * per_client + r))
+                                .map(|a| a.0)
+                        };
+                        times.push(t.elapsed());
+                        match status {
+                            Ok(200) => {}
+                            Ok(other) => bad.push(other),
+                            Err(_) => bad.push(0),
+                        }
+                    }
+                    (times, bad)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wall = started.elapsed();
+    let mut times: Vec<Duration> = results.iter().flat_map(|r| r.0.clone()).collect();
+    times.sort();
+    let bad = results.into_iter().flat_map(|r| r.1).collect();
+    (times, bad, wall)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[test]
+#[ignore = "a load run for BENCHMARKS.md: minutes; see the module docs"]
+fn search_load() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, cleanup) = database(&runtime);
+    let contacts = env_usize("LOAD_CONTACTS", 100_000);
+    let clients = env_usize("LOAD_CLIENTS", 32);
+    let per_client = env_usize("LOAD_REQUESTS", 8);
+    let server = Server::start(&url, &[], "load");
+    let cookie = server.sign_up("Load", "load@example.org");
+    let fill_time = fill(&server, &cookie, contacts, "load.csv", 0);
+    eprintln!(
+        "load: {} contacts imported in {:.1} s ({})",
+        contacts,
+        fill_time.as_secs_f64(),
+        std::env::var("LOAD_DATABASE").unwrap_or_else(|_| "sqlite".into())
+    );
+    let n = contacts;
+    type Body = Box<dyn Fn(usize) -> Value + Sync>;
+    let kinds: Vec<(&str, &str, Body)> = vec![
+        ("/health/live (floor)", "health", Box::new(|_| json!({}))),
+        (
+            "list, page 1",
+            "contacts/list",
+            Box::new(|_| json!({ "query": {} })),
+        ),
+        (
+            "list, last page",
+            "contacts/list",
+            Box::new(move |_| json!({ "query": { "page": n.div_ceil(25) } })),
+        ),
+        (
+            "list, recent first",
+            "contacts/list",
+            Box::new(|_| json!({ "query": { "sort": "updated" } })),
+        ),
+        (
+            "search a name (0.1 %)",
+            "contacts/list",
+            Box::new(
+                move |i| json!({ "query": { "search": format!("{} {}", LAST[(i * 7919 % n / 12) % LAST.len()], i * 7919 % n) } }),
+            ),
+        ),
+        (
+            "search a last name (10 %)",
+            "contacts/list",
+            Box::new(|i| json!({ "query": { "search": LAST[i % LAST.len()] } })),
+        ),
+        (
+            "search a phone, other notation",
+            "contacts/list",
+            Box::new(
+                move |i| json!({ "query": { "search": format!("+44 7400 {:06}", i * 7919 % n) } }),
+            ),
+        ),
+        (
+            "search an e-mail",
+            "contacts/list",
+            Box::new(
+                move |i| json!({ "query": { "search": format!("person{}@example.org", i * 7919 % n) } }),
+            ),
+        ),
+        (
+            "search matching ~all (smith)",
+            "contacts/list",
+            Box::new(|_| json!({ "query": { "search": "smith" } })),
+        ),
+    ];
+    eprintln!("| request | clients | p50 ms | p99 ms | max ms | req/s | not 200 |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (label, endpoint, body) in &kinds {
+        // One warm-up round (caches, plans), then the measured one.
+        hammer(&server, &cookie, clients.min(4), 2, endpoint, body.as_ref());
+        let (times, bad, wall) = hammer(
+            &server,
+            &cookie,
+            clients,
+            per_client,
+            endpoint,
+            body.as_ref(),
+        );
+        eprintln!(
+            "| {label} | {clients} | {:.1} | {:.1} | {:.1} | {:.0} | {} |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            percentile(&times, 1.0),
+            times.len() as f64 / wall.as_secs_f64(),
+            if bad.is_empty() {
+                "none".to_string()
+            } else {
+                format!("{bad:?}")
+            }
+        );
+    }
+    server.assert_no_panic();
+    drop(server);
+    cleanup();
+}
+
+#[test]
+#[ignore = "a load run for BENCHMARKS.md: minutes; see the module docs"]
+fn concurrent_imports() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, cleanup) = database(&runtime);
+    let rows = env_usize("LOAD_ROWS", 20_000);
+    let server = Server::start(&url, &[], "imports");
+    // The reference: one import alone, into an account of its own.
+    let alone = server.sign_up("Alone", "alone@example.org");
+    let alone_time = fill(&server, &alone, rows, "alone.csv", 0);
+    // Four at once into one account, each overlapping the next by half,
+    // while a colleague saves a contact every 50 ms.
+    let busy = server.sign_up("Busy", "busy@example.org");
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let started = Instant::now();
+    let (times, saves) = std::thread::scope(|s| {
+        let imports: Vec<_> = (0..4)
+            .map(|k| {
+                let (server, busy) = (&server, &busy);
+                s.spawn(move || fill(server, busy, rows, &format!("part-{k}.csv"), k * rows / 2))
+            })
+            .collect();
+        let colleague = s.spawn(|| {
+            let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let (status, _) = server
+                    .call(&busy, "contacts/create", &json!({ "contact": { "first_name": "Colleague", "last_name": format!("{i}"), "company": "",
+                        "phones": [{ "value": format!("07500 {:06}", i), "label": "" }], "emails": [], "group_ids": [] } }))
+                    .unwrap();
+                *statuses.entry(status).or_default() += 1;
+                i += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            statuses
+        });
+        let times: Vec<Duration> = imports.into_iter().map(|h| h.join().unwrap()).collect();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        (times, colleague.join().unwrap())
+    });
+    let wall = started.elapsed();
+    let (_, page) = server
+        .call(&busy, "contacts/list", &json!({ "query": {} }))
+        .unwrap();
+    let expected = rows * 5 / 2 + saves.get(&200).copied().unwrap_or(0);
+    eprintln!(
+        "imports: one of {rows} rows alone {:.1} s; four at once (overlapping by half) {:.1} s wall, each {:?} s; \
+         colleague's saves {saves:?}; contacts {} (expected {expected})",
+        alone_time.as_secs_f64(),
+        wall.as_secs_f64(),
+        times.iter().map(|t| (t.as_secs_f64() * 10.0).round() / 10.0).collect::<Vec<_>>(),
+        page["total"]
+    );
+    assert_eq!(page["total"].as_u64().unwrap() as usize, expected);
+    assert!(saves.keys().all(|s| *s == 200), "{saves:?}");
+    server.assert_no_panic();
+    drop(server);
+    cleanup();
+}
