@@ -93,13 +93,14 @@ test('an edit goes back to the filtered list it came from and says it saved', as
   await expect(page.getByTestId('notice')).toHaveText(`Added ${p.first} ${p.last}.`);
   await search(page, p.last);
   await expect(page).toHaveURL(new RegExp(`q=${p.last}`));
+  const list = page.url();
   await find.row(page, p.last).getByTestId('contact-edit').click();
   await expect(page.getByTestId('contact-first-name')).toHaveValue(p.first);
   await fillContact(page, { company: 'Renamed Ltd' });
   await shot(page, 'contact-edit');
   await page.getByTestId('contact-save').click();
   // The same search, the saved contact in it, and a word that it worked.
-  await expect(page).toHaveURL(new RegExp(`/contacts\\?q=${p.last}$`));
+  await expect(page).toHaveURL(list);
   await expect(page.getByTestId('contact-search')).toHaveValue(p.last);
   await expectOnlyRow(page, p.last);
   await expect(find.row(page, p.last)).toContainText('Renamed Ltd');
@@ -107,7 +108,7 @@ test('an edit goes back to the filtered list it came from and says it saved', as
   // Cancel goes back to the same list too.
   await find.row(page, p.last).getByTestId('contact-edit').click();
   await page.getByTestId('contact-cancel').click();
-  await expect(page).toHaveURL(new RegExp(`/contacts\\?q=${p.last}$`));
+  await expect(page).toHaveURL(list);
 });
 
 test('a name with a control character is refused with a message', async ({ page }) => {
