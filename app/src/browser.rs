@@ -62,6 +62,13 @@ mod imp {
         }
     }
 
+    /// The browser's own Back (the router hears it as any Back).
+    pub fn history_back() {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.back();
+        }
+    }
+
     /// This page's origin (`http://127.0.0.1:3000`), for links to share.
     pub fn origin() -> String {
         web_sys::window()
@@ -278,6 +285,8 @@ mod imp {
     pub fn revoke(_: &str) {}
 
     pub fn go_to(_: &str) {}
+
+    pub fn history_back() {}
 
     pub fn origin() -> String {
         String::new()

@@ -162,6 +162,9 @@ impl From<crate::db::StoreError> for AppError {
             StoreError::ImportFinished => {
                 AppError::Conflict("That import is finished: start a new one.".into())
             }
+            StoreError::ChunkChanged => AppError::Conflict(
+                "These rows differ from the ones this import received before (was a cell fixed before the page was reloaded?). What the import wrote stays: import the file again as a new import to bring in the rest.".into(),
+            ),
             StoreError::DetailTakenMeanwhile => AppError::Conflict(
                 "One of these phone numbers or e-mail addresses was just saved on another contact. Reload and try again.".into(),
             ),

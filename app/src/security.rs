@@ -204,10 +204,13 @@ impl LoginThrottle {
         email_key: &str,
         ip: IpAddr,
     ) -> Result<Attempt, AppError> {
-        self.costly_request(store, ip)
-            .await
-            .map_err(|_| too_many())?;
-        let email = format!("email:{email_key}");
+        match self.costly_request(store, ip).await {
+            Err(AppError::TooManyRequests(_)) => return Err(too_many()),
+            other => other?,
+        }
+        // Hashed: any e-mail typed (however long, with whatever bytes) is a
+        // key of one size, and the table holds no address.
+        let email = format!("email:{}", token_hash(email_key));
         if !store.take_token(&email, now_ms(), self.per_email).await? {
             return Err(too_many());
         }

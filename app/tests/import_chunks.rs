@@ -8,8 +8,8 @@ mod common;
 use app::db::Store;
 use app::db::StoreError;
 use app::import::wire::{
-    chunk_rows, server_table, wire_columns, wire_row, FinishRequest, ImportRequest, WireColumn,
-    WireRow,
+    chunk_fingerprint, chunk_rows, server_table, wire_columns, wire_row, FinishRequest,
+    ImportRequest, WireColumn, WireRow,
 };
 use app::import::wizard::GroupChoice;
 use app::import::{auto_map, plan, GridRow, Region, Table};
@@ -94,10 +94,11 @@ async fn send(
     group: &[app::import::GroupName],
 ) -> app::import::wire::ChunkOutcome {
     let n = rows.len();
+    let fingerprint = chunk_fingerprint(&rows);
     let (t, m) = server_table(columns, rows);
     let p = plan(&t, &m, Region::default(), group);
     store
-        .apply_chunk(account, import_id, chunk_no, n, &p)
+        .apply_chunk(account, import_id, chunk_no, n, &fingerprint, &p)
         .await
         .unwrap()
 }
@@ -487,6 +488,47 @@ async fn two_chunks_at_once_create_their_groups_once() {
                 .unwrap();
             assert_eq!(all.total, 40 * u64::from(round + 1), "{}", db.name);
         }
+        db.drop_schema().await;
+    }
+}
+
+/// A chunk number sent again with other rows (a cell fixed before a reload,
+/// lost with it) is not a replay: refused, and nothing written.
+#[tokio::test]
+async fn a_chunk_number_sent_again_with_other_rows_is_refused() {
+    for db in databases().await {
+        let t = table();
+        let (columns, chunks) = chunks(&t);
+        let s = &db.store;
+        let started = start(s, db.account, request(&columns, GroupChoice::None))
+            .await
+            .unwrap();
+        send(
+            s,
+            db.account,
+            started.import_id,
+            0,
+            &columns,
+            chunks[0].clone(),
+            &[],
+        )
+        .await;
+        let before = snapshot(s, db.account).await;
+        let mut other = chunks[0].clone();
+        other[0].cells[1] = "fixed@example.com".into();
+        let fingerprint = chunk_fingerprint(&other);
+        let n = other.len();
+        let (tb, m) = server_table(&columns, other);
+        let p = plan(&tb, &m, Region::default(), &[]);
+        let refused = s
+            .apply_chunk(db.account, started.import_id, 0, n, &fingerprint, &p)
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::ChunkChanged)),
+            "{}: {refused:?}",
+            db.name
+        );
+        assert_eq!(snapshot(s, db.account).await, before, "{}", db.name);
         db.drop_schema().await;
     }
 }

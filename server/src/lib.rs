@@ -206,8 +206,17 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> R
         .into_response()
 }
 
+/// What asked the server to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM: a process manager or a load balancer's deploy.
+    Terminate,
+    /// Ctrl-C: someone at the terminal.
+    Interrupt,
+}
+
 /// Resolves on SIGTERM (a process manager, a container runtime) or Ctrl-C.
-pub async fn stop_signal() {
+pub async fn stop_signal() -> Stop {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -226,8 +235,8 @@ pub async fn stop_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        _ = ctrl_c => Stop::Interrupt,
+        _ = term => Stop::Terminate,
     }
 }
 

@@ -57,8 +57,10 @@ enum Command {
     /// applies pending migrations, the others wait for it. Point the
     /// balancer's checks at /health/live (the process answers) and
     /// /health/ready (the database answers and its migrations are applied;
-    /// 503 while draining). On SIGTERM a server stops taking requests,
-    /// finishes the ones it is writing (at most --drain-seconds), then exits.
+    /// 503 while stopping). On SIGTERM a server answers 503 on /health/ready
+    /// for --stop-grace-seconds while it still serves, then stops taking
+    /// requests, finishes the ones it is writing (at most --drain-seconds),
+    /// and exits.
     ///
     /// A SQLite file is for one server: its writes take turns in one process.
     Serve {
@@ -69,9 +71,14 @@ enum Command {
         /// cookies are marked Secure.
         #[arg(long, env = "CONTACTS_HTTPS")]
         https: bool,
-        /// On SIGTERM or Ctrl-C, how long to let requests in flight finish
-        /// before exiting anyway (an unfinished chunk is rolled back and
-        /// resent by the wizard).
+        /// On SIGTERM, how long to go on serving while `/health/ready`
+        /// answers 503, so that the load balancer sees it and sends no new
+        /// requests (longer than its check interval). Ctrl-C skips it.
+        #[arg(long, env = "CONTACTS_STOP_GRACE_SECONDS", default_value_t = 5)]
+        stop_grace_seconds: u64,
+        /// Then, how long to let requests in flight finish before exiting
+        /// anyway (an unfinished chunk is rolled back and resent by the
+        /// wizard).
         #[arg(long, env = "CONTACTS_DRAIN_SECONDS", default_value_t = 30)]
         drain_seconds: u64,
     },
@@ -140,6 +147,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Serve {
             addr,
             https: false,
+            stop_grace_seconds: 5,
             drain_seconds: 30,
         }
     });
@@ -211,6 +219,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Serve {
             addr,
             https,
+            stop_grace_seconds,
             drain_seconds,
         } => {
             let mut state = state;
@@ -231,10 +240,15 @@ async fn main() -> anyhow::Result<ExitCode> {
                     })
                     .await
             });
-            server::stop_signal().await;
-            // Not ready any more: the balancer sends no new requests; those
-            // in flight (a chunk being written) finish.
+            let stop = server::stop_signal().await;
+            // Not ready any more: the balancer stops sending requests here
+            // (it sees the 503 within its check interval), then the listener
+            // closes and the requests in flight (a chunk being written) finish.
             draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            if stop == server::Stop::Terminate && stop_grace_seconds > 0 {
+                tracing::info!(stop_grace_seconds, "stopping: not ready, still serving");
+                tokio::time::sleep(std::time::Duration::from_secs(stop_grace_seconds)).await;
+            }
             tracing::info!(drain_seconds, "stopping: finishing the requests in flight");
             let _ = stop_tx.send(());
             match tokio::time::timeout(std::time::Duration::from_secs(drain_seconds), serving)

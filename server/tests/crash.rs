@@ -357,7 +357,14 @@ fn an_import_killed_twice_resumes_to_exactly_the_uninterrupted_result_on_postgre
 fn sigterm_finishes_the_chunk_being_written_then_exits() {
     let path = std::env::temp_dir().join(format!("contacts-term-{}.db", std::process::id()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let server = Server::start(&url, &[("CONTACTS_FAULT_PAUSE_CHUNK", "0:1500")], "term");
+    let server = Server::start(
+        &url,
+        &[
+            ("CONTACTS_FAULT_PAUSE_CHUNK", "0:1500"),
+            ("CONTACTS_STOP_GRACE_SECONDS", "1"),
+        ],
+        "term",
+    );
     let (status, _, live) = server.request("GET", "/health/live", None, "").unwrap();
     assert_eq!((status, live.contains("live")), (200, true), "{live}");
     let cookie = server.sign_up("Term", "term@example.org");
@@ -380,6 +387,11 @@ fn sigterm_finishes_the_chunk_being_written_then_exits() {
             .args(["-TERM", &server.child.id().to_string()])
             .status()
             .unwrap();
+        // Still serving, and saying it is stopping, for the balancer.
+        std::thread::sleep(Duration::from_millis(200));
+        let (status, _, body) = server.request("GET", "/health/ready", None, "").unwrap();
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("stopping"), "{body}");
         let (status, outcome) = writing.join().unwrap().expect("the chunk is answered");
         assert_eq!(status, 200, "{outcome}");
         assert_eq!(outcome["replayed"], false);

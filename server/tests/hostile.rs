@@ -197,6 +197,17 @@ fn specific(ids: &Ids) -> Vec<(&'static str, Value, StatusCode)> {
             json!({ "form": { "email": 5, "password": "x" } }),
             bad,
         ),
+        // Any e-mail at all is a wrong login, not a server error.
+        (
+            "auth/login",
+            json!({ "form": { "email": format!("{}@example.org", "a".repeat(2_000)), "password": "long enough pw" } }),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "auth/login",
+            json!({ "form": { "email": "nul\u{0}@example.org", "password": "long enough pw" } }),
+            StatusCode::UNAUTHORIZED,
+        ),
         (
             "imports/unfinished",
             json!({ "content_hash": "x".repeat(65) }),

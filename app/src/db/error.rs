@@ -44,6 +44,9 @@ pub enum StoreError {
     /// A chunk sent to an import that is finished.
     #[error("the import is finished")]
     ImportFinished,
+    /// A chunk number the import's ledger holds with other rows.
+    #[error("the chunk's rows differ from those applied under its number")]
+    ChunkChanged,
     /// An argument no caller should send (a chunk number out of range).
     #[error("out of range: {0}")]
     OutOfRange(&'static str),

@@ -17,8 +17,8 @@ use super::import::upsert_in;
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::wire::{
-    capped_finish, server_table, ChunkOutcome, ChunkRequest, FinishRequest, ImportRequest,
-    ImportStarted, UnfinishedImport, WireColumn,
+    capped_finish, chunk_fingerprint, server_table, ChunkOutcome, ChunkRequest, FinishRequest,
+    ImportRequest, ImportStarted, UnfinishedImport, WireColumn,
 };
 use crate::import::wizard::ChosenGroup;
 use crate::import::{rejected_rows, GroupName, ImportPlan, Region};
@@ -158,10 +158,18 @@ impl Store {
             None => Vec::new(),
         };
         let rows = chunk.rows.len();
+        let fingerprint = chunk_fingerprint(&chunk.rows);
         let (table, mapping) = server_table(&record.columns, chunk.rows);
         let plan = crate::import::plan(&table, &mapping, record.region, &groups);
-        self.apply_chunk(account_id, record.id, chunk.chunk_no, rows, &plan)
-            .await
+        self.apply_chunk(
+            account_id,
+            record.id,
+            chunk.chunk_no,
+            rows,
+            &fingerprint,
+            &plan,
+        )
+        .await
     }
 
     /// Applies one chunk's plan, once: in one transaction, the upsert, the
@@ -176,6 +184,7 @@ impl Store {
         import_id: i64,
         chunk_no: u32,
         rows: usize,
+        fingerprint: &str,
         plan: &ImportPlan,
     ) -> Result<ChunkOutcome, StoreError> {
         let chunk_no =
@@ -184,7 +193,7 @@ impl Store {
         let mut attempt = 0;
         loop {
             match self
-                .apply_chunk_once(account_id, import_id, chunk_no, rows, plan)
+                .apply_chunk_once(account_id, import_id, chunk_no, rows, fingerprint, plan)
                 .await
             {
                 Err(StoreError::Db(e)) if attempt < RACE_RETRIES && lost_a_race(&e) => {
@@ -203,6 +212,7 @@ impl Store {
         import_id: i64,
         chunk_no: i32,
         rows: usize,
+        fingerprint: &str,
         plan: &ImportPlan,
     ) -> Result<ChunkOutcome, StoreError> {
         let (_turn, txn) = self.begin_write().await?;
@@ -216,8 +226,12 @@ impl Store {
             ))
             .await?;
         }
-        if let Some(done) = recorded_chunk(&txn, import_id, chunk_no).await? {
+        if let Some((done, recorded)) = recorded_chunk(&txn, import_id, chunk_no).await? {
             txn.rollback().await?;
+            // Another chunk under this number: its rows were never written.
+            if !recorded.is_empty() && !fingerprint.is_empty() && recorded != fingerprint {
+                return Err(StoreError::ChunkChanged);
+            }
             return Ok(done);
         }
         let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
@@ -240,6 +254,7 @@ impl Store {
             chunk_no: Set(chunk_no),
             account_id: Set(account_id),
             outcome: Set(json),
+            fingerprint: Set(fingerprint.to_string()),
         }
         .insert(&txn)
         .await?;
@@ -440,13 +455,13 @@ async fn fault_pause(chunk_no: i32) {
     }
 }
 
-/// The recorded outcome of chunk `chunk_no` of import `import_id`, if it
-/// was applied.
+/// The recorded outcome of chunk `chunk_no` of import `import_id`, and
+/// the fingerprint of the rows it was applied with, if it was applied.
 async fn recorded_chunk<C: ConnectionTrait>(
     db: &C,
     import_id: i64,
     chunk_no: i32,
-) -> Result<Option<ChunkOutcome>, StoreError> {
+) -> Result<Option<(ChunkOutcome, String)>, StoreError> {
     let Some(m) = import_chunk::Entity::find()
         .filter(import_chunk::Column::ImportId.eq(import_id))
         .filter(import_chunk::Column::ChunkNo.eq(chunk_no))
@@ -459,7 +474,7 @@ async fn recorded_chunk<C: ConnectionTrait>(
         StoreError::Corrupt(format!("import {import_id} chunk {chunk_no} outcome: {e}"))
     })?;
     outcome.replayed = true;
-    Ok(Some(outcome))
+    Ok(Some((outcome, m.fingerprint)))
 }
 
 fn view(m: import_batch::Model) -> ImportView {

@@ -34,6 +34,9 @@ use crate::model::{
     GroupView, SortOrder,
 };
 
+/// The advisory lock key under which PostgreSQL migrations run.
+const MIGRATION_LOCK: i64 = 0x636f_6e74_6163_7473; // "contacts"
+
 /// Opens a pool on `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`).
 /// SQLite files are created if missing and run in WAL mode.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -133,25 +136,45 @@ impl Store {
         &self.db
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration. On PostgreSQL, servers started
+    /// together take turns (a transaction-scoped advisory lock): the first
+    /// migrates, the others then find nothing pending.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.db, None).await
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            return Migrator::up(&self.db, None).await;
+        }
+        let txn = self.db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
     }
 
-    /// Whether this store can serve: the database answers and has no
-    /// pending migration (else why not, for a load balancer's log).
+    /// Whether this store can serve: the database answers and holds every
+    /// migration this binary knows (one it does not know, applied by a
+    /// newer version in a rolling deploy, is fine). Read-only: a probe
+    /// creates nothing. Else why not, for the load balancer's log.
     pub async fn ready(&self) -> Result<(), String> {
-        self.db
-            .ping()
+        let backend = self.db.get_database_backend();
+        let applied: std::collections::HashSet<String> = self
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT version FROM seaql_migrations",
+            ))
             .await
-            .map_err(|e| format!("the database does not answer: {e}"))?;
-        let pending = Migrator::get_pending_migrations(&self.db)
-            .await
-            .map_err(|e| format!("the migrations cannot be read: {e}"))?;
-        if pending.is_empty() {
+            .map_err(|e| format!("the database does not answer, or has no migrations: {e}"))?
+            .iter()
+            .filter_map(|row| row.try_get::<String>("", "version").ok())
+            .collect();
+        let pending = Migrator::migrations()
+            .iter()
+            .filter(|m| !applied.contains(m.name()))
+            .count();
+        if pending == 0 {
             Ok(())
         } else {
-            Err(format!("{} database migrations are pending", pending.len()))
+            Err(format!("{pending} database migrations are pending"))
         }
     }
 

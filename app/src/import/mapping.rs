@@ -166,14 +166,19 @@ pub(crate) enum HeaderMeaning {
 /// Lower-case words of a header without accents, punctuation or numbers;
 /// `e mail` becomes `email`. Headers as database dumps and APIs write them
 /// read like their spaced forms: `group_name`, `E_MAIL`, `mobileNumber`
-/// (a lower-case letter followed by a capital starts a word).
+/// (a lower-case letter followed by a capital starts a word; see
+/// [`classify_header`] for names such as `WhatsApp` that are one word).
 pub fn normalize_header(header: &str) -> String {
+    normalize_header_with(header, true)
+}
+
+fn normalize_header_with(header: &str, split_camel: bool) -> String {
     let mut previous_lower = false;
     let folded: String = header
         .nfd()
         .filter(|c| !is_combining_mark(*c) && !matches!(c, '\u{feff}' | '\u{200b}'))
         .flat_map(|c| {
-            let camel = previous_lower && c.is_uppercase();
+            let camel = split_camel && previous_lower && c.is_uppercase();
             previous_lower = c.is_lowercase();
             camel.then_some(' ').into_iter().chain(c.to_lowercase())
         })
@@ -485,9 +490,16 @@ const NOT_KEPT_WORDS: &[&str] = &[
     "job",
 ];
 
-/// What `header` says on its own.
+/// What `header` says on its own: read with its camelCase words apart
+/// (`mobileNumber`), else whole (`WhatsApp`, `NickName`).
 pub(crate) fn classify_header(header: &str) -> HeaderMeaning {
-    let norm = normalize_header(header);
+    match classify_normalized(&normalize_header_with(header, true)) {
+        HeaderMeaning::Unknown => classify_normalized(&normalize_header_with(header, false)),
+        known => known,
+    }
+}
+
+fn classify_normalized(norm: &str) -> HeaderMeaning {
     if norm.is_empty() {
         return HeaderMeaning::Unknown;
     }
@@ -904,6 +916,10 @@ mod tests {
     #[case("last_name", Some(Field::LastName))]
     #[case("companyName", Some(Field::Company))]
     #[case("company_name", Some(Field::Company))]
+    // One word in camelCase stays what it was.
+    #[case("WhatsApp", Some(Field::Phone))]
+    #[case("NickName", Some(Field::Ignore))]
+    #[case("eMail", Some(Field::Email))]
     fn headers_are_recognised(#[case] header: &str, #[case] expected: Option<Field>) {
         assert_eq!(field_of(header), expected, "{header}");
     }

@@ -327,21 +327,8 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
         }
     }
     let mut groups: Vec<GroupName> = Vec::new();
-    for (col, cell) in &cells.groups {
-        let names = split_groups(cell);
-        if names.len() > MAX_GROUPS_PER_ROW {
-            issues.push(RowIssue {
-                row,
-                column: Some(*col),
-                kind: RejectReason::TooMany,
-                message: format!(
-                    "{} groups in one cell: a row may name at most {MAX_GROUPS_PER_ROW}",
-                    names.len()
-                ),
-            });
-            continue;
-        }
-        for g in names {
+    'cells: for (col, cell) in &cells.groups {
+        for g in split_groups(cell) {
             match GroupName::parse(&g) {
                 Ok(name) => push_group(&mut groups, name),
                 Err(GroupNameIssue::TooLong) => issues.push(RowIssue {
@@ -353,18 +340,20 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
                 // split_groups leaves no empty name.
                 Err(GroupNameIssue::Empty) => {}
             }
+            // Counted as distinct groups (a name repeated is one group);
+            // the rest of a runaway cell is not even read.
+            if groups.len() > MAX_GROUPS_PER_ROW {
+                issues.push(RowIssue {
+                    row,
+                    column: Some(*col),
+                    kind: RejectReason::TooMany,
+                    message: format!(
+                        "more than {MAX_GROUPS_PER_ROW} groups in one row: a row may name at most {MAX_GROUPS_PER_ROW}"
+                    ),
+                });
+                break 'cells;
+            }
         }
-    }
-    if groups.len() > MAX_GROUPS_PER_ROW {
-        issues.push(RowIssue {
-            row,
-            column: cells.groups.first().map(|(c, _)| *c),
-            kind: RejectReason::TooMany,
-            message: format!(
-                "{} groups in one row: a row may name at most {MAX_GROUPS_PER_ROW}",
-                groups.len()
-            ),
-        });
     }
 
     let mut details: Vec<ImportDetail> = Vec::new();
@@ -656,16 +645,23 @@ mod tests {
                 .join(";")
         };
         let (fifty, fifty_one) = (many(MAX_GROUPS_PER_ROW), many(MAX_GROUPS_PER_ROW + 1));
+        let same_twice = format!("{fifty};{fifty}");
         let p = run(
             &["Phone", "Group"],
             &[
                 &["07400 123456", &fifty],
                 &["07400 123457", &fifty_one],
                 &["07400 123458", &many(10_000)],
+                &["07400 123459", &same_twice],
             ],
         );
-        assert_eq!(p.contacts.len(), 1);
+        assert_eq!(p.contacts.len(), 2, "{:?}", p.rejected);
         assert_eq!(p.contacts[0].groups.len(), MAX_GROUPS_PER_ROW);
+        assert_eq!(
+            p.contacts[1].groups.len(),
+            MAX_GROUPS_PER_ROW,
+            "a name twice is one group"
+        );
         assert_eq!(p.rejected.len(), 2);
         for r in &p.rejected {
             assert_eq!(r.reasons, [RejectReason::TooMany]);

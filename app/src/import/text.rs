@@ -82,7 +82,7 @@ const PLACEHOLDERS: &[&str] = &[
 /// `-`, `none`, `#N/A`, `אין`…), which is treated as an empty cell.
 pub fn is_placeholder(cell: &str) -> bool {
     let cell = cell.trim();
-    cell.len() <= 16 && PLACEHOLDERS.iter().any(|p| cell.eq_ignore_ascii_case(p))
+    cell.chars().count() <= 12 && PLACEHOLDERS.iter().any(|p| cell.eq_ignore_ascii_case(p))
 }
 
 #[cfg(test)]
@@ -128,6 +128,7 @@ mod tests {
     #[case("-", true)]
     #[case("None", true)]
     #[case("אין", true)]
+    #[case("אין טלפון", true)]
     #[case("07911 123456", false)]
     #[case("na@example.org", false)]
     #[case("", false)]

@@ -212,6 +212,23 @@ pub fn capped_finish(finish: &FinishRequest, total_rows: u64) -> (u64, u64) {
     )
 }
 
+/// A fingerprint of a chunk's rows (SHA-256 of each row's number and
+/// cells, delimited), in hex: the ledger keeps it, so that the same chunk
+/// number sent again with other rows is told apart from a replay.
+pub fn chunk_fingerprint(rows: &[WireRow]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for row in rows {
+        h.update(row.number.to_le_bytes());
+        h.update((row.cells.len() as u64).to_le_bytes());
+        for cell in &row.cells {
+            h.update((cell.len() as u64).to_le_bytes());
+            h.update(cell.as_bytes());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The limits of one chunk, checked by the server before it plans the rows.
 pub fn check_chunk(chunk: &ChunkRequest) -> Result<(), ChunkIssue> {
     if chunk.rows.len() > MAX_CHUNK_ROWS {

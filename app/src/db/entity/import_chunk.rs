@@ -12,6 +12,9 @@ pub struct Model {
     pub account_id: i64,
     /// The chunk's `ChunkOutcome`, as JSON.
     pub outcome: String,
+    /// `wire::chunk_fingerprint` of the rows it was applied with ("" for
+    /// chunks written before fingerprints were kept).
+    pub fingerprint: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,11 @@ pub struct Migration;
 /// 2. `import_batch.content_hash` and `wizard_state`: the hash of the file's
 ///    rows (computed in the browser) and the wizard's mapping and region,
 ///    so that a file chosen again after a reload finds its unfinished
-///    import and resumes it exactly (the chunk ledger skips what was written).
+///    import and resumes it exactly (the chunk ledger skips what was
+///    written); `import_chunk.fingerprint`: the hash of the rows each chunk
+///    was applied with, so that a chunk number sent again with other rows
+///    (a cell fixed before the reload and lost with it) is refused instead
+///    of being taken for a replay.
 /// 3. Import counts that an unchecked `imports/finish` once pushed past the
 ///    64-bit range were stored by SQLite as REAL, after which reading the
 ///    history failed for good: such values become the largest integer.
@@ -29,17 +33,19 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // One column per statement: SQLite alters one at a time.
-        for column in [
-            string_len("content_hash", 64).default("").to_owned(),
-            text("wizard_state").default("").to_owned(),
+        for (table, column) in [
+            (
+                "import_batch",
+                string_len("content_hash", 64).default("").to_owned(),
+            ),
+            ("import_batch", text("wizard_state").default("").to_owned()),
+            (
+                "import_chunk",
+                string_len("fingerprint", 64).default("").to_owned(),
+            ),
         ] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table("import_batch")
-                        .add_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(table).add_column(column).to_owned())
                 .await?;
         }
         manager
@@ -77,14 +83,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in ["content_hash", "wizard_state"] {
+        for (table, column) in [
+            ("import_batch", "content_hash"),
+            ("import_batch", "wizard_state"),
+            ("import_chunk", "fingerprint"),
+        ] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table("import_batch")
-                        .drop_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(table).drop_column(column).to_owned())
                 .await?;
         }
         manager

@@ -97,6 +97,8 @@ pub(crate) struct Wizard {
     /// An unfinished import to resume once the rows are checked under its
     /// mapping (the check plans the same chunks it sent before).
     pending_resume: RwSignal<Option<ImportStarted>>,
+    /// The stage the page's address names (`?stage=`).
+    address_stage: RwSignal<Stage>,
 }
 
 impl Wizard {
@@ -123,6 +125,7 @@ impl Wizard {
             pasted: RwSignal::new(String::new()),
             pending_advance: RwSignal::new(false),
             pending_resume: RwSignal::new(None),
+            address_stage: RwSignal::new(Stage::Input),
         }
     }
 
@@ -252,23 +255,36 @@ impl Wizard {
             }
             w.checking.set(false);
             w.busy.set(None);
-            if w.pending_advance.get_untracked() {
-                w.pending_advance.set(false);
-                w.advance();
-            }
+            // A resume first (Continue is disabled meanwhile); else the
+            // Continue clicked during the check.
             if let Some(started) = w.pending_resume.get_untracked() {
                 w.pending_resume.set(None);
+                w.pending_advance.set(false);
                 if w.preview.with_untracked(Option::is_some) {
                     w.stage.set(Stage::Summary);
                     summary::start_with(w, Some(started));
                 }
+            } else if w.pending_advance.get_untracked() {
+                w.pending_advance.set(false);
+                w.advance();
             }
         });
     }
 
+    /// Back: the browser's own, when the address holds this stage (each
+    /// stage pushed an entry; the effect on the address then shows the
+    /// previous one), so that its Back and ours walk one history.
     fn back(&self) {
         let stage = self.stage.get_untracked();
-        if let Some(prev) = self.mapping.with_untracked(|m| previous_stage(stage, m)) {
+        let Some(prev) = self.mapping.with_untracked(|m| previous_stage(stage, m)) else {
+            return;
+        };
+        if stage == Stage::Input {
+            return;
+        }
+        if self.address_stage.get_untracked() == stage {
+            crate::browser::history_back();
+        } else {
             self.stage.set(prev);
         }
     }
@@ -340,6 +356,7 @@ pub fn ImportPage() -> impl IntoView {
         let go_to_stage = go_to_stage.clone();
         move |_| {
             let asked = Stage::from_param(&query.with(|q| q.get("stage").unwrap_or_default()));
+            w.address_stage.set(asked);
             let current = w.stage.get_untracked();
             let loaded = w.table.with_untracked(Option::is_some);
             let unfinished = w.run.with_untracked(|r| {
@@ -359,6 +376,9 @@ pub fn ImportPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         let stage = w.stage.get();
+        // A Continue clicked during a check belongs to the stage it was
+        // clicked on.
+        w.pending_advance.set(false);
         if stage != Stage::Input {
             file_lost.set(false);
         }
@@ -479,7 +499,7 @@ fn ContinueBar() -> impl IntoView {
                 <button
                     class="button button--primary"
                     data-testid="import-continue"
-                    disabled=move || blocked.get().is_some() && !w.waiting()
+                    disabled=move || (blocked.get().is_some() && !w.waiting()) || w.pending_resume.with(Option::is_some)
                     aria-busy=move || w.pending_advance.get().then_some("true")
                     on:click=move |_| w.continue_clicked()
                 >
