@@ -114,6 +114,9 @@ impl Store {
             };
             total.add(s);
         }
+        if !dry_run {
+            self.analyze_if_never_analyzed().await?;
+        }
         Ok(total)
     }
 

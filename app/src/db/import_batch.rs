@@ -299,8 +299,18 @@ impl Store {
     /// looking the keys up, so an import slows with every row it adds
     /// (BENCHMARKS.md). Statistics taken once the tables hold rows are
     /// enough: the keys are unique, and stay so.
-    async fn analyze_if_never_analyzed(&self) -> Result<(), DbErr> {
+    ///
+    /// SQLite keeps no statistics until `ANALYZE` runs, and without them it
+    /// guesses that the account's index narrows a search to a few rows: a
+    /// search for one phone number then read every contact of the account
+    /// (13 ms at 100,000 contacts) instead of looking the one up (0.4 ms;
+    /// BENCHMARKS.md). Once the contacts number 1,000, their statistics are
+    /// taken.
+    pub(crate) async fn analyze_if_never_analyzed(&self) -> Result<(), DbErr> {
         let db = self.connection();
+        if db.get_database_backend() == DatabaseBackend::Sqlite {
+            return self.analyze_sqlite_if_never_analyzed().await;
+        }
         if db.get_database_backend() != DatabaseBackend::Postgres {
             return Ok(());
         }
@@ -428,6 +438,43 @@ impl Store {
             .into_iter()
             .map(view)
             .collect())
+    }
+}
+
+impl Store {
+    async fn analyze_sqlite_if_never_analyzed(&self) -> Result<(), DbErr> {
+        let db = self.connection();
+        // No statistics table at all before the first ANALYZE.
+        let analyzed = db
+            .query_one_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'contact'",
+            ))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+            .unwrap_or(0)
+            > 0;
+        if analyzed {
+            return Ok(());
+        }
+        let contacts = db
+            .query_one_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact LIMIT 1000)",
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        if contacts >= 1000 {
+            let _turn = self.write_turn().await;
+            for table in ["contact", "contact_detail", "group_member"] {
+                db.execute_unprepared(&format!("ANALYZE {table}")).await?;
+            }
+        }
+        Ok(())
     }
 }
 

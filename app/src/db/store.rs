@@ -25,9 +25,10 @@ use super::entity::{account, contact, contact_detail, contact_group, group_membe
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
 use crate::import::contact::derived_columns;
+use crate::import::validate::match_key;
 use crate::import::{
-    normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName, IssueKind, Region, ValidContact,
-    ValidDetail,
+    normalize_email, normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName, IssueKind,
+    Region, ValidContact, ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
@@ -987,19 +988,34 @@ fn search_branches(
         _ => Condition::all().add(contact_detail::Column::MatchKey.like(like_pattern(text))),
     };
     let details = if looks_like_phone {
-        // "7700 900 123", "(07700) 900-123": the digits inside stored numbers.
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let national = digits.trim_start_matches('0');
-        let mut phones = Condition::any();
-        if let Ok(e164) = normalize_phone(&q, region) {
-            phones = phones.add(contact_detail::Column::MatchKey.eq(e164));
+        // A whole number, in any notation: that number, looked up in the
+        // unique index (a substring search of its digits would read the
+        // trigram lists of every number sharing a prefix: all of them).
+        // Else "7700 900 123", "(07700) 900-123": the digits inside stored
+        // numbers.
+        match normalize_phone(&q, region) {
+            Ok(e164) => Some((
+                DetailKind::Phone,
+                Condition::all().add(contact_detail::Column::MatchKey.eq(e164)),
+            )),
+            Err(_) => {
+                let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+                let national = digits.trim_start_matches('0');
+                (national.len() >= 3).then(|| (DetailKind::Phone, key_holds(national)))
+            }
         }
-        if national.len() >= 3 {
-            phones = phones.add(key_holds(national));
-        }
-        (!phones.is_empty()).then_some((DetailKind::Phone, phones))
     } else {
-        Some((DetailKind::Email, key_holds(&q)))
+        match normalize_email(&q) {
+            // A whole address: that address (the key is lower-case).
+            Ok(email) => Some((
+                DetailKind::Email,
+                Condition::all()
+                    .add(contact_detail::Column::MatchKey.eq(match_key(DetailKind::Email, &email))),
+            )),
+            // No address holds a space: "Cohen 12345" is a name only.
+            Err(_) if q.contains(char::is_whitespace) => None,
+            Err(_) => Some((DetailKind::Email, key_holds(&q))),
+        }
     };
     let details = details.map(|(kind, holds)| {
         Condition::all().add(
