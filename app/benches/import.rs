@@ -132,6 +132,7 @@ async fn fresh_store(url: &str) -> (Store, i64) {
             "contact_detail",
             "contact",
             "account",
+            "login_throttle",
             "seaql_migrations",
         ] {
             store

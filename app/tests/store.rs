@@ -249,6 +249,49 @@ async fn the_newest_migration_goes_down_and_up_again() {
     }
 }
 
+/// A count that an unchecked `imports/finish` once pushed past 2^63 was
+/// stored by SQLite as a REAL, and the history failed to read for good,
+/// even after a restart. The migration that caps the browser's counts
+/// repairs such rows; the history reads again.
+#[tokio::test]
+async fn an_import_count_stored_as_real_is_repaired_and_the_history_reads_again() {
+    use app::db::migration::Migrator;
+    use sea_orm::ConnectionTrait;
+    use sea_orm_migration::MigratorTrait;
+    for db in databases().await {
+        if db.name != "sqlite" {
+            db.drop_schema().await;
+            continue;
+        }
+        let conn = db.store.connection();
+        Migrator::down(conn, Some(1)).await.unwrap();
+        conn.execute_unprepared(&format!(
+            "INSERT INTO import_batch (account_id, file_name, sheet, format, mapping, region, \
+             group_id, group_name, total_rows, status, chunks, created, updated, unchanged, \
+             rejected, details_dropped, started_at) VALUES ({}, 'f.csv', '', 'csv', '[]', 'GB', \
+             NULL, '', 3, 'done', 0, 1, 0, 0, 1.8446744073709552e19, -1.5, '2026-12-01T00:00:00Z')",
+            db.account
+        ))
+        .await
+        .unwrap();
+        assert!(
+            db.store.list_imports(db.account, 20).await.is_err(),
+            "a REAL breaks the read"
+        );
+        Migrator::up(conn, None).await.unwrap();
+        let history = db.store.list_imports(db.account, 20).await.unwrap();
+        assert_eq!(
+            (
+                history[0].rejected,
+                history[0].details_dropped,
+                history[0].created
+            ),
+            (i64::MAX as u64, 0, 1)
+        );
+        db.drop_schema().await;
+    }
+}
+
 #[tokio::test]
 async fn groups_hold_members_filter_the_list_and_leave_contacts_when_deleted() {
     for db in databases().await {
