@@ -93,6 +93,21 @@ async fn send(
     rows: Vec<WireRow>,
     group: &[app::import::GroupName],
 ) -> app::import::wire::ChunkOutcome {
+    try_send(store, account, import_id, chunk_no, columns, rows, group)
+        .await
+        .unwrap()
+}
+
+/// [`send`], answering the store's refusal.
+async fn try_send(
+    store: &Store,
+    account: i64,
+    import_id: i64,
+    chunk_no: u32,
+    columns: &[WireColumn],
+    rows: Vec<WireRow>,
+    group: &[app::import::GroupName],
+) -> Result<app::import::wire::ChunkOutcome, StoreError> {
     let n = rows.len();
     let fingerprint = chunk_fingerprint(&rows);
     let (t, m) = server_table(columns, rows);
@@ -100,7 +115,6 @@ async fn send(
     store
         .apply_chunk(account, import_id, chunk_no, n, &fingerprint, &p)
         .await
-        .unwrap()
 }
 
 /// The account's contacts as comparable text (no ids, no times).
@@ -516,13 +530,7 @@ async fn a_chunk_number_sent_again_with_other_rows_is_refused() {
         let before = snapshot(s, db.account).await;
         let mut other = chunks[0].clone();
         other[0].cells[1] = "fixed@example.com".into();
-        let fingerprint = chunk_fingerprint(&other);
-        let n = other.len();
-        let (tb, m) = server_table(&columns, other);
-        let p = plan(&tb, &m, Region::default(), &[]);
-        let refused = s
-            .apply_chunk(db.account, started.import_id, 0, n, &fingerprint, &p)
-            .await;
+        let refused = try_send(s, db.account, started.import_id, 0, &columns, other, &[]).await;
         assert!(
             matches!(refused, Err(StoreError::ChunkChanged)),
             "{}: {refused:?}",

@@ -459,11 +459,7 @@ impl Store {
     async fn matches_many(&self, raw: &str) -> Result<bool, DbErr> {
         let backend = self.db.get_database_backend();
         let q = raw.trim().to_lowercase();
-        let names_searched = !q.is_empty()
-            && !q.contains('@')
-            && !q
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let names_searched = !q.is_empty() && !q.contains('@') && !looks_like_phone(&q);
         if backend != DatabaseBackend::Sqlite || !names_searched {
             return Ok(false);
         }
@@ -1089,9 +1085,7 @@ fn search_branches(
     }
     // Only the details the query can be: a phone-looking query searches phones,
     // anything else e-mails. match_key is lower-case (e-mails) or E.164 (phones).
-    let looks_like_phone = q
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let looks_like_phone = looks_like_phone(&q);
     // A detail whose match_key holds `text`.
     let key_holds = |text: &str| match backend {
         DatabaseBackend::Sqlite => Condition::all().add(
@@ -1152,6 +1146,12 @@ fn search_branches(
             _ => Condition::all().add(contact::Column::SearchText.like(like_pattern(&q))),
         });
     names.into_iter().chain(details).collect()
+}
+
+/// Whether a (lower-cased) search is only a phone's digits and punctuation.
+fn looks_like_phone(q: &str) -> bool {
+    q.chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
 /// `SELECT rowid FROM search WHERE column LIKE '%text%'` on one of SQLite's

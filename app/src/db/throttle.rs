@@ -17,6 +17,14 @@ pub struct Allowance {
     pub period_ms: i64,
 }
 
+/// The numbered parameters' sigil: `$1` on PostgreSQL, `?1` on SQLite.
+fn sigil(backend: DatabaseBackend) -> char {
+    match backend {
+        DatabaseBackend::Postgres => '$',
+        _ => '?',
+    }
+}
+
 impl Store {
     /// Takes one token of `key` at `now_ms`, or answers `false` when its
     /// allowance is used up.
@@ -27,10 +35,11 @@ impl Store {
         allowance: Allowance,
     ) -> Result<bool, DbErr> {
         let backend = self.db.get_database_backend();
-        let (greatest, p) = match backend {
-            DatabaseBackend::Postgres => ("GREATEST", '$'),
-            _ => ("MAX", '?'),
+        let greatest = match backend {
+            DatabaseBackend::Postgres => "GREATEST",
+            _ => "MAX",
         };
+        let p = sigil(backend);
         let sql = format!(
             "INSERT INTO login_throttle (throttle_key, tat) VALUES ({p}1, {p}2 + {p}3) \
              ON CONFLICT (throttle_key) DO UPDATE SET tat = {greatest}(login_throttle.tat, {p}2) + {p}3 \
@@ -59,11 +68,7 @@ impl Store {
     /// not count against its e-mail).
     pub async fn give_back_token(&self, key: &str, allowance: Allowance) -> Result<(), DbErr> {
         let backend = self.db.get_database_backend();
-        let p = if backend == DatabaseBackend::Postgres {
-            '$'
-        } else {
-            '?'
-        };
+        let p = sigil(backend);
         let _turn = self.write_turn().await;
         self.db
             .execute_raw(Statement::from_sql_and_values(
@@ -78,11 +83,7 @@ impl Store {
     /// Forgets the keys whose allowance has fully recovered by `now_ms`.
     pub async fn forget_recovered_tokens(&self, now_ms: i64) -> Result<u64, DbErr> {
         let backend = self.db.get_database_backend();
-        let p = if backend == DatabaseBackend::Postgres {
-            '$'
-        } else {
-            '?'
-        };
+        let p = sigil(backend);
         let _turn = self.write_turn().await;
         Ok(self
             .db

@@ -8,6 +8,41 @@ use super::mapping::{auto_map, is_known_header, Mapping};
 use super::read::{Book, Grid, GridRow, ReadError};
 use super::validate::{lenient_phone, normalize_email, Region};
 
+/// SHA-256 of rows, each value length-prefixed so that no two different
+/// tables give the same bytes: [`Table::content_hash`] and the chunk
+/// ledger's `wire::chunk_fingerprint`.
+#[derive(Default)]
+pub(crate) struct RowDigest(sha2::Sha256);
+
+impl RowDigest {
+    /// A list of values, with its length.
+    pub(crate) fn list<'a>(&mut self, values: impl ExactSizeIterator<Item = &'a str>) {
+        use sha2::Digest;
+        self.0.update((values.len() as u64).to_le_bytes());
+        for v in values {
+            self.0.update((v.len() as u64).to_le_bytes());
+            self.0.update(v.as_bytes());
+        }
+    }
+
+    /// A row: its number, then its cells.
+    pub(crate) fn row<'a>(&mut self, number: u32, cells: impl ExactSizeIterator<Item = &'a str>) {
+        use sha2::Digest;
+        self.0.update(number.to_le_bytes());
+        self.list(cells);
+    }
+
+    /// The digest, in hex.
+    pub(crate) fn hex(self) -> String {
+        use sha2::Digest;
+        self.0
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Rows looked at when searching for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -30,24 +65,12 @@ impl Table {
     /// the import it started before a reload (`imports/unfinished`). Taken
     /// before any cell is fixed in place.
     pub fn content_hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        let field = |h: &mut Sha256, s: &str| {
-            h.update((s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        };
-        h.update((self.headers.len() as u64).to_le_bytes());
-        for header in &self.headers {
-            field(&mut h, header);
-        }
+        let mut h = RowDigest::default();
+        h.list(self.headers.iter().map(String::as_str));
         for row in &self.rows {
-            h.update(row.number.to_le_bytes());
-            h.update((row.cells().len() as u64).to_le_bytes());
-            for cell in row.cells() {
-                field(&mut h, cell);
-            }
+            h.row(row.number, row.cells());
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        h.hex()
     }
 
     /// A table with a header in row 1 and `rows` below it (row 2 on), as

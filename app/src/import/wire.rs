@@ -216,17 +216,11 @@ pub fn capped_finish(finish: &FinishRequest, total_rows: u64) -> (u64, u64) {
 /// cells, delimited), in hex: the ledger keeps it, so that the same chunk
 /// number sent again with other rows is told apart from a replay.
 pub fn chunk_fingerprint(rows: &[WireRow]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
+    let mut h = super::table::RowDigest::default();
     for row in rows {
-        h.update(row.number.to_le_bytes());
-        h.update((row.cells.len() as u64).to_le_bytes());
-        for cell in &row.cells {
-            h.update((cell.len() as u64).to_le_bytes());
-            h.update(cell.as_bytes());
-        }
+        h.row(row.number, row.cells.iter().map(String::as_str));
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.hex()
 }
 
 /// The limits of one chunk, checked by the server before it plans the rows.
