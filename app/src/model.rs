@@ -176,14 +176,36 @@ impl ContactView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPage {
     pub contacts: Vec<ContactView>,
+    /// How many contacts match; with `more`, how many were counted before
+    /// the count stopped ([`COUNT_CAP`]): at least that many match.
     pub total: u64,
+    /// The count stopped at `total`: a search matching very many contacts
+    /// is shown as "10,000+" (counting every match of a word most contacts
+    /// hold costs more than finding the page).
+    #[serde(default)]
+    pub more: bool,
     pub page: u64,
     pub per_page: u64,
 }
 
+/// Past this many matches, a search that matches very many contacts stops
+/// counting them (shown as "10,000+").
+pub const COUNT_CAP: u64 = 10_000;
+
 impl ContactPage {
+    /// The pages there are; with `more`, the pages counted so far.
     pub fn page_count(&self) -> u64 {
         self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+
+    /// Whether a page follows this one: always while the count is open and
+    /// this page is full.
+    pub fn has_next(&self) -> bool {
+        if self.more {
+            self.contacts.len() as u64 >= self.per_page
+        } else {
+            self.page < self.page_count()
+        }
     }
 }
 
@@ -231,15 +253,40 @@ mod tests {
         assert_eq!(display_name("", "", ""), None);
     }
 
+    fn sample_view() -> ContactView {
+        ContactView {
+            id: 1,
+            first_name: "Ada".into(),
+            last_name: String::new(),
+            company: String::new(),
+            details: vec![],
+            groups: vec![],
+            updated_at: String::new(),
+        }
+    }
+
     #[test]
     fn page_count_rounds_up() {
         let p = ContactPage {
             contacts: vec![],
             total: 51,
+            more: false,
             page: 1,
             per_page: 25,
         };
         assert_eq!(p.page_count(), 3);
+        assert!(p.has_next());
+        assert!(!ContactPage { page: 3, ..p.clone() }.has_next());
+        // A count that stopped: the next page follows a full page.
+        let many = |contacts: usize| ContactPage {
+            contacts: vec![sample_view(); contacts],
+            total: COUNT_CAP,
+            more: true,
+            page: 400,
+            per_page: 25,
+        };
+        assert!(many(25).has_next());
+        assert!(!many(24).has_next());
     }
 }
 

@@ -819,7 +819,7 @@ async fn a_search_matching_most_contacts_pages_and_counts_exactly() {
             )
             .await
             .unwrap();
-        assert_eq!(first.total, 1_300, "{}", db.name);
+        assert_eq!((first.total, first.more), (1_300, false), "{}", db.name);
         let mut all = Vec::new();
         for page in 1..=7 {
             let p = db
@@ -869,6 +869,77 @@ async fn a_search_matching_most_contacts_pages_and_counts_exactly() {
             .await
             .unwrap();
         assert_eq!(company.total, 1_170, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
+/// Past 10,000 matches a search stops counting: "10,000+" (`more`), with
+/// every page still there, in order, and the count at least the pages read.
+#[tokio::test]
+async fn a_search_matching_more_than_ten_thousand_stops_counting() {
+    let n = app::model::COUNT_CAP as usize + 60;
+    for db in databases().await {
+        let rows: Vec<Vec<String>> = (0..n)
+            .map(|i| vec![format!("P{i:05}"), "Smithfield".into(), format!("07400 {:06}", 400_000 + i)])
+            .collect();
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let refs: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        let table = app::import::Table::literal(&["First name", "Company", "Mobile"], &refs);
+        let mapping =
+            app::import::auto_map(&table.headers, &table.rows, table.width, Region::default());
+        let plan = app::import::plan(&table, &mapping, Region::default(), &[]);
+        db.store
+            .import_contacts(db.account, &plan.contacts, false)
+            .await
+            .unwrap();
+        let search = |q: &str, page: u64| ContactQuery {
+            search: q.into(),
+            page,
+            per_page: 25,
+            ..ContactQuery::default()
+        };
+        let first = db
+            .store
+            .list_contacts(db.account, Region::default(), &search("smith", 1))
+            .await
+            .unwrap();
+        assert_eq!((first.total, first.more), (10_000, true), "{}", db.name);
+        assert!(first.has_next(), "{}", db.name);
+        assert_eq!(first.contacts[0].first_name, "P00000", "{}", db.name);
+        // Past the cap: the pages go on, and the count covers them.
+        let late = db
+            .store
+            .list_contacts(db.account, Region::default(), &search("smith", 402))
+            .await
+            .unwrap();
+        let names: Vec<_> = late.contacts.iter().map(|c| c.first_name.as_str()).collect();
+        assert_eq!(names.len(), 25, "{}", db.name);
+        assert_eq!(names[0], "P10025", "{}", db.name);
+        assert_eq!((late.total, late.more), (10_050, true), "{}", db.name);
+        let last = db
+            .store
+            .list_contacts(db.account, Region::default(), &search("smith", 403))
+            .await
+            .unwrap();
+        assert_eq!(last.contacts.len(), 10, "{}", db.name);
+        assert_eq!(last.total, 10_060, "{}", db.name);
+        assert!(!last.has_next(), "{}", db.name);
+        // The list without a search, and a narrow search, count exactly.
+        let all = db
+            .store
+            .list_contacts(db.account, Region::default(), &search("", 1))
+            .await
+            .unwrap();
+        assert_eq!((all.total, all.more), (n as u64, false), "{}", db.name);
+        let narrow = db
+            .store
+            .list_contacts(db.account, Region::default(), &search("p0001", 1))
+            .await
+            .unwrap();
+        assert_eq!((narrow.total, narrow.more), (10, false), "{}", db.name);
         db.drop_schema().await;
     }
 }

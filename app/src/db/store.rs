@@ -31,12 +31,12 @@ use crate::import::{
     Region, ValidContact, ValidDetail,
 };
 use crate::model::{
-    display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
+    display_name, ContactPage, ContactQuery, COUNT_CAP, ContactView, DetailView, GroupFilter, GroupRef,
     GroupView, SortOrder,
 };
 
-/// Matches past which a SQLite search walks the sort order instead of the
-/// trigram index ([`Store::matches_many`]).
+/// Matches past which a search walks the sort order instead of gathering
+/// every match through the trigram index ([`Store::matches_many`]).
 const MANY_MATCHES: u64 = 1_000;
 
 /// The advisory lock key under which PostgreSQL migrations run.
@@ -267,7 +267,7 @@ impl Store {
             SortOrder::Updated => (contact::Column::UpdatedAt, contact::Column::Id),
         };
         if searching {
-            if self.matches_many(&query.search).await? {
+            if self.matches_many(account_id, &query.search).await? {
                 // Most contacts match: walk the sort order and keep the
                 // matching ones until the page is full, instead of finding
                 // every match through the trigram index and sorting them
@@ -360,6 +360,7 @@ impl Store {
         Ok(ContactPage {
             contacts: self.views(account_id, rows).await?,
             total,
+            more: false,
             page,
             per_page,
         })
@@ -374,10 +375,8 @@ impl Store {
     /// The branches are whole rows joined by a `UNION`, not ids gathered
     /// first and looked up again (`id IN (names ∪ details)`): with 11,000
     /// contacts matching among 1,000,000, PostgreSQL joined those ids to a
-    /// read of every contact. And each statement is planned for its own
-    /// search text: a prepared statement run a few times gets a generic
-    /// plan, made without the text, which cannot tell a word in a hundred
-    /// contacts from one in all of them (BENCHMARKS.md has both).
+    /// read of every contact. Each statement is planned for its own search
+    /// text ([`Store::planned_per_text`]; BENCHMARKS.md has both).
     async fn search_page(
         &self,
         account_id: i64,
@@ -418,11 +417,7 @@ impl Store {
                 .limit(per_page)
                 .offset(offset),
         );
-        let txn = self.db.begin().await?;
-        if backend == DatabaseBackend::Postgres {
-            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-                .await?;
-        }
+        let txn = self.planned_per_text().await?;
         let mut total = None;
         let mut rows = Vec::new();
         for row in txn.query_all_raw(statement).await? {
@@ -450,40 +445,66 @@ impl Store {
         self.page_of(account_id, rows, total, page, per_page).await
     }
 
+    /// A read-only transaction whose statements PostgreSQL plans for their
+    /// own search text: a prepared statement run a few times gets a generic
+    /// plan, made without the text, which cannot tell a word in a hundred
+    /// contacts from one in all of them.
+    async fn planned_per_text(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        let txn = self.db.begin().await?;
+        if self.db.get_database_backend() == DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        Ok(txn)
+    }
+
     /// Whether a search's names branch matches more than [`MANY_MATCHES`]
-    /// contacts, asked of SQLite's trigram index with a limit (a few ms).
-    /// There, finding 100,000 matches through the index costs 104 ms and a
+    /// contacts of the account, asked with a limit (a few ms). On SQLite,
+    /// finding 100,000 matches through the trigram index costs 104 ms and a
     /// scan of every contact 14 ms, and a page of them in name order 0.23 ms
-    /// by walking the sort index (BENCHMARKS.md). PostgreSQL's planner makes
-    /// this choice itself from its statistics.
-    async fn matches_many(&self, raw: &str) -> Result<bool, DbErr> {
+    /// by walking the sort index; on PostgreSQL, gathering and sorting every
+    /// match cost 1.9 s at 32 clients for a word nearly all contacts hold
+    /// (BENCHMARKS.md). The probe reads SQLite's trigram table, and on
+    /// PostgreSQL the contacts, which its planner reads through the trigram
+    /// index for a rare word and in table order for a common one.
+    async fn matches_many(&self, account_id: i64, raw: &str) -> Result<bool, DbErr> {
         let backend = self.db.get_database_backend();
         let q = raw.trim().to_lowercase();
         let names_searched = !q.is_empty() && !q.contains('@') && !looks_like_phone(&q);
-        if backend != DatabaseBackend::Sqlite || !names_searched {
+        if !names_searched {
             return Ok(false);
         }
+        let probe = match backend {
+            DatabaseBackend::Sqlite => fts_rowids("contact_search", "search_text", &q)
+                .limit(MANY_MATCHES)
+                .to_owned(),
+            _ => Query::select()
+                .expr(Expr::val(1))
+                .from(contact::Entity)
+                .and_where(contact::Column::AccountId.eq(account_id))
+                .and_where(contact::Column::SearchText.like(like_pattern(&q)))
+                .limit(MANY_MATCHES)
+                .to_owned(),
+        };
         let probe = backend.build(
             Query::select()
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from_subquery(
-                    fts_rowids("contact_search", "search_text", &q)
-                        .limit(MANY_MATCHES)
-                        .to_owned(),
-                    Alias::new("probe"),
-                ),
+                .from_subquery(probe, Alias::new("probe")),
         );
-        let n = match self.db.query_one_raw(probe).await? {
+        let txn = self.planned_per_text().await?;
+        let n = match txn.query_one_raw(probe).await? {
             Some(row) => row.try_get::<i64>("", "n")?,
             None => 0,
         };
+        txn.commit().await?;
         Ok(n >= MANY_MATCHES as i64)
     }
 
     /// A page of a search that matches many contacts: the branches OR-ed
     /// into one filter on the account's contacts in sort order (the
     /// database walks its sort index and stops when the page is full), and
-    /// the count by one pass over the contacts.
+    /// the count by one pass over the contacts that stops at [`COUNT_CAP`]
+    /// matches ("10,000+"; `more`).
     #[allow(
         clippy::too_many_arguments,
         reason = "the list's parts, as search_page takes them"
@@ -498,6 +519,7 @@ impl Store {
         first: contact::Column,
         then: contact::Column,
     ) -> Result<ContactPage, DbErr> {
+        let backend = self.db.get_database_backend();
         let per_page = query.per_page();
         let page = query.page();
         let offset = (page - 1).saturating_mul(per_page);
@@ -508,27 +530,54 @@ impl Store {
         let search = branches
             .into_iter()
             .fold(Condition::any(), |any, branch| any.add(branch));
-        // Counted by one pass over the table: `+account_id` keeps SQLite
-        // from reaching each row through the account's index (90 ms
-        // instead of 14 ms for 100,000 contacts).
-        let total = contact::Entity::find()
-            .filter(Expr::cust_with_values(
+        // Counted by one pass over the table, up to the cap. On SQLite
+        // `+account_id` keeps it from reaching each row through the
+        // account's index (90 ms instead of 14 ms for 100,000 contacts);
+        // PostgreSQL chooses with its statistics.
+        let in_account = match backend {
+            DatabaseBackend::Sqlite => Condition::all().add(Expr::cust_with_values(
                 r#"+"contact"."account_id" = ?"#,
                 [account_id],
-            ))
+            )),
+            _ => Condition::all().add(contact::Column::AccountId.eq(account_id)),
+        };
+        let matches = contact::Entity::find()
+            .select_only()
+            .expr(Expr::val(1))
+            .filter(in_account)
             .filter(filters)
             .filter(search.clone())
-            .count(&self.db)
-            .await?;
-        let matched = select.filter(search);
-        let rows = matched
+            .limit(COUNT_CAP + 1)
+            .into_query();
+        let count = backend.build(
+            Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from_subquery(matches, Alias::new("matches")),
+        );
+        let txn = self.planned_per_text().await?;
+        let counted = match txn.query_one_raw(count).await? {
+            Some(row) => u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
+            None => 0,
+        };
+        let rows = select
+            .filter(search)
             .order_by(first, order.clone())
             .order_by(then, order)
             .limit(per_page)
             .offset(offset)
-            .all(&self.db)
+            .all(&txn)
             .await?;
-        self.page_of(account_id, rows, total, page, per_page).await
+        txn.commit().await?;
+        let more = counted > COUNT_CAP;
+        let total = if more {
+            // Past the cap, at least the pages read so far.
+            std::cmp::max(COUNT_CAP, offset + rows.len() as u64)
+        } else {
+            counted
+        };
+        let mut page_view = self.page_of(account_id, rows, total, page, per_page).await?;
+        page_view.more = more;
+        Ok(page_view)
     }
 
     /// The account's count of contacts (kept by the writes: `count_contacts`).

@@ -241,6 +241,13 @@ fn ContactTable(
     let last = first + page.contacts.len() as u64 - 1;
     let pages = page.page_count();
     let current = page.page;
+    let has_next = page.has_next();
+    // A count that stopped: "of 10,000+", and pages without a last one.
+    let (of, page_of) = if page.more {
+        (format!("{}+", thousands(page.total.max(last))), format!("Page {}", thousands(current)))
+    } else {
+        (thousands(page.total), format!("Page {} of {}", thousands(current), thousands(pages)))
+    };
     let at = move |n: u64| {
         ContactQuery {
             page: n,
@@ -265,12 +272,12 @@ fn ContactTable(
         </table>
         <nav class="pager" data-testid="pager">
             <span class="pager__info" data-testid="pager-info">
-                {format!("{}–{} of {}", thousands(first), thousands(last), thousands(page.total))}
+                {format!("{}–{} of {of}", thousands(first), thousands(last))}
             </span>
             <span class="pager__links">
                 {(current > 1).then(|| view! { <A href=move || at(current - 1) attr:class="button button--small" attr:data-testid="pager-prev">"← Previous"</A> })}
-                <span class="pager__page">{format!("Page {} of {}", thousands(current), thousands(pages))}</span>
-                {(current < pages).then(|| view! { <A href=move || at(current + 1) attr:class="button button--small" attr:data-testid="pager-next">"Next →"</A> })}
+                <span class="pager__page">{page_of}</span>
+                {has_next.then(|| view! { <A href=move || at(current + 1) attr:class="button button--small" attr:data-testid="pager-next">"Next →"</A> })}
             </span>
         </nav>
     })
