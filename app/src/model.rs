@@ -276,7 +276,11 @@ mod tests {
         };
         assert_eq!(p.page_count(), 3);
         assert!(p.has_next());
-        assert!(!ContactPage { page: 3, ..p.clone() }.has_next());
+        assert!(!ContactPage {
+            page: 3,
+            ..p.clone()
+        }
+        .has_next());
         // A count that stopped: the next page follows a full page.
         let many = |contacts: usize| ContactPage {
             contacts: vec![sample_view(); contacts],

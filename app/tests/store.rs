@@ -880,7 +880,13 @@ async fn a_search_matching_more_than_ten_thousand_stops_counting() {
     let n = app::model::COUNT_CAP as usize + 60;
     for db in databases().await {
         let rows: Vec<Vec<String>> = (0..n)
-            .map(|i| vec![format!("P{i:05}"), "Smithfield".into(), format!("07400 {:06}", 400_000 + i)])
+            .map(|i| {
+                vec![
+                    format!("P{i:05}"),
+                    "Smithfield".into(),
+                    format!("07400 {:06}", 400_000 + i),
+                ]
+            })
             .collect();
         let refs: Vec<Vec<&str>> = rows
             .iter()
@@ -915,7 +921,11 @@ async fn a_search_matching_more_than_ten_thousand_stops_counting() {
             .list_contacts(db.account, Region::default(), &search("smith", 402))
             .await
             .unwrap();
-        let names: Vec<_> = late.contacts.iter().map(|c| c.first_name.as_str()).collect();
+        let names: Vec<_> = late
+            .contacts
+            .iter()
+            .map(|c| c.first_name.as_str())
+            .collect();
         assert_eq!(names.len(), 25, "{}", db.name);
         assert_eq!(names[0], "P10025", "{}", db.name);
         assert_eq!((late.total, late.more), (10_050, true), "{}", db.name);
@@ -940,6 +950,22 @@ async fn a_search_matching_more_than_ten_thousand_stops_counting() {
             .await
             .unwrap();
         assert_eq!((narrow.total, narrow.more), (10, false), "{}", db.name);
+        // Counting reads at most so many contacts: past them, "at least".
+        let budgeted = db.store.clone().with_count_budget(2_345);
+        let partly = budgeted
+            .list_contacts(db.account, Region::default(), &search("smith", 1))
+            .await
+            .unwrap();
+        assert_eq!((partly.total, partly.more), (2_300, true), "{}", db.name);
+        assert_eq!(partly.contacts[0].first_name, "P00000", "{}", db.name);
+        // "p00": P00000–P00999, 1,000 of them; only the probe's 1,000 are
+        // sure when the first 500 contacts read hold 500.
+        let few = db.store.clone().with_count_budget(500);
+        let p00 = few
+            .list_contacts(db.account, Region::default(), &search("p00", 1))
+            .await
+            .unwrap();
+        assert_eq!((p00.total, p00.more), (1_000, true), "{}", db.name);
         db.drop_schema().await;
     }
 }

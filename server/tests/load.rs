@@ -8,7 +8,8 @@
 //! ```
 //!
 //! `LOAD_DATABASE=postgres` uses a fresh schema of `TEST_POSTGRES_URL`.
-//! `LOAD_CONTACTS` (default 100,000) and `LOAD_CLIENTS` (default 32) size it.
+//! `LOAD_CONTACTS` (default 100,000) and `LOAD_CLIENTS` (default 32) size it;
+//! `LOAD_KEEP=1` keeps the database of `search_load` (its URL is printed).
 //!
 //! * `search_load`: the account filled through the wizard's import
 //!   endpoints, then each kind of list request from every client at once;
@@ -269,7 +270,11 @@ fn search_load() {
     }
     server.assert_no_panic();
     drop(server);
-    cleanup();
+    if std::env::var_os("LOAD_KEEP").is_some() {
+        eprintln!("load: database kept at {url}");
+    } else {
+        cleanup();
+    }
 }
 
 #[test]

@@ -244,9 +244,15 @@ fn ContactTable(
     let has_next = page.has_next();
     // A count that stopped: "of 10,000+", and pages without a last one.
     let (of, page_of) = if page.more {
-        (format!("{}+", thousands(page.total.max(last))), format!("Page {}", thousands(current)))
+        (
+            format!("{}+", thousands(page.total.max(last))),
+            format!("Page {}", thousands(current)),
+        )
     } else {
-        (thousands(page.total), format!("Page {} of {}", thousands(current), thousands(pages)))
+        (
+            thousands(page.total),
+            format!("Page {} of {}", thousands(current), thousands(pages)),
+        )
     };
     let at = move |n: u64| {
         ContactQuery {
