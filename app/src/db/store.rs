@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, UnionType,
+    Alias, Asterisk, Expr, ExprTrait, LikeExpr, Order, PostgresQueryBuilder, Query,
+    SelectStatement, UnionType,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database,
@@ -497,30 +498,49 @@ impl Store {
         if !names_searched {
             return Ok(false);
         }
-        let probe = match backend {
-            DatabaseBackend::Sqlite => fts_rowids("contact_search", "search_text", &q)
-                .limit(MANY_MATCHES)
-                .to_owned(),
-            _ => Query::select()
-                .expr(Expr::val(1))
-                .from(contact::Entity)
-                .and_where(contact::Column::AccountId.eq(account_id))
-                .and_where(contact::Column::SearchText.like(like_pattern(&q)))
-                .limit(MANY_MATCHES)
-                .to_owned(),
-        };
+        if backend == DatabaseBackend::Postgres {
+            return Ok(self.estimated_name_matches(account_id, &q).await? >= MANY_MATCHES);
+        }
         let probe = backend.build(
             Query::select()
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from_subquery(probe, Alias::new("probe")),
+                .from_subquery(
+                    fts_rowids("contact_search", "search_text", &q)
+                        .limit(MANY_MATCHES)
+                        .to_owned(),
+                    Alias::new("probe"),
+                ),
         );
-        let txn = self.planned_per_text().await?;
-        let n = match txn.query_one_raw(probe).await? {
+        let n = match self.db.query_one_raw(probe).await? {
             Some(row) => row.try_get::<i64>("", "n")?,
             None => 0,
         };
-        txn.commit().await?;
         Ok(n >= MANY_MATCHES as i64)
+    }
+
+    /// PostgreSQL's estimate of the account's contacts whose names hold
+    /// `q`, from its statistics (the planner tests the pattern against a
+    /// sample of the column: 8,201 for a word 10,008 contacts hold, 101,482
+    /// for one in 99,900, 10 for a name in one): planning only, where
+    /// counting even up to a limit reads the trigram index as the search
+    /// itself then does again.
+    async fn estimated_name_matches(&self, account_id: i64, q: &str) -> Result<u64, DbErr> {
+        let names = Query::select()
+            .expr(Expr::val(1))
+            .from(contact::Entity)
+            .and_where(contact::Column::AccountId.eq(account_id))
+            .and_where(contact::Column::SearchText.like(like_pattern(q)))
+            .to_owned();
+        // Values inline: an EXPLAIN of a prepared statement plans without them.
+        let explain = sea_orm::Statement::from_string(
+            DatabaseBackend::Postgres,
+            format!("EXPLAIN {}", names.to_string(PostgresQueryBuilder)),
+        );
+        let top = match self.db.query_one_raw(explain).await? {
+            Some(row) => row.try_get::<String>("", "QUERY PLAN")?,
+            None => String::new(),
+        };
+        Ok(plan_rows(&top).unwrap_or(0))
     }
 
     /// A page of a search that matches many contacts: the branches OR-ed
@@ -1244,6 +1264,16 @@ fn search_branches(
     names.into_iter().chain(details).collect()
 }
 
+/// The rows a line of PostgreSQL's `EXPLAIN` estimates
+/// (`Seq Scan on contact  (cost=0.00..3518.38 rows=8201 width=4)` → 8,201).
+fn plan_rows(line: &str) -> Option<u64> {
+    let rest = &line[line.find(" rows=")? + " rows=".len()..];
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
+}
+
 /// `n` to its two leading digits (12,345 → 12,000): "at least" figures
 /// people read at a glance.
 fn round_down(n: u64) -> u64 {
@@ -1293,7 +1323,20 @@ fn like_pattern(text: &str) -> LikeExpr {
 
 #[cfg(test)]
 mod tests {
-    use super::round_down;
+    use super::{plan_rows, round_down};
+
+    #[test]
+    fn plan_rows_reads_the_estimate_of_an_explain_line() {
+        assert_eq!(
+            plan_rows("Seq Scan on contact  (cost=0.00..3518.38 rows=8201 width=4)"),
+            Some(8_201)
+        );
+        assert_eq!(
+            plan_rows("Bitmap Heap Scan on contact  (cost=1732.08..1770.11 rows=10 width=4)"),
+            Some(10)
+        );
+        assert_eq!(plan_rows("Result"), None);
+    }
 
     #[test]
     fn at_least_figures_keep_two_leading_digits() {
