@@ -116,6 +116,7 @@ impl Store {
         }
         if !dry_run {
             self.analyze_if_never_analyzed().await?;
+            self.tidy_search_indexes().await;
         }
         Ok(total)
     }
