@@ -198,20 +198,26 @@ const REFERENCE_WRITE: [&str; 3] = [
      lower(first_name || ' ' || last_name || ' ' || company), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP \
      FROM staging WHERE is_new",
     "INSERT INTO contact_detail (account_id, contact_id, kind, value, match_key, label, \
-     is_primary, position) \
-     SELECT $1, contact_id, 'phone', phone, phone_key, '', TRUE, 0 FROM staging \
+     is_primary, position, line_type) \
+     SELECT $1, contact_id, 'phone', phone, phone_key, '', TRUE, 0, phone_line FROM staging \
      WHERE is_new AND phone IS NOT NULL \
-     UNION ALL SELECT $1, contact_id, 'email', email, email_key, '', TRUE, 1 FROM staging \
+     UNION ALL SELECT $1, contact_id, 'email', email, email_key, '', TRUE, 1, '' FROM staging \
      WHERE is_new AND email IS NOT NULL",
     "UPDATE contact SET first_name = s.first_name, last_name = s.last_name, \
      company = s.company, updated_at = CURRENT_TIMESTAMP \
      FROM staging s WHERE contact.id = s.contact_id AND NOT s.is_new AND contact.account_id = $1",
 ];
 
-/// One staging row: names, company, first phone and e-mail with their keys.
-fn staging_row(c: &ImportContact) -> [Option<String>; 7] {
+/// One staging row: names, company, first phone and e-mail with their
+/// keys, and the phone's line type.
+fn staging_row(c: &ImportContact) -> [Option<String>; 8] {
     let phone = first_of(c, DetailKind::Phone);
     let email = first_of(c, DetailKind::Email);
+    let line = c
+        .phones()
+        .next()
+        .and_then(|d| d.line)
+        .map(|t| t.as_str().to_string());
     [
         Some(c.first_name.clone()),
         Some(c.last_name.clone()),
@@ -220,10 +226,12 @@ fn staging_row(c: &ImportContact) -> [Option<String>; 7] {
         phone.map(|p| p.1),
         email.as_ref().map(|e| e.0.clone()),
         email.map(|e| e.1),
+        line,
     ]
 }
 
-const STAGING_COLUMNS: &str = "first_name, last_name, company, phone, phone_key, email, email_key";
+const STAGING_COLUMNS: &str =
+    "first_name, last_name, company, phone, phone_key, email, email_key, phone_line";
 
 /// Runs `sql` in a reference transaction, with the account as its one
 /// parameter when it takes it.
@@ -251,7 +259,7 @@ async fn set_based_postgres(pool: &sqlx::PgPool, account: i64, contacts: &[Impor
             &mut tx,
             "CREATE TEMP TABLE IF NOT EXISTS staging (first_name text, last_name text, \
              company text, phone text, phone_key text, email text, email_key text, \
-             contact_id bigint, is_new boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS",
+             phone_line text, contact_id bigint, is_new boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS",
             None,
         )
         .await;
@@ -312,7 +320,7 @@ async fn set_based_sqlite(pool: &sqlx::SqlitePool, account: i64, contacts: &[Imp
             &mut tx,
             "CREATE TEMP TABLE IF NOT EXISTS staging (n INTEGER PRIMARY KEY, first_name TEXT, \
              last_name TEXT, company TEXT, phone TEXT, phone_key TEXT, email TEXT, \
-             email_key TEXT, contact_id INTEGER, is_new INTEGER NOT NULL DEFAULT 0)",
+             email_key TEXT, phone_line TEXT, contact_id INTEGER, is_new INTEGER NOT NULL DEFAULT 0)",
             None,
         )
         .await;
@@ -324,7 +332,7 @@ async fn set_based_sqlite(pool: &sqlx::SqlitePool, account: i64, contacts: &[Imp
         .await;
         lite(&mut tx, "DELETE FROM staging", None).await;
         for part in chunk.chunks(500) {
-            let tuples = vec!["(?, ?, ?, ?, ?, ?, ?)"; part.len()].join(", ");
+            let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; part.len()].join(", ");
             let sql = format!("INSERT INTO staging ({STAGING_COLUMNS}) VALUES {tuples}");
             // Only placeholders are formatted in; the values are bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

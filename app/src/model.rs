@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::import::contact::display_name;
 use crate::import::validate::display_phone;
-use crate::import::{DetailKind, Region};
+use crate::import::{DetailKind, LineType, Region};
 
 /// Contacts per page unless the caller asks otherwise, and the most it may ask.
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -128,6 +128,9 @@ pub struct DetailView {
     pub value: String,
     pub label: String,
     pub is_primary: bool,
+    /// A phone's line type (mobile, landline…); `None` for an e-mail.
+    #[serde(default)]
+    pub line: Option<LineType>,
 }
 
 impl DetailView {
@@ -176,12 +179,13 @@ impl ContactView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPage {
     pub contacts: Vec<ContactView>,
-    /// How many contacts match; with `more`, how many were counted before
-    /// the count stopped ([`COUNT_CAP`]): at least that many match.
+    /// How many contacts match; with `more`, a lower bound: the count
+    /// stopped at [`COUNT_CAP`] matches, or after reading as many contacts
+    /// as the store counts through (`db::COUNT_BUDGET`).
     pub total: u64,
-    /// The count stopped at `total`: a search matching very many contacts
-    /// is shown as "10,000+" (counting every match of a word most contacts
-    /// hold costs more than finding the page).
+    /// The count stopped: at least `total` match, shown as "10,000+"
+    /// (counting every match of a word most contacts hold costs more than
+    /// finding the page).
     #[serde(default)]
     pub more: bool,
     pub page: u64,

@@ -84,6 +84,7 @@ async fn seed(db: &TestDb) -> i64 {
                 label: Set(String::new()),
                 is_primary: Set(true),
                 position: Set(0),
+                line_type: Set(if kind == "phone" { "mobile" } else { "" }.into()),
             })
         });
         contact_detail::Entity::insert_many(details)

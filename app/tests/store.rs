@@ -249,6 +249,62 @@ async fn the_newest_migration_goes_down_and_up_again() {
     }
 }
 
+/// Every phone has its line type, from the form, and for the phones stored
+/// before line types by the migration that added them.
+#[tokio::test]
+async fn phones_carry_their_line_type_and_older_ones_get_it_by_migration() {
+    use app::db::migration::Migrator;
+    use app::import::LineType;
+    use sea_orm::ConnectionTrait;
+    use sea_orm_migration::MigratorTrait;
+    for db in databases().await {
+        let c = contact(
+            "Ada",
+            "L",
+            &["020 7946 0018", "07911 123123", "0800 123 4567"],
+            &["ada@example.org"],
+        );
+        let ada = db.store.create_contact(db.account, &c).await.unwrap();
+        let lines =
+            |v: &app::model::ContactView| v.details.iter().map(|d| d.line).collect::<Vec<_>>();
+        let expected = vec![
+            Some(LineType::Landline),
+            Some(LineType::Mobile),
+            Some(LineType::TollFree),
+            None,
+        ];
+        assert_eq!(lines(&ada), expected, "{}", db.name);
+        // Stored before line types: the migration classifies them.
+        let conn = db.store.connection();
+        Migrator::down(conn, Some(1)).await.unwrap();
+        Migrator::up(conn, None).await.unwrap();
+        let stored: Vec<String> = conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT line_type FROM contact_detail ORDER BY kind DESC, position",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "line_type").unwrap())
+            .collect();
+        assert_eq!(
+            stored,
+            ["landline", "mobile", "toll_free", ""],
+            "{}",
+            db.name
+        );
+        let again = db
+            .store
+            .get_contact(db.account, ada.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(lines(&again), expected, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
 /// A count that an unchecked `imports/finish` once pushed past 2^63 was
 /// stored by SQLite as a REAL, and the history failed to read for good,
 /// even after a restart. The migration that caps the browser's counts
@@ -264,7 +320,8 @@ async fn an_import_count_stored_as_real_is_repaired_and_the_history_reads_again(
             continue;
         }
         let conn = db.store.connection();
-        Migrator::down(conn, Some(1)).await.unwrap();
+        // Down to before the migration that repairs them (the tenth).
+        Migrator::down(conn, Some(2)).await.unwrap();
         conn.execute_unprepared(&format!(
             "INSERT INTO import_batch (account_id, file_name, sheet, format, mapping, region, \
              group_id, group_name, total_rows, status, chunks, created, updated, unchanged, \

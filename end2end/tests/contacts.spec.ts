@@ -120,6 +120,21 @@ test('a name with a control character is refused with a message', async ({ page 
   await expect(page).toHaveURL(/\/contacts\/new/);
 });
 
+test('a landline is flagged as it is typed and in the list: it cannot receive SMS', async ({ page }) => {
+  const p = uniquePerson('Line');
+  const landline = `020 7${p.phone.slice(-6)}0`;
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: p.first, last: p.last, phone: landline });
+  await expect(page.getByTestId('line-phone-0')).toHaveText("landline: can't receive SMS");
+  await page.getByTestId('contact-phone-0').fill(p.phone);
+  await expect(page.getByTestId('line-phone-0')).toHaveText('mobile');
+  await page.getByTestId('contact-phone-0').fill(landline);
+  await shot(page, 'contact-form-landline');
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+  await expect(find.row(page, p.last).getByTestId('line-type')).toHaveText("landline: can't receive SMS");
+});
+
 for (const width of [800, 360]) {
   test(`the contacts list and the wizard fit a ${width} px window without scrolling sideways`, async ({ page }) => {
     await page.setViewportSize({ width, height: 800 });

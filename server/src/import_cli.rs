@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use app::db::Store;
 use app::import::{
     choose_sheet, error_file, plan, read, rejected_rows, Format, GroupName, HeaderChoice,
-    ImportContact, ReadError, ReadErrorKind, Region,
+    ImportContact, LineType, ReadError, ReadErrorKind, Region,
 };
 use serde::Serialize;
 
@@ -93,6 +93,8 @@ pub struct ContactReport {
     pub full_name: Option<String>,
     pub company: Option<String>,
     pub phones: Vec<String>,
+    /// Each phone's line type (`mobile`, `landline`…), aligned with `phones`.
+    pub line_types: Vec<&'static str>,
     pub emails: Vec<String>,
     pub groups: Vec<String>,
 }
@@ -125,6 +127,10 @@ fn contact_report(c: &ImportContact) -> ContactReport {
         full_name: c.full_name.clone(),
         company: non_empty(&c.company),
         phones: c.phones().map(|d| d.value.clone()).collect(),
+        line_types: c
+            .phones()
+            .map(|d| d.line.unwrap_or(LineType::Unknown).as_str())
+            .collect(),
         emails: c.emails().map(|d| d.value.clone()).collect(),
         groups: c.groups.iter().map(|g| g.to_string()).collect(),
     }

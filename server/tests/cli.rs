@@ -84,6 +84,7 @@ fn a_german_semicolon_csv_in_windows_1252_imports_with_its_numbers() {
     let first = &j["contacts"][0];
     assert_eq!(first["first_name"], "Jürgen");
     assert_eq!(first["phones"][0], "+4915123456789");
+    assert_eq!(first["line_types"], serde_json::json!(["mobile"]));
     assert_eq!(first["emails"][0], "j@example.de");
     assert_eq!(first["groups"][0], "Kunden");
 }
@@ -260,6 +261,7 @@ fn a_google_contacts_export_maps_labels_and_groups() {
     let c = &r.json["contacts"][0];
     assert_eq!(c["groups"], serde_json::json!(["Friends"]));
     assert_eq!(c["phones"].as_array().unwrap().len(), 2);
+    assert_eq!(c["line_types"].as_array().unwrap().len(), 2);
     assert_eq!(c["company"], "Engines");
 }
 

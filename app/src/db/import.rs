@@ -31,7 +31,7 @@ use super::entity::{contact, contact_detail, contact_group, group_member};
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::decide::{Changes, ExistingContact, ExistingDetail, NewDetail};
-use crate::import::{decide, Conflict, DetailKind, GroupKey, ImportContact, Snapshot};
+use crate::import::{decide, Conflict, DetailKind, GroupKey, ImportContact, LineType, Snapshot};
 
 /// Contacts per transaction.
 pub const UPSERT_BATCH: usize = 5_000;
@@ -518,6 +518,7 @@ fn push_details(contact_id: i64, details: &[NewDetail<'_>], out: &mut Columns) {
             d.label.into(),
             d.is_primary.into(),
             d.position.into(),
+            d.line.map_or("", LineType::as_str).into(),
         ]);
     }
 }
@@ -540,7 +541,7 @@ static CONTACT_COLUMNS: [Column; 6] = [
     col("sort_name", "text"),
     col("search_text", "text"),
 ];
-static DETAIL_COLUMNS: [Column; 7] = [
+static DETAIL_COLUMNS: [Column; 8] = [
     col("contact_id", "bigint"),
     col("kind", "text"),
     col("value", "text"),
@@ -548,6 +549,7 @@ static DETAIL_COLUMNS: [Column; 7] = [
     col("label", "text"),
     col("is_primary", "boolean"),
     col("position", "integer"),
+    col("line_type", "text"),
 ];
 static MEMBER_COLUMNS: [Column; 2] = [col("group_id", "bigint"), col("contact_id", "bigint")];
 

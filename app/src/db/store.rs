@@ -28,8 +28,8 @@ use super::migration::Migrator;
 use crate::import::contact::derived_columns;
 use crate::import::validate::match_key;
 use crate::import::{
-    normalize_email, normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName, IssueKind,
-    Region, ValidContact, ValidDetail,
+    line_type_of, normalize_email, normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName,
+    IssueKind, LineType, Region, ValidContact, ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
@@ -784,6 +784,11 @@ impl Store {
                 .or_default()
                 .push(DetailView {
                     kind,
+                    line: (kind == DetailKind::Phone).then(|| match d.line_type.as_str() {
+                        // Not classified (written by an older version).
+                        "" => line_type_of(&d.value),
+                        code => LineType::parse(code),
+                    }),
                     value: d.value,
                     label: d.label,
                     is_primary: d.is_primary,
@@ -1153,6 +1158,7 @@ async fn write_details<C: ConnectionTrait>(
         label: Set(d.label.clone()),
         is_primary: Set(d.is_primary),
         position: Set(d.index as i32),
+        line_type: Set(d.line.map_or("", LineType::as_str).to_string()),
     });
     contact_detail::Entity::insert_many(rows)
         .exec(db)

@@ -6,9 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::numbering::LineType;
 use super::text::{has_controls, strip_controls};
 use super::validate::{
-    match_key, normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneIssue, Region,
+    classify_phone, match_key, normalize_email, DetailKind, EmailIssue, PhoneIssue, Region,
 };
 
 /// Longest first name, last name or company we keep.
@@ -96,6 +97,9 @@ pub struct ValidDetail {
     pub is_primary: bool,
     /// Index in the draft's list of that kind, to point issues back at the field.
     pub index: usize,
+    /// A phone's line type (mobile, landline…); `None` for an e-mail.
+    #[serde(default)]
+    pub line: Option<LineType>,
 }
 
 impl ValidDetail {
@@ -141,8 +145,12 @@ pub fn validate_contact(
         if d.value.trim().is_empty() {
             continue;
         }
-        match normalize_phone(&d.value, region) {
-            Ok(value) => details.push(detail(DetailKind::Phone, value, &d.label, index)),
+        match classify_phone(&d.value, region) {
+            Ok((value, line)) => {
+                let mut phone = detail(DetailKind::Phone, value, &d.label, index);
+                phone.line = Some(line);
+                details.push(phone);
+            }
             Err(issue) => issues.push(FieldIssue {
                 field: FieldPath::Phone(index),
                 message: phone_message(d.value.trim(), &issue, region),
@@ -262,6 +270,7 @@ fn detail(kind: DetailKind, value: String, label: &str, index: usize) -> ValidDe
         label: clean_label(label),
         is_primary: false,
         index,
+        line: None,
     }
 }
 

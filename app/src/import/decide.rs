@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contact::{derived_columns, display_name};
 use super::group::{push_group, GroupKey, GroupName};
+use super::numbering::LineType;
 use super::rows::{cap_details, ImportContact, RejectReason, Rejection, RowIssue};
 use super::validate::{match_key, DetailKind};
 
@@ -223,6 +224,8 @@ pub struct NewDetail<'a> {
     pub label: &'a str,
     pub is_primary: bool,
     pub position: i32,
+    /// A phone's line type; `None` for an e-mail.
+    pub line: Option<LineType>,
 }
 
 /// A name field of a contact.
@@ -535,6 +538,7 @@ fn new_details<'a>(c: &'a ImportContact, existing: &[ExistingDetail]) -> Vec<New
             label: &d.label,
             is_primary,
             position,
+            line: d.line,
         });
         position += 1;
     }
@@ -576,6 +580,7 @@ mod tests {
             kind: DetailKind::Phone,
             value: value.into(),
             label: "Mobile".into(),
+            line: Some(crate::import::line_type_of(value)),
         }
     }
 
@@ -584,6 +589,7 @@ mod tests {
             kind: DetailKind::Email,
             value: value.into(),
             label: String::new(),
+            line: None,
         }
     }
 
@@ -738,6 +744,7 @@ mod tests {
                 label: "",
                 is_primary: false,
                 position: 2,
+                line: None,
             }]
         );
         // Already in Friends; joins Work and the group to be created.

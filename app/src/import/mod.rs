@@ -36,6 +36,7 @@ pub use contact::{
 pub use decide::{decide, rejected_rows, Changes, Conflict, Snapshot};
 pub use group::{GroupKey, GroupName, GroupNameIssue, MAX_GROUP_NAME};
 pub use mapping::{auto_map, ColumnMapping, Field, Mapping};
+pub use numbering::{line_type_of, LineType};
 pub use plan::{plan, plan_cached};
 pub use read::{open, open_pasted, Book, Budget, Format, Grid, GridRow, ReadError, ReadErrorKind};
 pub use rows::{
@@ -43,6 +44,6 @@ pub use rows::{
 };
 pub use table::{choose_sheet, ChosenSheet, HeaderChoice, Table};
 pub use validate::{
-    lenient_phone, normalize_email, normalize_phone, DetailKind, EmailIssue, PhoneCache,
-    PhoneIssue, Region,
+    classify_phone, lenient_classify, lenient_phone, normalize_email, normalize_phone, DetailKind,
+    EmailIssue, PhoneCache, PhoneIssue, Region,
 };

@@ -16,8 +16,11 @@
 //!   the pattern of one of its types (fixed line, mobile, toll free…), each
 //!   with that type's possible lengths.
 //!
-//! The test below checks the two answers agree on every example number in the
-//! metadata and on thousands of variants of them.
+//! The same pass tells the number's line type ([`LineType`]): the type whose
+//! pattern matched, in phonenumber's order (`number_type`).
+//!
+//! The tests below check the two answers (valid, and of which type) agree on
+//! every example number in the metadata and on thousands of variants of them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
@@ -27,17 +30,122 @@ use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use phonenumber::PhoneNumber;
 use regex::{Regex, RegexBuilder};
 
-/// `number` in E.164 (`+447911123123`), or `None` when it is not valid.
-pub(crate) fn e164_if_valid(number: &PhoneNumber) -> Option<String> {
-    let code = number.country().code();
-    let national = number.national().to_string();
-    is_valid(code, &national).then(|| format!("+{code}{national}"))
+/// What a phone number is by its country's numbering plan, read from the
+/// phone metadata shipped in the app (no lookup: a number ported from a
+/// mobile network to a landline one keeps its plan's type). Where the plan
+/// cannot tell a mobile from a landline (the US, Canada and the other `+1`
+/// countries) the answer says so: [`LineType::MobileOrLandline`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineType {
+    Mobile,
+    Landline,
+    MobileOrLandline,
+    Voip,
+    TollFree,
+    Premium,
+    SharedCost,
+    Personal,
+    Pager,
+    Uan,
+    Voicemail,
+    Unknown,
 }
 
-fn is_valid(code: u16, national: &str) -> bool {
-    let Some(regions) = DATABASE.region(&code) else {
-        return false;
-    };
+impl LineType {
+    pub const ALL: [LineType; 12] = [
+        LineType::Mobile,
+        LineType::Landline,
+        LineType::MobileOrLandline,
+        LineType::Voip,
+        LineType::TollFree,
+        LineType::Premium,
+        LineType::SharedCost,
+        LineType::Personal,
+        LineType::Pager,
+        LineType::Uan,
+        LineType::Voicemail,
+        LineType::Unknown,
+    ];
+
+    /// The code stored and written by `contacts import --json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineType::Mobile => "mobile",
+            LineType::Landline => "landline",
+            LineType::MobileOrLandline => "mobile_or_landline",
+            LineType::Voip => "voip",
+            LineType::TollFree => "toll_free",
+            LineType::Premium => "premium",
+            LineType::SharedCost => "shared_cost",
+            LineType::Personal => "personal",
+            LineType::Pager => "pager",
+            LineType::Uan => "uan",
+            LineType::Voicemail => "voicemail",
+            LineType::Unknown => "unknown",
+        }
+    }
+
+    /// The stored code back; anything else is [`LineType::Unknown`].
+    pub fn parse(code: &str) -> LineType {
+        LineType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == code)
+            .unwrap_or(LineType::Unknown)
+    }
+
+    /// As people read it: "mobile", "landline", "mobile or landline"…
+    pub fn label(self) -> &'static str {
+        match self {
+            LineType::Mobile => "mobile",
+            LineType::Landline => "landline",
+            LineType::MobileOrLandline => "mobile or landline",
+            LineType::Voip => "VoIP",
+            LineType::TollFree => "toll-free",
+            LineType::Premium => "premium rate",
+            LineType::SharedCost => "shared cost",
+            LineType::Personal => "personal number",
+            LineType::Pager => "pager",
+            LineType::Uan => "company number",
+            LineType::Voicemail => "voicemail",
+            LineType::Unknown => "unknown type",
+        }
+    }
+
+    /// Whether a text message sent to such a number can arrive: mobiles,
+    /// numbers whose plan cannot tell a mobile from a landline (most of
+    /// them are mobiles, and carriers deliver to the rest or say so), VoIP
+    /// and personal numbers (routed to a person's phone). Not landlines,
+    /// toll-free, premium-rate, shared-cost, company (UAN) or voicemail
+    /// numbers, pagers, nor a type the plan does not know.
+    pub fn can_receive_sms(self) -> bool {
+        matches!(
+            self,
+            LineType::Mobile | LineType::MobileOrLandline | LineType::Voip | LineType::Personal
+        )
+    }
+}
+
+/// `number` in E.164 with its line type, or `None` when it is not valid.
+pub(crate) fn classify(number: &PhoneNumber) -> Option<(String, LineType)> {
+    let code = number.country().code();
+    let national = number.national().to_string();
+    line_type(code, &national).map(|t| (format!("+{code}{national}"), t))
+}
+
+/// The line type of a number stored in E.164 (`+447911123123`), or
+/// [`LineType::Unknown`] if it is not a valid one.
+pub fn line_type_of(e164: &str) -> LineType {
+    phonenumber::parse(None, e164)
+        .ok()
+        .and_then(|n| classify(&n))
+        .map_or(LineType::Unknown, |(_, t)| t)
+}
+
+/// The type of the national number `national` under country code `code`,
+/// or `None` when it is not a valid number.
+fn line_type(code: u16, national: &str) -> Option<LineType> {
+    let regions = DATABASE.region(&code)?;
     let plan = match regions[..] {
         // Non-geographic numbers (+800, +882…): their own entity per code.
         ["001"] => compiled(Key::Code(code)),
@@ -50,10 +158,10 @@ fn is_valid(code: u16, national: &str) -> bool {
             .filter_map(|region| compiled(Key::Region(region)))
             .find(|plan| match &plan.leading_digits {
                 Some(leading) => leading.is_match(national),
-                None => plan.has_type(national),
+                None => plan.line_type(national).is_some(),
             }),
     };
-    plan.is_some_and(|plan| plan.has_type(national))
+    plan?.line_type(national)
 }
 
 /// One descriptor's national-number pattern, anchored at the start as
@@ -80,7 +188,12 @@ impl Pattern {
 /// A region's patterns, compiled.
 struct Plan {
     general: Pattern,
-    types: Vec<Pattern>,
+    /// In the order phonenumber tries them; a landline's pattern is followed
+    /// by the mobile one (see [`Plan::line_type`]).
+    types: Vec<(LineType, Pattern)>,
+    /// The region's mobile pattern, and whether it is the landline one too.
+    mobile: Option<Pattern>,
+    fixed_is_mobile: bool,
     leading_digits: Option<Regex>,
 }
 
@@ -88,24 +201,32 @@ impl Plan {
     fn new(meta: &Metadata) -> Option<Self> {
         let d = meta.descriptors();
         let types = [
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
+            (LineType::Premium, d.premium_rate()),
+            (LineType::TollFree, d.toll_free()),
+            (LineType::SharedCost, d.shared_cost()),
+            (LineType::Voip, d.voip()),
+            (LineType::Personal, d.personal_number()),
+            (LineType::Pager, d.pager()),
+            (LineType::Uan, d.uan()),
+            (LineType::Voicemail, d.voicemail()),
+            (LineType::Landline, d.fixed_line()),
+            (LineType::Mobile, d.mobile()),
         ];
         Some(Plan {
             general: Pattern::new(d.general())?,
             types: types
                 .into_iter()
-                .flatten()
-                .map(Pattern::new)
+                .filter_map(|(t, d)| Some((t, d?)))
+                .map(|(t, d)| Some((t, Pattern::new(d)?)))
                 .collect::<Option<_>>()?,
+            mobile: match d.mobile() {
+                Some(m) => Some(Pattern::new(m)?),
+                None => None,
+            },
+            fixed_is_mobile: match (d.fixed_line(), d.mobile()) {
+                (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+                _ => false,
+            },
             leading_digits: match meta.leading_digits() {
                 Some(leading) => Some(anchored(leading.as_str())?),
                 None => None,
@@ -113,9 +234,24 @@ impl Plan {
         })
     }
 
-    /// phonenumber's `number_type(..) != Type::Unknown`.
-    fn has_type(&self, national: &str) -> bool {
-        self.general.is_match(national) && self.types.iter().any(|t| t.is_match(national))
+    /// phonenumber's `number_type`, `None` for its `Type::Unknown` (not a
+    /// valid number): the first type whose pattern matches; a landline
+    /// that also matches the mobile pattern (or whose plan has one pattern
+    /// for both) is "mobile or landline".
+    fn line_type(&self, national: &str) -> Option<LineType> {
+        if !self.general.is_match(national) {
+            return None;
+        }
+        let (t, _) = self.types.iter().find(|(_, p)| p.is_match(national))?;
+        Some(match t {
+            LineType::Landline
+                if self.fixed_is_mobile
+                    || self.mobile.as_ref().is_some_and(|m| m.is_match(national)) =>
+            {
+                LineType::MobileOrLandline
+            }
+            t => *t,
+        })
     }
 }
 
@@ -176,6 +312,25 @@ mod tests {
             .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
     }
 
+    /// phonenumber's type of a valid number, as ours.
+    fn their_type(number: &PhoneNumber) -> LineType {
+        use phonenumber::Type;
+        match number.number_type(&DATABASE) {
+            Type::Mobile => LineType::Mobile,
+            Type::FixedLine => LineType::Landline,
+            Type::FixedLineOrMobile => LineType::MobileOrLandline,
+            Type::Voip => LineType::Voip,
+            Type::TollFree => LineType::TollFree,
+            Type::PremiumRate => LineType::Premium,
+            Type::SharedCost => LineType::SharedCost,
+            Type::PersonalNumber => LineType::Personal,
+            Type::Pager => LineType::Pager,
+            Type::Uan => LineType::Uan,
+            Type::Voicemail => LineType::Voicemail,
+            _ => LineType::Unknown,
+        }
+    }
+
     /// Every example number of every region and type, as typed nationally in
     /// its own region and internationally from GB, then variants of each: one
     /// digit changed at every position, one digit dropped, one added.
@@ -223,8 +378,24 @@ mod tests {
                         let Ok(number) = phonenumber::parse(region, &raw) else {
                             continue;
                         };
-                        let ours = e164_if_valid(&number);
-                        assert_eq!(ours, theirs(&number), "{raw:?} from {region:?}");
+                        let ours = classify(&number);
+                        assert_eq!(
+                            ours.as_ref().map(|(e164, _)| e164.clone()),
+                            theirs(&number),
+                            "{raw:?} from {region:?}"
+                        );
+                        // phonenumber types a number by its national value
+                        // without the leading zeros some plans keep (Italy,
+                        // Tonga's 0800…), which its own validity check keeps:
+                        // there its type is not its validity's.
+                        let national = number.national();
+                        if national.to_string() == national.value().to_string() {
+                            assert_eq!(
+                                ours.as_ref().map(|(_, t)| *t),
+                                theirs(&number).map(|_| their_type(&number)),
+                                "{raw:?} from {region:?}"
+                            );
+                        }
                         checked += 1;
                         valid += usize::from(ours.is_some());
                     }
@@ -240,6 +411,69 @@ mod tests {
         );
     }
 
+    /// The line types the issue names, per country, as users type them.
+    #[test]
+    fn line_types_by_country() {
+        use LineType::*;
+        let table: &[(&str, &str, LineType)] = &[
+            ("GB", "07400 123456", Mobile),
+            ("GB", "020 7946 0018", Landline),
+            ("GB", "0800 123 4567", TollFree),
+            ("GB", "0909 876 5432", Premium),
+            ("GB", "0345 123 4567", Uan),
+            ("GB", "056 1234 5678", Voip),
+            ("GB", "070 1234 5678", Personal),
+            ("US", "(202) 555-0143", MobileOrLandline),
+            ("US", "1-800-555-0199", TollFree),
+            ("US", "900 555 0123", Premium),
+            ("CA", "416 555 0143", MobileOrLandline),
+            ("IL", "050-234-5678", Mobile),
+            ("IL", "02-123-4567", Landline),
+            ("IL", "1-800-123-456", TollFree),
+            ("DE", "01512 3456789", Mobile),
+            ("DE", "030 123456", Landline),
+            ("DE", "0800 1234567", TollFree),
+            ("FR", "06 12 34 56 78", Mobile),
+            ("FR", "01 23 45 67 89", Landline),
+            ("FR", "0800 12 34 56", TollFree),
+            ("FR", "09 12 34 56 78", Voip),
+            ("IN", "98765 43210", Mobile),
+            ("IN", "011 2345 6789", Landline),
+            ("IN", "1800 123 4567", TollFree),
+            ("AU", "0412 345 678", Mobile),
+            ("AU", "02 9876 5432", Landline),
+            ("AU", "1800 123 456", TollFree),
+            ("AU", "1900 123 456", Premium),
+        ];
+        for &(region, raw, expected) in table {
+            let region: country::Id = region.parse().unwrap();
+            let number = phonenumber::parse(Some(region), raw).unwrap();
+            let (e164, t) = classify(&number).unwrap_or_else(|| panic!("{raw} is valid"));
+            assert_eq!(t, expected, "{raw} ({region:?})");
+            assert_eq!(line_type_of(&e164), expected, "{e164}");
+            assert_eq!(LineType::parse(t.as_str()), t);
+        }
+        assert_eq!(line_type_of("+4412"), LineType::Unknown);
+        assert_eq!(LineType::parse("fax"), LineType::Unknown);
+    }
+
+    #[test]
+    fn only_numbers_that_take_a_text_can_receive_sms() {
+        let textable: Vec<_> = LineType::ALL
+            .into_iter()
+            .filter(|t| t.can_receive_sms())
+            .collect();
+        assert_eq!(
+            textable,
+            [
+                LineType::Mobile,
+                LineType::MobileOrLandline,
+                LineType::Voip,
+                LineType::Personal
+            ]
+        );
+    }
+
     #[test]
     fn shared_country_codes_find_their_region() {
         let gb = Some(country::Id::GB);
@@ -250,7 +484,11 @@ mod tests {
             ("+800 1234 5678", "+80012345678"),   // non-geographic
         ] {
             let number = phonenumber::parse(gb, raw).unwrap();
-            assert_eq!(e164_if_valid(&number).as_deref(), Some(e164), "{raw}");
+            assert_eq!(
+                classify(&number).map(|(e, _)| e).as_deref(),
+                Some(e164),
+                "{raw}"
+            );
         }
     }
 }

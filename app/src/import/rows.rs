@@ -13,6 +13,7 @@ use super::contact::{
 };
 use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUPS_PER_ROW, MAX_GROUP_NAME};
 use super::mapping::{Field, Mapping};
+use super::numbering::LineType;
 use super::read::GridRow;
 use super::text::{is_placeholder, strip_controls};
 use super::validate::{
@@ -96,6 +97,9 @@ pub struct ImportDetail {
     /// E.164, or the e-mail with its domain lower-cased.
     pub value: String,
     pub label: String,
+    /// A phone's line type (mobile, landline…); `None` for an e-mail.
+    #[serde(default)]
+    pub line: Option<LineType>,
 }
 
 impl ImportDetail {
@@ -387,18 +391,22 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
                 ))
             } else {
                 match kind {
-                    DetailKind::Phone => cache.lenient_phone(raw, region).map_err(|i| {
-                        issue(
-                            RejectReason::InvalidPhone,
-                            phone_issue_message(raw, &i, region),
-                        )
-                    }),
+                    DetailKind::Phone => cache
+                        .lenient_phone(raw, region)
+                        .map(|(e164, line)| (e164, Some(line)))
+                        .map_err(|i| {
+                            issue(
+                                RejectReason::InvalidPhone,
+                                phone_issue_message(raw, &i, region),
+                            )
+                        }),
                     DetailKind::Email => normalize_email(raw)
+                        .map(|email| (email, None))
                         .map_err(|i| issue(RejectReason::InvalidEmail, email_message(raw, &i))),
                 }
             };
             match result {
-                Ok(value) => push_detail(&mut details, kind, value, label),
+                Ok((value, line)) => push_detail(&mut details, kind, value, line, label),
                 Err(i) => bad_details.push(i),
             }
         }
@@ -444,11 +452,18 @@ fn phone_issue_message(raw: &str, issue: &PhoneIssue, region: Region) -> String 
     phone_message(raw, issue, region)
 }
 
-fn push_detail(details: &mut Vec<ImportDetail>, kind: DetailKind, value: String, label: &str) {
+fn push_detail(
+    details: &mut Vec<ImportDetail>,
+    kind: DetailKind,
+    value: String,
+    line: Option<LineType>,
+    label: &str,
+) {
     let d = ImportDetail {
         kind,
         value,
         label: label.to_string(),
+        line,
     };
     if !details
         .iter()

@@ -21,6 +21,7 @@ use std::str::FromStr;
 use phonenumber::country;
 use serde::{Deserialize, Serialize};
 
+use super::numbering::LineType;
 use super::text::compatible;
 
 /// The two kinds of contact detail.
@@ -200,6 +201,11 @@ const MAX_PHONE_INPUT: usize = 64;
 
 /// Parses `raw` with `region` as the default and returns it in E.164.
 pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
+    classify_phone(raw, region).map(|(e164, _)| e164)
+}
+
+/// [`normalize_phone`], with the number's line type.
+pub fn classify_phone(raw: &str, region: Region) -> Result<(String, LineType), PhoneIssue> {
     let raw = compatible(raw);
     let raw = raw.trim();
     if raw.is_empty() {
@@ -209,7 +215,7 @@ pub fn normalize_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> 
         return Err(PhoneIssue::NotANumber);
     }
     let number = phonenumber::parse(Some(region.0), raw).map_err(|_| PhoneIssue::NotANumber)?;
-    super::numbering::e164_if_valid(&number).ok_or(PhoneIssue::NotValid)
+    super::numbering::classify(&number).ok_or(PhoneIssue::NotValid)
 }
 
 /// Formats an E.164 number for people: the international format
@@ -280,9 +286,14 @@ fn domain_ok(domain: &str) -> bool {
 /// notation whose digits are all present (`4.47911123456E+11`). A repair is
 /// kept only when it gives a valid number.
 pub fn lenient_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
+    lenient_classify(raw, region).map(|(e164, _)| e164)
+}
+
+/// [`lenient_phone`], with the number's line type.
+pub fn lenient_classify(raw: &str, region: Region) -> Result<(String, LineType), PhoneIssue> {
     let raw = compatible(raw);
     let raw = raw.trim();
-    let first = normalize_phone(raw, region);
+    let first = classify_phone(raw, region);
     if first.is_ok() {
         return first;
     }
@@ -296,7 +307,7 @@ pub fn lenient_phone(raw: &str, region: Region) -> Result<String, PhoneIssue> {
         if candidate.starts_with("+") && digits.len() < 10 {
             continue;
         }
-        if let Ok(n) = normalize_phone(&candidate, region) {
+        if let Ok(n) = classify_phone(&candidate, region) {
             return Ok(n);
         }
     }
@@ -335,7 +346,7 @@ pub(crate) fn expand_scientific(raw: &str) -> Option<Result<String, ()>> {
 /// are parsed.
 #[derive(Debug, Default)]
 pub struct PhoneCache {
-    verdicts: HashMap<Region, HashMap<String, Result<String, PhoneIssue>>>,
+    verdicts: HashMap<Region, HashMap<String, Result<(String, LineType), PhoneIssue>>>,
     len: usize,
 }
 
@@ -344,12 +355,16 @@ impl PhoneCache {
     /// bounded whatever the file).
     pub const CAPACITY: usize = 1_000_000;
 
-    /// [`lenient_phone`], remembered.
-    pub fn lenient_phone(&mut self, raw: &str, region: Region) -> Result<String, PhoneIssue> {
+    /// [`lenient_classify`], remembered.
+    pub fn lenient_phone(
+        &mut self,
+        raw: &str,
+        region: Region,
+    ) -> Result<(String, LineType), PhoneIssue> {
         if let Some(v) = self.verdicts.get(&region).and_then(|m| m.get(raw)) {
             return v.clone();
         }
-        let v = lenient_phone(raw, region);
+        let v = lenient_classify(raw, region);
         if self.len >= Self::CAPACITY {
             self.verdicts.clear();
             self.len = 0;
@@ -394,7 +409,7 @@ mod tests {
         for raw in ["07400 123456", "12", "06 12 34 56 78", "07400 123456"] {
             assert_eq!(
                 cache.lenient_phone(raw, gb()),
-                lenient_phone(raw, gb()),
+                lenient_classify(raw, gb()),
                 "{raw}"
             );
         }
@@ -402,7 +417,7 @@ mod tests {
         // The region is part of the key.
         assert_eq!(
             cache.lenient_phone("06 12 34 56 78", fr),
-            Ok("+33612345678".to_string())
+            Ok(("+33612345678".to_string(), LineType::Mobile))
         );
         assert_eq!(cache.len(), 4);
     }

@@ -10,9 +10,11 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
 use crate::components::{list_url, Flash};
 use crate::import::{
-    validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath, IssueKind,
+    classify_phone, validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath,
+    IssueKind, Region,
 };
 use crate::model::ContactView;
+use crate::pages::contacts::LineBadge;
 use crate::AppError;
 
 #[component]
@@ -94,6 +96,8 @@ struct FormState {
     next_key: StoredValue<usize>,
     issues: RwSignal<Vec<FieldIssue>>,
     attempted: RwSignal<bool>,
+    /// The account's region, once its settings have come.
+    region: RwSignal<Option<Region>>,
 }
 
 impl FormState {
@@ -108,6 +112,7 @@ impl FormState {
             next_key: StoredValue::new(0),
             issues: RwSignal::new(Vec::new()),
             attempted: RwSignal::new(false),
+            region: RwSignal::new(None),
         };
         for p in &d.phones {
             s.add_row(DetailKind::Phone, p);
@@ -201,6 +206,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             .and_then(|s| s.ok())
             .map(|s| s.default_region)
     };
+    Effect::new(move || form.region.set(region()));
     let saving = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -377,6 +383,15 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
                                 "Remove"
                             </button>
                         </div>
+                        // A phone's line type as it is typed ("landline: can't receive SMS").
+                        {move || {
+                            let region = form.region.get()?;
+                            if kind != DetailKind::Phone || form.issue(field()).is_some() {
+                                return None;
+                            }
+                            let (_, line) = classify_phone(&row.value.get(), region).ok()?;
+                            Some(view! { <p class="field__hint" data-testid=format!("line-{prefix}-{}", index())><LineBadge line /></p> })
+                        }}
                         {move || form.issue(field()).map(|m| view! {
                             <p class="field__error" data-testid=format!("error-{prefix}-{}", index())>
                                 {m}

@@ -10,7 +10,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{delete_contact, list_contacts, list_groups};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
-use crate::import::DetailKind;
+use crate::import::{DetailKind, LineType};
 use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
 
 /// How long typing must pause before the search runs.
@@ -302,7 +302,8 @@ fn ContactRow(
             .map(|d| {
                 let label = (!d.label.is_empty())
                     .then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
-                view! { <div class="detail" title=d.display()>{d.display()} {label}</div> }
+                let line = d.line.map(|t| view! { <LineBadge line=t /> });
+                view! { <div class="detail" title=d.display()>{d.display()} {label} {line}</div> }
             })
             .collect_view()
     };
@@ -336,6 +337,21 @@ fn ContactRow(
             </td>
         </tr>
     }
+}
+
+/// A phone's line type as a small badge: plain for a number that can
+/// receive SMS, marked (with words, not only colour) for one that cannot.
+#[component]
+pub fn LineBadge(line: LineType) -> impl IntoView {
+    let (class, text) = if line.can_receive_sms() {
+        ("line line--sms", line.label().to_string())
+    } else {
+        (
+            "line line--no-sms",
+            format!("{}: can't receive SMS", line.label()),
+        )
+    };
+    view! { <span class=class data-testid="line-type" data-line=line.as_str()>{text}</span> }
 }
 
 /// A form's address that brings the user back to this list (its search,

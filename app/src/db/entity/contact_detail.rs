@@ -19,6 +19,8 @@ pub struct Model {
     pub is_primary: bool,
     /// Order within the contact, as the user entered them.
     pub position: i32,
+    /// A phone's line type (`import::LineType::as_str`); empty for an e-mail.
+    pub line_type: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

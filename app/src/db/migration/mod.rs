@@ -13,6 +13,7 @@ mod m20261126_000007_account_contact_count;
 mod m20261202_000008_create_users;
 mod m20261203_000009_contact_first_indexes;
 mod m20261207_000010_throttle_resume_counts;
+mod m20261207_000011_detail_line_type;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_create_users::Migration),
             Box::new(m20261203_000009_contact_first_indexes::Migration),
             Box::new(m20261207_000010_throttle_resume_counts::Migration),
+            Box::new(m20261207_000011_detail_line_type::Migration),
         ]
     }
 }
