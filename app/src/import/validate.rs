@@ -340,13 +340,16 @@ pub(crate) fn expand_scientific(raw: &str) -> Option<Result<String, ()>> {
     Some(Ok(format!("{int}{frac}")))
 }
 
+/// A phone cell's verdict: E.164 and line type, or why it is not a number.
+type PhoneVerdict = Result<(String, LineType), PhoneIssue>;
+
 /// Phone verdicts by (region, text as written). Parsing a number is most
 /// of the cost of validating a row, and the wizard revalidates every row
 /// after each mapping change: with the verdicts kept, only cells never seen
 /// are parsed.
 #[derive(Debug, Default)]
 pub struct PhoneCache {
-    verdicts: HashMap<Region, HashMap<String, Result<(String, LineType), PhoneIssue>>>,
+    verdicts: HashMap<Region, HashMap<String, PhoneVerdict>>,
     len: usize,
 }
 
