@@ -133,6 +133,7 @@ test('a landline is flagged as it is typed and in the list: it cannot receive SM
   await page.getByTestId('contact-save').click();
   await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
   await expect(find.row(page, p.last).getByTestId('line-type')).toHaveText("landline: can't receive SMS");
+  await shot(page, 'contacts-landline');
 });
 
 for (const width of [800, 360]) {

@@ -302,8 +302,12 @@ fn ContactRow(
             .map(|d| {
                 let label = (!d.label.is_empty())
                     .then(|| view! { <span class="detail__label">{d.label.clone()}</span> });
-                let line = d.line.map(|t| view! { <LineBadge line=t /> });
-                view! { <div class="detail" title=d.display()>{d.display()} {label} {line}</div> }
+                // A mobile is the rule; any other line type is said, on its own line.
+                let line = d
+                    .line
+                    .filter(|t| *t != LineType::Mobile)
+                    .map(|t| view! { <div class="detail__line"><LineBadge line=t /></div> });
+                view! { <div class="detail" title=d.display()>{d.display()} {label}</div> {line} }
             })
             .collect_view()
     };
