@@ -615,30 +615,31 @@ impl Store {
             Some(row) => u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
             None => 0,
         };
-        let rows = select
+        // One row past the page: whether another page follows.
+        let mut rows = select
             .filter(search)
             .order_by(first, order.clone())
             .order_by(then, order)
-            .limit(per_page)
+            .limit(per_page + 1)
             .offset(offset)
             .all(&txn)
             .await?;
         txn.commit().await?;
+        let follows = rows.len() as u64 > per_page;
+        rows.truncate(per_page as usize);
+        let through = offset + rows.len() as u64;
         let read_all = self.contact_count(account_id).await? <= self.count_budget;
-        let (total, more) = if counted > COUNT_CAP {
-            (COUNT_CAP, true)
+        let (total, more) = if !follows && (through > 0 || offset == 0) {
+            // The matches end on this page: they number exactly this many.
+            (through, false)
+        } else if counted > COUNT_CAP {
+            (std::cmp::max(COUNT_CAP, through), true)
         } else if read_all {
             (counted, false)
         } else {
-            // Part of the account read: at least what it held, and at least
-            // the matches the probe saw.
-            (round_down(std::cmp::max(counted, MANY_MATCHES)), true)
-        };
-        // At least the pages read so far.
-        let total = if more {
-            std::cmp::max(total, offset + rows.len() as u64)
-        } else {
-            total
+            // Part of the account read: at least what it held (to two
+            // leading digits), and at least the pages up to this one.
+            (std::cmp::max(round_down(counted), through), true)
         };
         let mut page_view = self
             .page_of(account_id, rows, total, page, per_page)
