@@ -373,4 +373,8 @@ pub struct ImportView {
     pub mapping: Vec<(String, String)>,
     /// RFC 3339.
     pub started_at: String,
+    pub consent: crate::import::ImportConsent,
+    pub opted_in: u64,
+    pub opted_out: u64,
+    pub kept_opted_out: u64,
 }

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use app::db::Store;
+use app::db::{ImportSms, Store};
 use app::import::{
     choose_sheet, error_file, plan, read, rejected_rows, Format, GroupName, HeaderChoice,
-    ImportContact, LineType, ReadError, ReadErrorKind, Region,
+    ImportConsent, ImportContact, LineType, ReadError, ReadErrorKind, Region, SmsStatus,
 };
 use serde::Serialize;
 
@@ -23,6 +23,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Where to write the rejected rows (`.xlsx` or `.csv`).
     pub errors: Option<PathBuf>,
+    /// `--consent` / `--opt-out-list`.
+    pub consent: ImportConsent,
 }
 
 /// The one JSON object `--json` prints.
@@ -70,6 +72,14 @@ pub struct Counts {
     pub unchanged: usize,
     pub groups_created: usize,
     pub details_dropped: usize,
+    /// Contacts whose SMS status became opted in / opted out.
+    pub opted_in: usize,
+    pub opted_out: usize,
+    /// Rows that would have opted an opted-out contact back in (it stayed
+    /// opted out).
+    pub kept_opted_out: usize,
+    /// Contacts left without a phone number that can receive SMS.
+    pub no_textable_number: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +107,9 @@ pub struct ContactReport {
     pub line_types: Vec<&'static str>,
     pub emails: Vec<String>,
     pub groups: Vec<String>,
+    /// `opted_in`, `not_recorded` or `opted_out`, after the import (or the
+    /// dry run).
+    pub sms_status: &'static str,
 }
 
 /// Why the command could not import at all (exit status 2).
@@ -119,7 +132,7 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-fn contact_report(c: &ImportContact) -> ContactReport {
+fn contact_report(c: &ImportContact, sms: SmsStatus) -> ContactReport {
     ContactReport {
         rows: c.rows.clone(),
         first_name: non_empty(&c.first_name),
@@ -133,6 +146,7 @@ fn contact_report(c: &ImportContact) -> ContactReport {
             .collect(),
         emails: c.emails().map(|d| d.value.clone()).collect(),
         groups: c.groups.iter().map(|g| g.to_string()).collect(),
+        sms_status: sms.as_str(),
     }
 }
 
@@ -172,8 +186,9 @@ pub async fn run_import(
     let extra: Vec<GroupName> = opts.group.iter().cloned().collect();
     let mut plan = plan(&chosen.table, &chosen.mapping, opts.region, &extra);
 
+    let sms = ImportSms::new(opts.consent, format!("command-line import of {name}"));
     let summary = store
-        .import_contacts(account_id, &plan.contacts, opts.dry_run)
+        .import_contacts_with(account_id, &plan.contacts, &sms, opts.dry_run)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "import failed");
@@ -217,6 +232,10 @@ pub async fn run_import(
         unchanged: summary.unchanged,
         groups_created: summary.groups_created,
         details_dropped: plan.counts.details_dropped,
+        opted_in: summary.opted_in,
+        opted_out: summary.opted_out,
+        kept_opted_out: summary.kept_opted_out.len(),
+        no_textable_number: summary.no_textable_number,
     };
     let text = book.format.is_text();
     Ok(ImportReport {
@@ -266,7 +285,10 @@ pub async fn run_import(
             .iter()
             .enumerate()
             .filter(|(i, _)| !conflict_indexes.contains(i))
-            .map(|(_, c)| contact_report(c))
+            .map(|(i, c)| {
+                let sms = summary.status_after.get(i).copied().unwrap_or_default();
+                contact_report(c, sms)
+            })
             .collect(),
         dry_run: opts.dry_run,
     })
@@ -330,6 +352,18 @@ pub fn human_summary(r: &ImportReport) -> String {
         k.rejected,
         k.details_dropped
     ));
+    if k.opted_in + k.opted_out + k.kept_opted_out > 0 {
+        out.push_str(&format!(
+            "SMS: {} opted in, {} opted out; {} rows kept opted out (an import never opts a contact back in)\n",
+            k.opted_in, k.opted_out, k.kept_opted_out
+        ));
+    }
+    if k.no_textable_number > 0 {
+        out.push_str(&format!(
+            "{} contacts have no number that can receive SMS (landlines or no phone)\n",
+            k.no_textable_number
+        ));
+    }
     for rej in r.rejected.iter().take(50) {
         out.push_str(&format!("  row {}: {}\n", rej.row, rej.message));
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use app::import::{GroupName, HeaderChoice, Region};
+use app::import::{GroupName, HeaderChoice, ImportConsent, Region};
 use clap::{Parser, Subcommand};
 use server::import_cli::{human_summary, run_import, ImportOptions};
 use server::{leptos_options, open_state, redact, router, DEFAULT_DATABASE_URL};
@@ -116,6 +116,16 @@ enum Command {
         /// Write the rejected rows with a Reason column to this .xlsx or .csv file.
         #[arg(long)]
         errors: Option<PathBuf>,
+        /// These people agreed to receive SMS: record consent for every
+        /// imported contact the file says nothing about (a contact that
+        /// opted out stays opted out).
+        #[arg(long, conflicts_with = "opt_out_list")]
+        consent: bool,
+        /// The file is an opt-out list: every contact in it is opted out;
+        /// numbers the account does not have yet are kept as opted-out
+        /// contacts, so that they stay suppressed if added later.
+        #[arg(long)]
+        opt_out_list: bool,
     },
 }
 
@@ -165,6 +175,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             dry_run,
             json,
             errors,
+            consent,
+            opt_out_list,
         } => {
             let account =
                 match server::import_account(&state.store, account.as_deref(), region).await {
@@ -196,6 +208,11 @@ async fn main() -> anyhow::Result<ExitCode> {
                 group,
                 dry_run,
                 errors,
+                consent: match (consent, opt_out_list) {
+                    (_, true) => ImportConsent::OptOutList,
+                    (true, false) => ImportConsent::AllAgreed,
+                    (false, false) => ImportConsent::FileSays,
+                },
             };
             return Ok(match run_import(&state.store, account.id, &opts).await {
                 Ok(report) => {

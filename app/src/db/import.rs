@@ -30,8 +30,12 @@ use serde::{Deserialize, Serialize};
 use super::entity::{contact, contact_detail, contact_group, group_member};
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
+use crate::import::consent::SmsChange;
 use crate::import::decide::{Changes, ExistingContact, ExistingDetail, NewDetail};
-use crate::import::{decide, Conflict, DetailKind, GroupKey, ImportContact, LineType, Snapshot};
+use crate::import::{
+    decide, Conflict, DetailKind, GroupKey, ImportConsent, ImportContact, LineType, SmsStatus,
+    Snapshot,
+};
 
 /// Contacts per transaction.
 pub const UPSERT_BATCH: usize = 5_000;
@@ -63,17 +67,45 @@ where
     }
 }
 
+/// An import, as the SMS status changes it makes need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSms {
+    /// The import's consent option.
+    pub consent: ImportConsent,
+    /// How the contacts' history names the import ("import of leads.xlsx").
+    pub label: String,
+}
+
+impl ImportSms {
+    pub fn new(consent: ImportConsent, label: impl Into<String>) -> Self {
+        ImportSms {
+            consent,
+            label: label.into(),
+        }
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpsertSummary {
     pub created: usize,
-    /// Matched and changed (a field, a new detail or a new group).
+    /// Matched and changed (a field, a new detail, a new group, its status).
     pub updated: usize,
     /// Matched and already up to date.
     pub unchanged: usize,
     pub groups_created: usize,
     /// Contacts refused; `index` is their place in what the store was given.
     pub conflicts: Vec<Conflict>,
+    /// Contacts whose SMS status became opted in / opted out.
+    pub opted_in: usize,
+    pub opted_out: usize,
+    /// Rows that would have opted an opted-out contact back in.
+    pub kept_opted_out: Vec<u32>,
+    /// Contacts left without a phone that can receive SMS.
+    pub no_textable_number: usize,
+    /// Each contact's SMS status after the import, aligned with what the
+    /// store was given.
+    pub status_after: Vec<SmsStatus>,
 }
 
 impl UpsertSummary {
@@ -83,6 +115,12 @@ impl UpsertSummary {
         self.unchanged += other.unchanged;
         self.groups_created += other.groups_created;
         self.conflicts.extend(other.conflicts);
+        self.opted_in += other.opted_in;
+        self.opted_out += other.opted_out;
+        self.kept_opted_out.extend(other.kept_opted_out);
+        self.kept_opted_out.sort_unstable();
+        self.no_textable_number += other.no_textable_number;
+        self.status_after.extend(other.status_after);
     }
 }
 
@@ -90,11 +128,25 @@ impl Store {
     /// Upserts `contacts` (already validated and merged by
     /// [`crate::import::plan`]) in batches of [`UPSERT_BATCH`], one
     /// transaction each. With `dry_run` every batch runs and is rolled back,
-    /// so the counts are exactly what a real run would report.
+    /// so the counts are exactly what a real run would report. Consent as
+    /// the file says it ([`ImportConsent::FileSays`]).
     pub async fn import_contacts(
         &self,
         account_id: i64,
         contacts: &[ImportContact],
+        dry_run: bool,
+    ) -> Result<UpsertSummary, DbErr> {
+        let sms = ImportSms::new(ImportConsent::FileSays, "import");
+        self.import_contacts_with(account_id, contacts, &sms, dry_run)
+            .await
+    }
+
+    /// [`Store::import_contacts`] under an import's consent option.
+    pub async fn import_contacts_with(
+        &self,
+        account_id: i64,
+        contacts: &[ImportContact],
+        sms: &ImportSms,
         dry_run: bool,
     ) -> Result<UpsertSummary, DbErr> {
         let mut total = UpsertSummary::default();
@@ -102,7 +154,7 @@ impl Store {
             let mut attempt = 0;
             let s = loop {
                 match self
-                    .upsert_one_batch(account_id, batch, n * UPSERT_BATCH, dry_run)
+                    .upsert_one_batch(account_id, batch, n * UPSERT_BATCH, sms, dry_run)
                     .await
                 {
                     Err(e) if attempt < RACE_RETRIES && lost_a_race(&e) => {
@@ -127,10 +179,11 @@ impl Store {
         account_id: i64,
         batch: &[ImportContact],
         first_index: usize,
+        sms: &ImportSms,
         dry_run: bool,
     ) -> Result<UpsertSummary, DbErr> {
         let (_turn, txn) = self.begin_write().await?;
-        let s = upsert_batch(&txn, account_id, batch, first_index, None).await?;
+        let s = upsert_batch(&txn, account_id, batch, first_index, None, sms).await?;
         if dry_run {
             txn.rollback().await?;
         } else {
@@ -147,10 +200,11 @@ pub(crate) async fn upsert_in(
     account_id: i64,
     contacts: &[ImportContact],
     import_id: Option<i64>,
+    sms: &ImportSms,
 ) -> Result<UpsertSummary, DbErr> {
     let mut total = UpsertSummary::default();
     for (n, batch) in contacts.chunks(UPSERT_BATCH).enumerate() {
-        total.add(upsert_batch(txn, account_id, batch, n * UPSERT_BATCH, import_id).await?);
+        total.add(upsert_batch(txn, account_id, batch, n * UPSERT_BATCH, import_id, sms).await?);
     }
     Ok(total)
 }
@@ -184,20 +238,29 @@ async fn upsert_batch(
     batch: &[ImportContact],
     offset: usize,
     import_id: Option<i64>,
+    sms: &ImportSms,
 ) -> Result<UpsertSummary, DbErr> {
     let postgres = txn.get_database_backend() == DatabaseBackend::Postgres;
     if postgres {
         txn.execute_unprepared(LOOKUP_SETTINGS).await?;
     }
     let snapshot = load_snapshot(txn, account_id, batch).await?;
-    let mut changes = decide(batch, &snapshot);
+    let mut changes = decide(batch, &snapshot, sms.consent);
     if postgres {
         txn.execute_unprepared(WRITE_SETTINGS).await?;
     }
     for c in &mut changes.conflicts {
         c.index += offset;
     }
-    write(txn, account_id, changes, snapshot.groups, import_id).await
+    write(
+        txn,
+        account_id,
+        changes,
+        snapshot.groups,
+        import_id,
+        &sms.label,
+    )
+    .await
 }
 
 /// What the account holds for `batch`'s phones, e-mails and groups.
@@ -231,7 +294,7 @@ async fn load_snapshot(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let contacts: Vec<(i64, String, String, String, String)> = all_in(
+    let contacts: Vec<(i64, String, String, String, String, String)> = all_in(
         txn,
         contact::Entity::find()
             .select_only()
@@ -240,6 +303,7 @@ async fn load_snapshot(
             .column(contact::Column::LastName)
             .column(contact::Column::Company)
             .column(contact::Column::SortName)
+            .column(contact::Column::SmsStatus)
             // `account_id + 0`: still checked, but not an index SQLite
             // could pick over the ids (it scanned the account's contacts).
             .filter(
@@ -251,18 +315,20 @@ async fn load_snapshot(
         &ids,
     )
     .await?;
-    for (id, first_name, last_name, company, sort_name) in contacts {
+    for (id, first_name, last_name, company, sort_name, sms) in contacts {
         let c = ExistingContact {
             id,
             first_name,
             last_name,
             company,
             sort_name,
+            // An unknown word is read as what it most safely means.
+            sms: SmsStatus::parse(&sms).unwrap_or(SmsStatus::OptedOut),
             ..ExistingContact::default()
         };
         snapshot.contacts.insert(id, c);
     }
-    let details: Vec<(i64, String, String, i32, bool)> = all_in(
+    let details: Vec<(i64, String, String, i32, bool, String)> = all_in(
         txn,
         contact_detail::Entity::find()
             .select_only()
@@ -271,23 +337,31 @@ async fn load_snapshot(
             .column(contact_detail::Column::MatchKey)
             .column(contact_detail::Column::Position)
             .column(contact_detail::Column::IsPrimary)
+            .column(contact_detail::Column::LineType)
             .filter(contact_detail::Column::AccountId.eq(account_id)),
         contact_detail::Column::ContactId,
         &ids,
     )
     .await?;
-    for (contact_id, kind, match_key, position, is_primary) in details {
+    for (contact_id, kind, match_key, position, is_primary, line) in details {
         let (Some(c), Some(kind)) = (
             snapshot.contacts.get_mut(&contact_id),
             DetailKind::parse(&kind),
         ) else {
             continue;
         };
+        let textable = kind == DetailKind::Phone
+            && match line.as_str() {
+                // Stored before line types (or by an older server).
+                "" => crate::import::line_type_of(&match_key).can_receive_sms(),
+                line => LineType::parse(line).can_receive_sms(),
+            };
         c.details.push(ExistingDetail {
             kind,
             match_key,
             position,
             is_primary,
+            textable,
         });
     }
     let memberships: Vec<(i64, i64)> = all_in(
@@ -399,6 +473,7 @@ async fn write(
     changes: Changes<'_>,
     mut groups: HashMap<GroupKey, i64>,
     import_id: Option<i64>,
+    label: &str,
 ) -> Result<UpsertSummary, DbErr> {
     let now = Utc::now();
     let mut summary = UpsertSummary {
@@ -407,6 +482,15 @@ async fn write(
         unchanged: changes.unchanged.len(),
         groups_created: 0,
         conflicts: changes.conflicts,
+        opted_in: 0,
+        opted_out: 0,
+        kept_opted_out: changes
+            .kept_opted_out
+            .iter()
+            .flat_map(|k| k.rows.iter().copied())
+            .collect(),
+        no_textable_number: changes.no_textable,
+        status_after: changes.status_after,
     };
     if !changes.new_groups.is_empty() {
         let rows: Vec<contact_group::ActiveModel> = changes
@@ -463,6 +547,29 @@ async fn write(
             new_members.push([group_id(key)?.into(), id.into()]);
         }
     }
+    let mut statuses = Columns::new(&STATUS_COLUMNS);
+    let mut push_status = |id: i64, change: &Option<SmsChange>| {
+        if let Some(c) = change {
+            let source = c.cause.source(label);
+            statuses.push([
+                id.into(),
+                c.from.as_str().into(),
+                c.to.as_str().into(),
+                source.as_str().into(),
+            ]);
+            match c.to {
+                SmsStatus::OptedIn => summary.opted_in += 1,
+                SmsStatus::OptedOut => summary.opted_out += 1,
+                SmsStatus::NotRecorded => {}
+            }
+        }
+    };
+    for (c, &id) in changes.creates.iter().zip(&ids) {
+        push_status(id, &c.sms);
+    }
+    for u in &changes.updates {
+        push_status(u.id, &u.sms);
+    }
     let mut updates = Columns::new(&CONTACT_COLUMNS);
     for u in &changes.updates {
         updates.push([
@@ -499,8 +606,22 @@ async fn write(
         .insert(txn, "contact_detail", &[("account_id", account.clone())])
         .await?;
     new_members
-        .insert(txn, "group_member", &[("account_id", account)])
+        .insert(txn, "group_member", &[("account_id", account.clone())])
         .await?;
+    if statuses.rows > 0 {
+        statuses.set_statuses(txn, account_id, now).await?;
+        statuses
+            .insert(
+                txn,
+                "sms_status_event",
+                &[
+                    ("account_id", account),
+                    ("at", now.into()),
+                    ("import_id", import_id.into()),
+                ],
+            )
+            .await?;
+    }
     // Last, so that two chunks in flight wait on the account's row only for
     // the end of each other's transaction.
     let created = i64::try_from(summary.created).unwrap_or(i64::MAX);
@@ -552,6 +673,19 @@ static DETAIL_COLUMNS: [Column; 8] = [
     col("line_type", "text"),
 ];
 static MEMBER_COLUMNS: [Column; 2] = [col("group_id", "bigint"), col("contact_id", "bigint")];
+/// An SMS status change: the contact, what the decision read, what it
+/// becomes, why. Both the contact's columns and its history row.
+static STATUS_COLUMNS: [Column; 4] = [
+    col("contact_id", "bigint"),
+    col("from_status", "text"),
+    col("to_status", "text"),
+    col("source", "text"),
+];
+
+/// The message of a status that changed between the snapshot and the write
+/// (another chunk or a person): [`super::race::lost_a_race`] knows it, and
+/// the batch is decided again on a fresh snapshot.
+pub(crate) const STATUS_RACE: &str = "lost a race: an SMS status changed while importing";
 
 /// One cell of a new row.
 enum Cell<'a> {
@@ -629,6 +763,45 @@ impl Columns {
         self.json.push(b']');
         String::from_utf8(self.json)
             .map_err(|e| DbErr::Custom(format!("rows to write are not UTF-8: {e}")))
+    }
+
+    /// [`STATUS_COLUMNS`] rows: each contact's status set, with when and
+    /// where from, **only if it is still the status the decision read**.
+    /// A contact whose status changed meanwhile (another chunk of the
+    /// import opted it out, and this one would opt it in) is not written:
+    /// the batch fails as a lost race ([`STATUS_RACE`]) and is decided
+    /// again, so an import never lifts an opt-out even when chunks race.
+    async fn set_statuses(
+        &self,
+        txn: &DatabaseTransaction,
+        account_id: i64,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let backend = txn.get_database_backend();
+        let mut params = Params::new(backend);
+        let now = params.add(now.into());
+        let json_param = params.next();
+        let select = self.select_sql(params.postgres(), &json_param);
+        let mut json = self.json.clone();
+        json.push(b']');
+        let json = String::from_utf8(json)
+            .map_err(|e| DbErr::Custom(format!("rows to write are not UTF-8: {e}")))?;
+        params.add(json.into());
+        let account = params.add(account_id.into());
+        let sql = format!(
+            "UPDATE contact SET sms_status = v.to_status, sms_status_at = {now}, \
+             sms_status_source = v.source \
+             FROM ({select}) AS v \
+             WHERE contact.id = v.contact_id AND contact.account_id + 0 = {account} \
+             AND contact.sms_status = v.from_status"
+        );
+        let done = txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql, params.values))
+            .await?;
+        if done.rows_affected() != self.rows as u64 {
+            return Err(DbErr::Custom(STATUS_RACE.into()));
+        }
+        Ok(())
     }
 
     /// `SELECT <each column, typed> FROM <the JSON parameter's rows>`;

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::entity::{import_batch, import_chunk};
 use super::error::{Missing, StoreError};
-use super::import::upsert_in;
+use super::import::{upsert_in, ImportSms};
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::wire::{
@@ -21,7 +21,7 @@ use crate::import::wire::{
     ImportRequest, ImportStarted, UnfinishedImport, WireColumn,
 };
 use crate::import::wizard::ChosenGroup;
-use crate::import::{rejected_rows, GroupName, ImportPlan, Region};
+use crate::import::{rejected_rows, GroupName, ImportConsent, ImportPlan, Region};
 use crate::model::ImportView;
 
 pub const STATUS_RUNNING: &str = "running";
@@ -35,6 +35,8 @@ pub struct ImportRecord {
     pub columns: Vec<WireColumn>,
     pub region: Region,
     pub group_id: Option<i64>,
+    pub file_name: String,
+    pub consent: ImportConsent,
 }
 
 /// `s` without control characters, at most `max` characters long.
@@ -95,6 +97,10 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("wizard state to JSON: {e}")))?,
                 None => String::new(),
             }),
+            consent: Set(req.consent.as_str().to_string()),
+            opted_in: Set(0),
+            opted_out: Set(0),
+            kept_opted_out: Set(0),
         }
         .insert(self.connection())
         .await?;
@@ -127,6 +133,13 @@ impl Store {
             columns,
             region: m.region,
             group_id: m.group_id,
+            consent: ImportConsent::parse(&m.consent).ok_or_else(|| {
+                DbErr::Custom(format!(
+                    "import {id}: unknown consent option {:?}",
+                    m.consent
+                ))
+            })?,
+            file_name: m.file_name,
         }))
     }
 
@@ -161,6 +174,7 @@ impl Store {
         let fingerprint = chunk_fingerprint(&chunk.rows);
         let (table, mapping) = server_table(&record.columns, chunk.rows);
         let plan = crate::import::plan(&table, &mapping, record.region, &groups);
+        let sms = ImportSms::new(record.consent, import_label(&record.file_name));
         self.apply_chunk(
             account_id,
             record.id,
@@ -168,6 +182,7 @@ impl Store {
             rows,
             &fingerprint,
             &plan,
+            &sms,
         )
         .await
     }
@@ -186,6 +201,7 @@ impl Store {
         rows: usize,
         fingerprint: &str,
         plan: &ImportPlan,
+        sms: &ImportSms,
     ) -> Result<ChunkOutcome, StoreError> {
         let chunk_no =
             i32::try_from(chunk_no).map_err(|_| StoreError::OutOfRange("chunk number"))?;
@@ -193,7 +209,15 @@ impl Store {
         let mut attempt = 0;
         loop {
             match self
-                .apply_chunk_once(account_id, import_id, chunk_no, rows, fingerprint, plan)
+                .apply_chunk_once(
+                    account_id,
+                    import_id,
+                    chunk_no,
+                    rows,
+                    fingerprint,
+                    plan,
+                    sms,
+                )
                 .await
             {
                 Err(StoreError::Db(e)) if attempt < RACE_RETRIES && lost_a_race(&e) => {
@@ -214,6 +238,7 @@ impl Store {
         rows: usize,
         fingerprint: &str,
         plan: &ImportPlan,
+        sms: &ImportSms,
     ) -> Result<ChunkOutcome, StoreError> {
         let (_turn, txn) = self.begin_write().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
@@ -234,7 +259,7 @@ impl Store {
             }
             return Ok(done);
         }
-        let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id)).await?;
+        let summary = upsert_in(&txn, account_id, &plan.contacts, Some(import_id), sms).await?;
         fault_pause(chunk_no).await;
         let rejected = rejected_rows(&plan.rejected, &summary.conflicts);
         let outcome = ChunkOutcome {
@@ -246,6 +271,9 @@ impl Store {
             details_dropped: plan.warnings.len(),
             rejected,
             replayed: false,
+            opted_in: summary.opted_in,
+            opted_out: summary.opted_out,
+            kept_opted_out: summary.kept_opted_out,
         };
         let json = serde_json::to_string(&outcome)
             .map_err(|e| StoreError::Corrupt(format!("chunk outcome to JSON: {e}")))?;
@@ -283,6 +311,18 @@ impl Store {
             .col_expr(
                 import_batch::Column::DetailsDropped,
                 Expr::col(import_batch::Column::DetailsDropped).add(n(outcome.details_dropped)),
+            )
+            .col_expr(
+                import_batch::Column::OptedIn,
+                Expr::col(import_batch::Column::OptedIn).add(n(outcome.opted_in)),
+            )
+            .col_expr(
+                import_batch::Column::OptedOut,
+                Expr::col(import_batch::Column::OptedOut).add(n(outcome.opted_out)),
+            )
+            .col_expr(
+                import_batch::Column::KeptOptedOut,
+                Expr::col(import_batch::Column::KeptOptedOut).add(n(outcome.kept_opted_out.len())),
             )
             .filter(import_batch::Column::AccountId.eq(account_id))
             .filter(import_batch::Column::Id.eq(import_id))
@@ -548,6 +588,14 @@ async fn recorded_chunk<C: ConnectionTrait>(
     Ok(Some((outcome, m.fingerprint)))
 }
 
+/// How a contact's history names a wizard import.
+pub fn import_label(file_name: &str) -> String {
+    match file_name.trim() {
+        "" => "import of pasted rows".into(),
+        name => format!("import of {name}"),
+    }
+}
+
 fn view(m: import_batch::Model) -> ImportView {
     let u = |v: i64| u64::try_from(v).unwrap_or(0);
     let mapping = serde_json::from_str::<Vec<WireColumn>>(&m.mapping)
@@ -571,5 +619,9 @@ fn view(m: import_batch::Model) -> ImportView {
         details_dropped: u(m.details_dropped),
         mapping,
         started_at: m.started_at.to_rfc3339(),
+        consent: ImportConsent::parse(&m.consent).unwrap_or_default(),
+        opted_in: u(m.opted_in),
+        opted_out: u(m.opted_out),
+        kept_opted_out: u(m.kept_opted_out),
     }
 }

@@ -16,7 +16,7 @@ mod throttle;
 mod users;
 
 pub use error::{Missing, StoreError};
-pub use import::{UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
+pub use import::{ImportSms, UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
 pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};
 pub use throttle::Allowance;

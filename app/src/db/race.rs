@@ -51,6 +51,7 @@ pub(crate) fn lost_a_race(e: &DbErr) -> bool {
     }
     let text = e.to_string();
     text.contains("deadlock detected")
+        || text.contains(super::import::STATUS_RACE)
         || text.contains("could not serialize access")
         || text.contains("database is locked")
 }

@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::consent::{merge_consent, sms_outcome, ImportConsent, SmsChange, SmsStatus};
 use super::contact::{derived_columns, display_name};
 use super::group::{push_group, GroupKey, GroupName};
 use super::numbering::LineType;
@@ -128,6 +129,7 @@ fn merge_into(into: &mut ImportContact, from: ImportContact) {
     for g in from.groups {
         push_group(&mut into.groups, g);
     }
+    merge_consent(&mut into.consent, from.consent);
 }
 
 // ---------------------------------------------------------------- the snapshot
@@ -156,6 +158,7 @@ pub struct ExistingContact {
     pub details: Vec<ExistingDetail>,
     /// The groups it is a member of (those of the batch are enough).
     pub group_ids: Vec<i64>,
+    pub sms: SmsStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +167,8 @@ pub struct ExistingDetail {
     pub match_key: String,
     pub position: i32,
     pub is_primary: bool,
+    /// A phone that can receive SMS ([`LineType::can_receive_sms`]).
+    pub textable: bool,
 }
 
 // ---------------------------------------------------------------- the changes
@@ -180,6 +185,24 @@ pub struct Changes<'a> {
     /// order (every transaction creates them in one order: two creating the
     /// same groups wait for each other instead of deadlocking).
     pub new_groups: Vec<GroupName>,
+    /// Rows that would have opted an opted-out contact back in: it stays
+    /// opted out ([`super::consent`]).
+    pub kept_opted_out: Vec<KeptOptedOut>,
+    /// Each incoming contact's SMS status after the batch (a conflict's:
+    /// not recorded), aligned with the batch.
+    pub status_after: Vec<SmsStatus>,
+    /// Contacts created or matched that are left without a phone that can
+    /// receive SMS (counted once per contact).
+    pub no_textable: usize,
+}
+
+/// An incoming contact whose consent an opt-out outranked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptOptedOut {
+    pub index: usize,
+    /// The stored contact it matched.
+    pub id: i64,
+    pub rows: Vec<u32>,
 }
 
 /// A contact to create.
@@ -194,6 +217,8 @@ pub struct NewContact<'a> {
     pub search_text: String,
     pub details: Vec<NewDetail<'a>>,
     pub groups: Vec<GroupKey>,
+    /// Its status, when the import records one.
+    pub sms: Option<SmsChange>,
 }
 
 /// A stored contact that changes, with what changes.
@@ -213,6 +238,8 @@ pub struct ContactUpdate<'a> {
     pub details: Vec<NewDetail<'a>>,
     /// Groups it joins.
     pub groups: Vec<GroupKey>,
+    /// Its status, when it changes (`from`: the status the snapshot read).
+    pub sms: Option<SmsChange>,
 }
 
 /// A phone or e-mail to add to a contact.
@@ -285,12 +312,20 @@ pub fn rejected_rows(planned: &[Rejection], conflicts: &[Conflict]) -> Vec<Rejec
 // ---------------------------------------------------------------- the decision
 
 /// Decides what `batch` (contacts planned and merged by
-/// [`super::plan::plan`]) does to an account that holds `snapshot`.
-pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a> {
+/// [`super::plan::plan`]) does to an account that holds `snapshot`, under
+/// the import's consent option.
+pub fn decide<'a>(
+    batch: &'a [ImportContact],
+    snapshot: &Snapshot,
+    consent: ImportConsent,
+) -> Changes<'a> {
     let mut changes = Changes {
         new_groups: new_groups(batch, snapshot),
+        status_after: vec![SmsStatus::NotRecorded; batch.len()],
         ..Changes::default()
     };
+    // The stored contact each incoming one matched, for the final statuses.
+    let mut matched_id: Vec<Option<i64>> = vec![None; batch.len()];
     // Several incoming contacts may match one stored contact through
     // different details (a row with its phone, another with its e-mail):
     // they apply one after the other, as separate imports would, to one
@@ -309,7 +344,17 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
         matched.dedup();
         let id = match matched.as_slice() {
             [] => {
-                changes.creates.push(create(index, c));
+                let new = create(index, c, consent);
+                changes.status_after[index] =
+                    new.sms.as_ref().map_or(SmsStatus::NotRecorded, |s| s.to);
+                if !new
+                    .details
+                    .iter()
+                    .any(|d| d.line.is_some_and(LineType::can_receive_sms))
+                {
+                    changes.no_textable += 1;
+                }
+                changes.creates.push(new);
                 continue;
             }
             [id] => *id,
@@ -328,11 +373,20 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
             });
             continue;
         };
+        matched_id[index] = Some(id);
         let (current, joined) = match working.get(&id) {
             Some((current, joined)) => (current, joined.as_slice()),
             None => (stored, &[][..]),
         };
-        let Some(u) = update(index, c, current, joined, snapshot) else {
+        let sms = sms_outcome(current.sms, c.consent.as_ref(), consent);
+        if sms.kept_opted_out {
+            changes.kept_opted_out.push(KeptOptedOut {
+                index,
+                id,
+                rows: c.rows.clone(),
+            });
+        }
+        let Some(u) = update(index, c, current, joined, snapshot, sms.change) else {
             if !update_of.contains_key(&id) && unchanged.insert(id) {
                 changes.unchanged.push(id);
             }
@@ -354,6 +408,24 @@ pub fn decide<'a>(batch: &'a [ImportContact], snapshot: &Snapshot) -> Changes<'a
             }
         }
     }
+    // Matched contacts: their state once every row of the batch applied.
+    let after = |id: i64| {
+        working
+            .get(&id)
+            .map(|(c, _)| c)
+            .or_else(|| snapshot.contacts.get(&id))
+    };
+    for (index, id) in matched_id.iter().enumerate() {
+        if let Some(c) = id.and_then(after) {
+            changes.status_after[index] = c.sms;
+        }
+    }
+    let matched: HashSet<i64> = matched_id.iter().flatten().copied().collect();
+    changes.no_textable += matched
+        .into_iter()
+        .filter_map(after)
+        .filter(|c| !c.details.iter().any(|d| d.textable))
+        .count();
     changes
 }
 
@@ -364,6 +436,9 @@ fn apply(current: &mut ExistingContact, u: &ContactUpdate<'_>) {
     current.last_name.clone_from(&u.last_name);
     current.company.clone_from(&u.company);
     current.sort_name.clone_from(&u.sort_name);
+    if let Some(s) = &u.sms {
+        current.sms = s.to;
+    }
     current
         .details
         .extend(u.details.iter().map(|d| ExistingDetail {
@@ -371,6 +446,7 @@ fn apply(current: &mut ExistingContact, u: &ContactUpdate<'_>) {
             match_key: d.match_key.clone(),
             position: d.position,
             is_primary: d.is_primary,
+            textable: d.line.is_some_and(LineType::can_receive_sms),
         }));
 }
 
@@ -385,6 +461,13 @@ fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &Existin
     into.search_text = u.search_text;
     into.details.extend(u.details);
     into.groups.extend(u.groups);
+    if let Some(later) = u.sms {
+        // One change, from what the snapshot read to where the rows left it.
+        into.sms = (later.to != stored.sms).then(|| SmsChange {
+            from: stored.sms,
+            ..later
+        });
+    }
 }
 
 /// The batch's groups the account lacks, first spelling kept, in key order.
@@ -402,7 +485,7 @@ fn new_groups(batch: &[ImportContact], snapshot: &Snapshot) -> Vec<GroupName> {
     out.into_iter().map(|(_, g)| g).collect()
 }
 
-fn create(index: usize, c: &ImportContact) -> NewContact<'_> {
+fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact<'_> {
     let first_name = c.stored_first_name();
     let (sort_name, search_text) = derived_columns(
         first_name,
@@ -419,6 +502,7 @@ fn create(index: usize, c: &ImportContact) -> NewContact<'_> {
         search_text,
         details: new_details(c, &[]),
         groups: c.groups.iter().map(GroupName::key).collect(),
+        sms: sms_outcome(SmsStatus::NotRecorded, c.consent.as_ref(), consent).change,
     }
 }
 
@@ -430,6 +514,7 @@ fn update<'a>(
     old: &ExistingContact,
     joined: &[GroupKey],
     snapshot: &Snapshot,
+    sms: Option<SmsChange>,
 ) -> Option<ContactUpdate<'a>> {
     let (first_name, last_name) = match c.full_name.as_deref().filter(|f| !f.is_empty()) {
         Some(full) => {
@@ -459,7 +544,7 @@ fn update<'a>(
             groups.push(key);
         }
     }
-    if fields.is_empty() && details.is_empty() && groups.is_empty() {
+    if fields.is_empty() && details.is_empty() && groups.is_empty() && sms.is_none() {
         return None;
     }
     // Still nameless: it keeps sorting under its first detail.
@@ -476,6 +561,7 @@ fn update<'a>(
         fields,
         details,
         groups,
+        sms,
     })
 }
 
@@ -573,6 +659,7 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+    use crate::import::consent::{parse_consent, ImportConsent::*, SmsCause};
     use crate::import::rows::ImportDetail;
 
     fn phone(value: &str) -> ImportDetail {
@@ -614,6 +701,7 @@ mod tests {
             company: company.into(),
             details,
             groups: groups.iter().map(|g| group(g)).collect(),
+            consent: None,
         }
     }
 
@@ -626,6 +714,7 @@ mod tests {
             match_key: key.into(),
             position,
             is_primary,
+            textable: kind == DetailKind::Phone,
         };
         let mut s = Snapshot::default();
         s.contacts.insert(
@@ -641,6 +730,7 @@ mod tests {
                     detail(DetailKind::Email, "ada@example.com", 1, true),
                 ],
                 group_ids: vec![10],
+                sms: SmsStatus::NotRecorded,
             },
         );
         s.contacts.insert(
@@ -698,7 +788,7 @@ mod tests {
         #[case] expected: &str,
     ) {
         let batch = vec![incoming(2, name, "", details, groups)];
-        assert_eq!(outcome(&decide(&batch, &snapshot())), expected);
+        assert_eq!(outcome(&decide(&batch, &snapshot(), FileSays)), expected);
     }
 
     #[test]
@@ -710,7 +800,7 @@ mod tests {
             vec![phone("+447400000001"), email("ada@work.example")],
             &["Friends", "Work", "Leads"],
         )];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         let [u] = changes.updates.as_slice() else {
             panic!("one update: {changes:?}")
         };
@@ -768,7 +858,7 @@ mod tests {
             c.full_name = Some(full.into());
         }
         let batch = vec![c];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         let (first, last) = match changes.updates.first() {
             Some(u) => (u.first_name.as_str(), u.last_name.as_str()),
             None => ("Ada", "Lovelace"),
@@ -789,7 +879,7 @@ mod tests {
             ],
             &["work"],
         )];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         let [c] = changes.creates.as_slice() else {
             panic!("one create")
         };
@@ -823,7 +913,7 @@ mod tests {
         );
         c.rows = vec![5, 9];
         let batch = vec![c];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         let [conflict] = changes.conflicts.as_slice() else {
             panic!("one conflict")
         };
@@ -870,7 +960,7 @@ mod tests {
                 &["leads", "Work"],
             ),
         ];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         let [u] = changes.updates.as_slice() else {
             panic!("one update: {changes:?}")
         };
@@ -904,7 +994,7 @@ mod tests {
             incoming(2, "Ada King", "", vec![phone("+447400000001")], &[]),
             incoming(3, "", "", vec![email("ada@example.com")], &[]),
         ];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         assert_eq!((changes.updates.len(), changes.unchanged.len()), (1, 0));
     }
 
@@ -913,7 +1003,7 @@ mod tests {
         let mut s = snapshot();
         s.contacts.remove(&2);
         let batch = vec![incoming(6, "", "", vec![phone("+447400000002")], &[])];
-        assert_eq!(outcome(&decide(&batch, &s)), "conflict");
+        assert_eq!(outcome(&decide(&batch, &s, FileSays)), "conflict");
     }
 
     #[test]
@@ -928,8 +1018,168 @@ mod tests {
                 &["LEADS", "Friends"],
             ),
         ];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         assert_eq!(changes.new_groups, vec![group("Leads"), group("zeta")]);
+    }
+
+    // ------------------------------------------------------------ SMS status
+
+    fn saying(mut c: ImportContact, cell: &str) -> ImportContact {
+        c.consent = parse_consent(cell).unwrap();
+        c
+    }
+
+    /// Ada (#1) opted out, Bob (#2) opted in.
+    fn with_statuses() -> Snapshot {
+        let mut s = snapshot();
+        s.contacts.get_mut(&1).unwrap().sms = SmsStatus::OptedOut;
+        s.contacts.get_mut(&2).unwrap().sms = SmsStatus::OptedIn;
+        s
+    }
+
+    #[test]
+    fn a_row_saying_yes_keeps_an_opted_out_contact_opted_out_and_is_counted() {
+        let batch = vec![saying(
+            incoming(4, "Ada", "", vec![phone("+447400000001")], &[]),
+            "yes",
+        )];
+        let changes = decide(&batch, &with_statuses(), FileSays);
+        assert_eq!(outcome(&changes), "unchanged");
+        assert_eq!(
+            changes.kept_opted_out,
+            vec![KeptOptedOut {
+                index: 0,
+                id: 1,
+                rows: vec![4]
+            }]
+        );
+        assert_eq!(changes.status_after, vec![SmsStatus::OptedOut]);
+        // "They all agreed" does not lift it either.
+        let batch = vec![incoming(4, "", "", vec![phone("+447400000001")], &[])];
+        let changes = decide(&batch, &with_statuses(), AllAgreed);
+        assert_eq!(changes.kept_opted_out.len(), 1);
+    }
+
+    #[test]
+    fn a_status_change_alone_is_an_update_that_names_its_cause() {
+        let batch = vec![saying(
+            incoming(5, "", "", vec![phone("+447400000002")], &[]),
+            "STOP",
+        )];
+        let changes = decide(&batch, &with_statuses(), FileSays);
+        let [u] = changes.updates.as_slice() else {
+            panic!("one update: {changes:?}")
+        };
+        assert!(u.fields.is_empty() && u.details.is_empty());
+        assert_eq!(
+            u.sms,
+            Some(SmsChange {
+                from: SmsStatus::OptedIn,
+                to: SmsStatus::OptedOut,
+                cause: SmsCause::Cell {
+                    said: "STOP".into()
+                }
+            })
+        );
+        assert_eq!(changes.status_after, vec![SmsStatus::OptedOut]);
+    }
+
+    #[test]
+    fn a_row_that_says_nothing_keeps_the_stored_consent() {
+        let batch = vec![incoming(5, "Bob", "", vec![phone("+447400000002")], &[])];
+        let changes = decide(&batch, &with_statuses(), FileSays);
+        assert_eq!(changes.updates[0].sms, None);
+        assert_eq!(changes.status_after, vec![SmsStatus::OptedIn]);
+    }
+
+    #[test]
+    fn an_opt_out_list_opts_out_matched_and_new_numbers() {
+        let batch = vec![
+            incoming(2, "", "", vec![phone("+447400000002")], &[]),
+            incoming(3, "", "", vec![phone("+447400000077")], &[]),
+        ];
+        let changes = decide(&batch, &with_statuses(), OptOutList);
+        assert_eq!(
+            changes.updates[0].sms.as_ref().map(|s| s.to),
+            Some(SmsStatus::OptedOut)
+        );
+        assert_eq!(
+            changes.creates[0].sms.as_ref().map(|s| (s.from, s.to)),
+            Some((SmsStatus::NotRecorded, SmsStatus::OptedOut))
+        );
+        assert_eq!(changes.status_after, vec![SmsStatus::OptedOut; 2]);
+    }
+
+    #[test]
+    fn two_rows_of_one_stored_contact_make_one_status_change_from_what_was_stored() {
+        // Bob, opted in: one row by his phone says STOP, a later one by his
+        // new e-mail says yes. He ends opted out, and the later row is kept.
+        let batch = vec![
+            saying(
+                incoming(
+                    2,
+                    "",
+                    "",
+                    vec![phone("+447400000002"), email("bob@example.com")],
+                    &[],
+                ),
+                "STOP",
+            ),
+            saying(
+                incoming(3, "", "", vec![email("bob@example.com")], &[]),
+                "yes",
+            ),
+        ];
+        let mut s = with_statuses();
+        s.owners
+            .insert((DetailKind::Email, "bob@example.com".into()), 2);
+        let changes = decide(&batch, &s, FileSays);
+        let [u] = changes.updates.as_slice() else {
+            panic!("one update: {changes:?}")
+        };
+        assert_eq!(
+            u.sms.as_ref().map(|c| (c.from, c.to)),
+            Some((SmsStatus::OptedIn, SmsStatus::OptedOut))
+        );
+        assert_eq!(
+            changes
+                .kept_opted_out
+                .iter()
+                .map(|k| k.index)
+                .collect::<Vec<_>>(),
+            [1]
+        );
+        assert_eq!(changes.status_after, vec![SmsStatus::OptedOut; 2]);
+    }
+
+    #[test]
+    fn contacts_left_without_a_textable_number_are_counted_once() {
+        let mut landline = phone("+442079460018");
+        landline.line = Some(LineType::Landline);
+        let batch = vec![
+            // New, landline only: counted.
+            incoming(2, "", "", vec![landline.clone()], &[]),
+            // New, e-mail only: counted.
+            incoming(3, "", "", vec![email("z@example.com")], &[]),
+            // New with a mobile: not.
+            incoming(4, "", "", vec![phone("+447400000055")], &[]),
+            // Ada has a mobile stored: not, whatever the row brings.
+            incoming(
+                5,
+                "",
+                "",
+                vec![email("ada@example.com"), landline.clone()],
+                &[],
+            ),
+        ];
+        let mut s = snapshot();
+        // Bob's only phone is a landline: matched twice, counted once.
+        s.contacts.get_mut(&2).unwrap().details[0].textable = false;
+        let mut batch = batch;
+        batch.push(incoming(6, "", "", vec![phone("+447400000002")], &[]));
+        batch.push(incoming(7, "Bob", "", vec![phone("+447400000002")], &[]));
+        let changes = decide(&batch, &s, FileSays);
+        assert_eq!(changes.no_textable, 3);
     }
 
     // ------------------------------------------------------------ in-file merge
@@ -974,7 +1224,7 @@ mod tests {
             vec![phone("+447400000001")],
             &[],
         )];
-        let changes = decide(&batch, &snapshot());
+        let changes = decide(&batch, &snapshot(), FileSays);
         assert_eq!(changes.updates[0].last_name, "King");
     }
 

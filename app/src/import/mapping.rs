@@ -25,11 +25,13 @@ pub enum Field {
     Email,
     Company,
     Group,
+    /// Whether the row's person agreed to receive SMS (see [`super::consent`]).
+    SmsConsent,
     Ignore,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::FirstName,
         Field::LastName,
         Field::FullName,
@@ -37,6 +39,7 @@ impl Field {
         Field::Email,
         Field::Company,
         Field::Group,
+        Field::SmsConsent,
         Field::Ignore,
     ];
 
@@ -49,6 +52,7 @@ impl Field {
             Field::Email => "email",
             Field::Company => "company",
             Field::Group => "group",
+            Field::SmsConsent => "sms_consent",
             Field::Ignore => "ignore",
         }
     }
@@ -67,6 +71,7 @@ impl Field {
             Field::Email => "E-mail",
             Field::Company => "Company",
             Field::Group => "Group",
+            Field::SmsConsent => "SMS consent",
             Field::Ignore => "Ignore",
         }
     }
@@ -323,6 +328,51 @@ const GROUP: &[&str] = &[
     "etichette",
     "etiquettes",
 ];
+/// Headers of a column that says whether the person agreed to receive SMS
+/// (Shopify's export: "Accepts SMS Marketing").
+const SMS_CONSENT: &[&str] = &[
+    "sms consent",
+    "consent",
+    "consent sms",
+    "consent to sms",
+    "sms opt in",
+    "opt in",
+    "optin",
+    "sms optin",
+    "opt in sms",
+    "sms marketing",
+    "sms marketing consent",
+    "accepts sms",
+    "accepts sms marketing",
+    "text consent",
+    "sms permission",
+    "sms status",
+    "sms subscription",
+    "sms subscribed",
+    "subscribed to sms",
+    "sms allowed",
+    "consentement",
+    "consentement sms",
+    "accord sms",
+    "abonne sms",
+    "einwilligung",
+    "sms einwilligung",
+    "einwilligung sms",
+    "zustimmung",
+    "sms zustimmung",
+    "consentimiento",
+    "consentimiento sms",
+    "acepta sms",
+    "consentimento",
+    "consentimento sms",
+    "aceita sms",
+    "consenso",
+    "consenso sms",
+    "הסכמה",
+    "הסכמה לדיוור",
+    "אישור דיוור",
+    "אישור sms",
+];
 const EMAIL_WORDS: &[&str] = &[
     "email",
     "mail",
@@ -534,6 +584,9 @@ fn classify_normalized(norm: &str) -> HeaderMeaning {
     }
     if exact(GROUP) {
         return field(Field::Group, "");
+    }
+    if exact(SMS_CONSENT) {
+        return field(Field::SmsConsent, "");
     }
     if key == "email display name" || key == "email display" {
         return HeaderMeaning::NotKept;
@@ -889,6 +942,15 @@ mod tests {
     #[case("Group Membership", Some(Field::Group))]
     #[case("Categories", Some(Field::Group))]
     #[case("Gruppe", Some(Field::Group))]
+    #[case("SMS consent", Some(Field::SmsConsent))]
+    #[case("Accepts SMS Marketing", Some(Field::SmsConsent))]
+    #[case("sms_opt_in", Some(Field::SmsConsent))]
+    #[case("Opt-in", Some(Field::SmsConsent))]
+    #[case("Consentement SMS", Some(Field::SmsConsent))]
+    #[case("Einwilligung", Some(Field::SmsConsent))]
+    #[case("Consentimiento", Some(Field::SmsConsent))]
+    #[case("Consenso SMS", Some(Field::SmsConsent))]
+    #[case("הסכמה", Some(Field::SmsConsent))]
     #[case("Phone 1 - Label", Some(Field::Ignore))]
     #[case("Phone 1 - Type", Some(Field::Ignore))]
     #[case("E-mail Type", Some(Field::Ignore))]

@@ -12,6 +12,7 @@
 //!   --(per batch, on the server) store loads a Snapshot--> decide --> Changes --> store writes
 //! ```
 
+pub mod consent;
 pub mod contact;
 pub mod decide;
 pub mod error_file;
@@ -29,6 +30,7 @@ pub mod wire;
 pub mod wizard;
 pub mod worker;
 
+pub use consent::{ImportConsent, SmsStatus};
 pub use contact::{
     validate_contact, ContactDraft, DetailDraft, FieldIssue, FieldPath, IssueKind, ValidContact,
     ValidDetail,

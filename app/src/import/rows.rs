@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::consent::{merge_consent, parse_consent, RowConsent};
 use super::contact::{
     clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
@@ -37,6 +38,9 @@ pub enum RejectReason {
     TooMany,
     /// Its details belong to two different existing contacts.
     Conflict,
+    /// A cell that says nothing its field can read (a consent cell saying
+    /// "maybe"): only a warning, the row is imported without it.
+    InvalidValue,
 }
 
 impl RejectReason {
@@ -48,6 +52,7 @@ impl RejectReason {
             RejectReason::TooLong => "too_long",
             RejectReason::TooMany => "too_many",
             RejectReason::Conflict => "conflict",
+            RejectReason::InvalidValue => "invalid_value",
         }
     }
 }
@@ -121,6 +126,9 @@ pub struct ImportContact {
     pub company: String,
     pub details: Vec<ImportDetail>,
     pub groups: Vec<GroupName>,
+    /// What its consent cell said, if it has one (see [`super::consent`]).
+    #[serde(default)]
+    pub consent: Option<RowConsent>,
 }
 
 impl ImportContact {
@@ -170,6 +178,7 @@ pub struct RowCells {
     pub phones: Vec<(usize, String, String)>,
     pub emails: Vec<(usize, String, String)>,
     pub groups: Vec<(usize, String)>,
+    pub consent: Vec<(usize, String)>,
 }
 
 /// Splits a cell that holds several values (Google's ` ::: `, or a list).
@@ -252,6 +261,7 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
                 }
             }
             Some(Field::Group) => out.groups.push((c.index, cell.into())),
+            Some(Field::SmsConsent) => out.consent.push((c.index, cell.into())),
             Some(Field::Ignore) | None => {}
         }
     }
@@ -429,6 +439,21 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
     }
     let mut warnings = bad_details;
     cap_details(&mut details, row, &mut warnings);
+    let mut consent = None;
+    for (col, cell) in &cells.consent {
+        match parse_consent(cell) {
+            Ok(said) => merge_consent(&mut consent, said),
+            Err(()) => warnings.push(RowIssue {
+                row,
+                column: Some(*col),
+                kind: RejectReason::InvalidValue,
+                message: format!(
+                    "“{}” says neither yes nor no to SMS: write yes, no or STOP (the row was imported without it)",
+                    cell.chars().take(40).collect::<String>()
+                ),
+            }),
+        }
+    }
     RowVerdict::Contact(
         ImportContact {
             rows: vec![row],
@@ -438,6 +463,7 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
             company,
             details,
             groups,
+            consent,
         },
         warnings,
     )

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::consent::ImportConsent;
 use super::mapping::{ColumnMapping, Field, Mapping};
 use super::read::GridRow;
 use super::rows::{ImportPlan, Rejection};
@@ -65,6 +66,9 @@ pub struct ImportRequest {
     /// The wizard's mapping and region, to resume with after a reload.
     #[serde(default)]
     pub wizard: Option<WizardState>,
+    /// "These people agreed to receive SMS" / "this file is an opt-out list".
+    #[serde(default)]
+    pub consent: ImportConsent,
 }
 
 /// What the wizard needs to resume an import after a reload: the mapping
@@ -124,6 +128,15 @@ pub struct ChunkOutcome {
     pub rejected: Vec<Rejection>,
     /// True when this chunk had been applied before and this is its record.
     pub replayed: bool,
+    /// Contacts whose SMS status became opted in / opted out.
+    #[serde(default)]
+    pub opted_in: usize,
+    #[serde(default)]
+    pub opted_out: usize,
+    /// Rows that would have opted an opted-out contact back in: it was kept
+    /// opted out.
+    #[serde(default)]
+    pub kept_opted_out: Vec<u32>,
 }
 
 impl ChunkOutcome {
@@ -135,6 +148,10 @@ impl ChunkOutcome {
         self.groups_created += other.groups_created;
         self.details_dropped += other.details_dropped;
         self.rejected.extend(other.rejected.iter().cloned());
+        self.opted_in += other.opted_in;
+        self.opted_out += other.opted_out;
+        self.kept_opted_out
+            .extend(other.kept_opted_out.iter().copied());
     }
 }
 

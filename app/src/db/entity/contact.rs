@@ -17,6 +17,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The last wizard import that created or changed it.
     pub import_id: Option<i64>,
+    /// `opted_in`, `not_recorded` or `opted_out` (`import::SmsStatus`).
+    pub sms_status: String,
+    /// When it last changed (`None` while not recorded).
+    pub sms_status_at: Option<DateTimeUtc>,
+    /// Where the last change came from ("form", "import of leads.xlsx…").
+    pub sms_status_source: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

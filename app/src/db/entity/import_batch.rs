@@ -34,6 +34,12 @@ pub struct Model {
     /// The wizard's mapping and region, as JSON (`wire::WizardState`), to
     /// resume after a reload.
     pub wizard_state: String,
+    /// The import's consent option (`import::ImportConsent`).
+    pub consent: String,
+    /// Contacts it opted in / out, and rows it kept opted out.
+    pub opted_in: i64,
+    pub opted_out: i64,
+    pub kept_opted_out: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,3 +11,4 @@ pub mod group_member;
 pub mod import_batch;
 pub mod import_chunk;
 pub mod invitation;
+pub mod sms_status_event;

@@ -14,6 +14,7 @@ mod m20261202_000008_create_users;
 mod m20261203_000009_contact_first_indexes;
 mod m20261207_000010_throttle_resume_counts;
 mod m20261207_000011_detail_line_type;
+mod m20261207_000012_sms_status;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_contact_first_indexes::Migration),
             Box::new(m20261207_000010_throttle_resume_counts::Migration),
             Box::new(m20261207_000011_detail_line_type::Migration),
+            Box::new(m20261207_000012_sms_status::Migration),
         ]
     }
 }

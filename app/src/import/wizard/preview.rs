@@ -138,5 +138,6 @@ pub fn reason_words(reason: RejectReason) -> &'static str {
         RejectReason::TooLong => "a value too long",
         RejectReason::TooMany => "too many groups",
         RejectReason::Conflict => "matching two existing contacts",
+        RejectReason::InvalidValue => "a value that says neither yes nor no",
     }
 }

@@ -28,7 +28,7 @@ use crate::import::wizard::{
     previous_stage, AddressMove, GroupChoice, Stage,
 };
 use crate::import::worker::{Checked, OpenedFile, Request, Response, TableInfo};
-use crate::import::{Mapping, Region};
+use crate::import::{ImportConsent, Mapping, Region};
 use crate::model::GroupView;
 use crate::AppError;
 
@@ -99,6 +99,8 @@ pub(crate) struct Wizard {
     pending_resume: RwSignal<Option<ImportStarted>>,
     /// The stage the page's address names (`?stage=`).
     address_stage: RwSignal<Stage>,
+    /// "These people agreed to receive SMS" / "this file is an opt-out list".
+    pub consent: RwSignal<ImportConsent>,
 }
 
 impl Wizard {
@@ -126,6 +128,7 @@ impl Wizard {
             pending_advance: RwSignal::new(false),
             pending_resume: RwSignal::new(None),
             address_stage: RwSignal::new(Stage::Input),
+            consent: RwSignal::new(ImportConsent::default()),
         }
     }
 
@@ -311,6 +314,7 @@ impl Wizard {
         self.mapping.set(Mapping::default());
         self.read_error.set(None);
         self.group.set(GroupChoice::New(String::new()));
+        self.consent.set(ImportConsent::default());
         self.pasted.set(String::new());
         self.run.set(summary::Run::default());
         self.history.update(|v| *v += 1);

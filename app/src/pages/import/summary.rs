@@ -282,6 +282,7 @@ fn request(w: Wizard) -> ImportRequest {
             mapping: w.mapping.get_untracked(),
             region: w.region.get_untracked(),
         }),
+        consent: w.consent.get_untracked(),
     }
 }
 

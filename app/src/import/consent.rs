@@ -1,0 +1,512 @@
+//! Whom a contact lets us text: its SMS status, what a spreadsheet cell says
+//! about it, and the one rule an import follows when it changes it.
+//!
+//! A contact is **opted in** (consent recorded, with when and where from),
+//! **not recorded** (the default: nobody said either way) or **opted out**
+//! (it said STOP, or the account was told so). Three things can speak for a
+//! contact during an import:
+//!
+//! * a column mapped to `sms_consent` ([`parse_consent`]: yes/no,
+//!   opt-in/opt-out, subscribed/unsubscribed, STOP, 1/0, true/false, in the
+//!   six header languages and in Hebrew);
+//! * the import's option "these people agreed to receive SMS"
+//!   ([`ImportConsent::AllAgreed`], `--consent`), for the rows the file says
+//!   nothing about;
+//! * the import's option "this file is an opt-out list"
+//!   ([`ImportConsent::OptOutList`], `--opt-out-list`): every contact of it
+//!   is opted out, whatever its cells say.
+//!
+//! [`sms_outcome`] is the rule: **an import never lifts an opt-out** (a row
+//! that would opt an opted-out contact back in leaves it opted out and is
+//! counted as *kept opted out*; only a person can re-subscribe a contact, on
+//! its page, with a reason); a row that says nothing keeps what is stored;
+//! an import may record consent and may opt a contact out. Within one file,
+//! rows of one person that disagree resolve to opted out (the safe side).
+
+use serde::{Deserialize, Serialize};
+
+use super::mapping::normalize_header;
+
+/// A contact's SMS status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsStatus {
+    OptedIn,
+    #[default]
+    NotRecorded,
+    OptedOut,
+}
+
+impl SmsStatus {
+    pub const ALL: [SmsStatus; 3] = [
+        SmsStatus::OptedIn,
+        SmsStatus::NotRecorded,
+        SmsStatus::OptedOut,
+    ];
+
+    /// The name scripts and the database use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsStatus::OptedIn => "opted_in",
+            SmsStatus::NotRecorded => "not_recorded",
+            SmsStatus::OptedOut => "opted_out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SmsStatus> {
+        SmsStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// What people see.
+    pub fn label(self) -> &'static str {
+        match self {
+            SmsStatus::OptedIn => "Opted in",
+            SmsStatus::NotRecorded => "Not recorded",
+            SmsStatus::OptedOut => "Opted out",
+        }
+    }
+}
+
+/// What an import's options say about consent for all its rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportConsent {
+    /// Only a consent column speaks (the default).
+    #[default]
+    FileSays,
+    /// "These people agreed to receive SMS": consent is recorded for every
+    /// contact whose row says nothing about it (`--consent`).
+    AllAgreed,
+    /// "This file is an opt-out list": every contact is opted out
+    /// (`--opt-out-list`); numbers the account does not have yet are kept
+    /// as opted-out contacts, so that they stay suppressed if added later.
+    OptOutList,
+}
+
+impl ImportConsent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportConsent::FileSays => "file_says",
+            ImportConsent::AllAgreed => "all_agreed",
+            ImportConsent::OptOutList => "opt_out_list",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportConsent> {
+        [
+            ImportConsent::FileSays,
+            ImportConsent::AllAgreed,
+            ImportConsent::OptOutList,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// What a row's consent cell said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowConsent {
+    /// [`SmsStatus::OptedIn`] or [`SmsStatus::OptedOut`].
+    pub status: SmsStatus,
+    /// The cell as written (for the status's source: "… said “STOP”").
+    pub said: String,
+}
+
+/// Longest consent cell kept as the said value.
+const MAX_SAID: usize = 40;
+
+/// What a consent cell says: `Ok(Some(OptedIn | OptedOut))`, `Ok(None)` for
+/// an empty cell, `Err(())` for a value that says neither (the row is still
+/// imported; the value is reported and ignored).
+pub fn parse_consent(cell: &str) -> Result<Option<RowConsent>, ()> {
+    let trimmed = cell.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let words = normalize_header(trimmed);
+    let key = words.replace(' ', "");
+    let status = if YES.contains(&key.as_str()) || YES.contains(&words.as_str()) {
+        SmsStatus::OptedIn
+    } else if NO.contains(&key.as_str()) || NO.contains(&words.as_str()) {
+        SmsStatus::OptedOut
+    } else if let Some(s) = hebrew(trimmed) {
+        s
+    } else {
+        return match trimmed {
+            "1" | "✓" | "✔" => Ok(Some(consent(SmsStatus::OptedIn, trimmed))),
+            "0" | "✗" | "✘" => Ok(Some(consent(SmsStatus::OptedOut, trimmed))),
+            _ => Err(()),
+        };
+    };
+    Ok(Some(consent(status, trimmed)))
+}
+
+fn consent(status: SmsStatus, said: &str) -> RowConsent {
+    RowConsent {
+        status,
+        said: said.chars().take(MAX_SAID).collect(),
+    }
+}
+
+/// Values that give consent, as [`normalize_header`] leaves them, spaces
+/// removed (`opt-in` → `optin`).
+const YES: &[&str] = &[
+    // English
+    "yes",
+    "y",
+    "true",
+    "optin",
+    "optedin",
+    "subscribed",
+    "subscribe",
+    "agreed",
+    "consent",
+    "consented",
+    "granted",
+    "allowed",
+    "ok",
+    "start",
+    "unstop",
+    "x",
+    // French
+    "oui",
+    "vrai",
+    "abonne",
+    "inscrit",
+    "accepte",
+    "consentement",
+    // German
+    "ja",
+    "wahr",
+    "abonniert",
+    "angemeldet",
+    "zugestimmt",
+    "einverstanden",
+    // Spanish
+    "si",
+    "verdadero",
+    "suscrito",
+    "aceptado",
+    // Portuguese
+    "sim",
+    "verdadeiro",
+    "inscrito",
+    "assinado",
+    "aceito",
+    // Italian
+    "vero",
+    "iscritto",
+    "accettato",
+];
+
+/// Values that refuse or withdraw it.
+const NO: &[&str] = &[
+    // English
+    "no",
+    "n",
+    "false",
+    "optout",
+    "optedout",
+    "unsubscribed",
+    "unsubscribe",
+    "stop",
+    "stopall",
+    "cancel",
+    "end",
+    "quit",
+    "revoked",
+    "refused",
+    "declined",
+    "denied",
+    "none",
+    // French
+    "non",
+    "faux",
+    "desabonne",
+    "desinscrit",
+    "refuse",
+    "arret",
+    "arreter",
+    // German
+    "nein",
+    "falsch",
+    "abgemeldet",
+    "abbestellt",
+    "widerrufen",
+    "abgelehnt",
+    // Spanish
+    "falso",
+    "baja",
+    "dado de baja",
+    "cancelado",
+    "rechazado",
+    // Portuguese
+    "nao",
+    "descadastrado",
+    "recusado",
+    "sair",
+    // Italian
+    "disiscritto",
+    "annullato",
+    "rifiutato",
+];
+
+/// Hebrew yes / no and STOP ("הסר": remove), with or without niqqud.
+fn hebrew(cell: &str) -> Option<SmsStatus> {
+    let s: String = cell
+        .chars()
+        .filter(|c| !('\u{0591}'..='\u{05C7}').contains(c))
+        .collect::<String>()
+        .trim()
+        .to_string();
+    match s.as_str() {
+        "כן" | "מאשר" | "מאשרת" | "מסכים" | "מסכימה" | "רשום" | "רשומה" => {
+            Some(SmsStatus::OptedIn)
+        }
+        "לא" | "הסר" | "הסרה" | "הוסר" | "הוסרה" | "סרב" | "סירב" | "סירבה" => {
+            Some(SmsStatus::OptedOut)
+        }
+        _ => None,
+    }
+}
+
+/// Of two rows of one person, the consent that stands: opted out wins;
+/// between equals, the first.
+pub fn merge_consent(into: &mut Option<RowConsent>, from: Option<RowConsent>) {
+    match (into.as_ref(), from) {
+        (None, from) => *into = from,
+        (Some(a), Some(b))
+            if a.status != SmsStatus::OptedOut && b.status == SmsStatus::OptedOut =>
+        {
+            *into = Some(b)
+        }
+        _ => {}
+    }
+}
+
+/// Why an import changes a contact's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum SmsCause {
+    /// The row's consent cell said this.
+    Cell { said: String },
+    /// The import's "these people agreed" option.
+    AllAgreed,
+    /// The import is an opt-out list.
+    OptOutList,
+}
+
+impl SmsCause {
+    /// The change's source as the contact's history shows it;
+    /// `import` names the import ("import of leads.xlsx").
+    pub fn source(&self, import: &str) -> String {
+        match self {
+            SmsCause::Cell { said } => format!("{import}: the file said “{said}”"),
+            SmsCause::AllAgreed => format!("{import}: the importer said they agreed"),
+            SmsCause::OptOutList => format!("{import}: an opt-out list"),
+        }
+    }
+}
+
+/// A status an import changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsChange {
+    pub from: SmsStatus,
+    pub to: SmsStatus,
+    pub cause: SmsCause,
+}
+
+/// What an import does to one contact's status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsOutcome {
+    /// The status after the import.
+    pub status: SmsStatus,
+    /// Set when it changes.
+    pub change: Option<SmsChange>,
+    /// The import would have opted an opted-out contact back in.
+    pub kept_opted_out: bool,
+}
+
+/// The rule (see the module docs): what an import does to a contact whose
+/// status is `stored` (a new contact: [`SmsStatus::NotRecorded`]) when its
+/// row says `row` under the import's `option`.
+pub fn sms_outcome(
+    stored: SmsStatus,
+    row: Option<&RowConsent>,
+    option: ImportConsent,
+) -> SmsOutcome {
+    let wish = match (option, row) {
+        (ImportConsent::OptOutList, _) => Some((SmsStatus::OptedOut, SmsCause::OptOutList)),
+        (_, Some(r)) => Some((
+            r.status,
+            SmsCause::Cell {
+                said: r.said.clone(),
+            },
+        )),
+        (ImportConsent::AllAgreed, None) => Some((SmsStatus::OptedIn, SmsCause::AllAgreed)),
+        (ImportConsent::FileSays, None) => None,
+    };
+    let unchanged = SmsOutcome {
+        status: stored,
+        change: None,
+        kept_opted_out: false,
+    };
+    match wish {
+        None => unchanged,
+        Some((to, _)) if to == stored => unchanged,
+        Some((SmsStatus::OptedIn, _)) if stored == SmsStatus::OptedOut => SmsOutcome {
+            kept_opted_out: true,
+            ..unchanged
+        },
+        Some((to, cause)) => SmsOutcome {
+            status: to,
+            change: Some(SmsChange {
+                from: stored,
+                to,
+                cause,
+            }),
+            kept_opted_out: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case("yes", Some(SmsStatus::OptedIn))]
+    #[case(" Y ", Some(SmsStatus::OptedIn))]
+    #[case("TRUE", Some(SmsStatus::OptedIn))]
+    #[case("Opt-in", Some(SmsStatus::OptedIn))]
+    #[case("opted in", Some(SmsStatus::OptedIn))]
+    #[case("Subscribed", Some(SmsStatus::OptedIn))]
+    #[case("1", Some(SmsStatus::OptedIn))]
+    #[case("Oui", Some(SmsStatus::OptedIn))]
+    #[case("abonné", Some(SmsStatus::OptedIn))]
+    #[case("Ja", Some(SmsStatus::OptedIn))]
+    #[case("Sí", Some(SmsStatus::OptedIn))]
+    #[case("sim", Some(SmsStatus::OptedIn))]
+    #[case("sì", Some(SmsStatus::OptedIn))]
+    #[case("כן", Some(SmsStatus::OptedIn))]
+    #[case("no", Some(SmsStatus::OptedOut))]
+    #[case("FALSE", Some(SmsStatus::OptedOut))]
+    #[case("0", Some(SmsStatus::OptedOut))]
+    #[case("Opt-out", Some(SmsStatus::OptedOut))]
+    #[case("OPT OUT", Some(SmsStatus::OptedOut))]
+    #[case("unsubscribed", Some(SmsStatus::OptedOut))]
+    #[case("STOP", Some(SmsStatus::OptedOut))]
+    #[case("Stop.", Some(SmsStatus::OptedOut))]
+    #[case("non", Some(SmsStatus::OptedOut))]
+    #[case("désabonné", Some(SmsStatus::OptedOut))]
+    #[case("nein", Some(SmsStatus::OptedOut))]
+    #[case("abgemeldet", Some(SmsStatus::OptedOut))]
+    #[case("dado de baja", Some(SmsStatus::OptedOut))]
+    #[case("não", Some(SmsStatus::OptedOut))]
+    #[case("disiscritto", Some(SmsStatus::OptedOut))]
+    #[case("לא", Some(SmsStatus::OptedOut))]
+    #[case("הסרה", Some(SmsStatus::OptedOut))]
+    #[case("", None)]
+    #[case("   ", None)]
+    fn consent_cells_are_read_in_every_language(
+        #[case] cell: &str,
+        #[case] expected: Option<SmsStatus>,
+    ) {
+        assert_eq!(
+            parse_consent(cell).map(|c| c.map(|c| c.status)),
+            Ok(expected),
+            "{cell:?}"
+        );
+    }
+
+    #[rstest]
+    #[case("maybe")]
+    #[case("2")]
+    #[case("call me")]
+    #[case("07400 123456")]
+    fn a_cell_that_says_neither_is_an_error(#[case] cell: &str) {
+        assert_eq!(parse_consent(cell), Err(()));
+    }
+
+    #[test]
+    fn the_said_value_is_kept_as_written_and_short() {
+        assert_eq!(parse_consent(" STOP ").unwrap().unwrap().said, "STOP");
+        assert_eq!(parse_consent("Opted-In").unwrap().unwrap().said, "Opted-In");
+    }
+
+    use ImportConsent::{AllAgreed, FileSays, OptOutList};
+    use SmsStatus::{NotRecorded, OptedIn, OptedOut};
+
+    /// (stored, what the row says, option) → (status after, changed, kept opted out)
+    #[rstest]
+    // A row that says nothing keeps what is stored.
+    #[case(OptedIn, None, FileSays, OptedIn, false, false)]
+    #[case(NotRecorded, None, FileSays, NotRecorded, false, false)]
+    #[case(OptedOut, None, FileSays, OptedOut, false, false)]
+    // A row records consent, or opts out.
+    #[case(NotRecorded, Some(OptedIn), FileSays, OptedIn, true, false)]
+    #[case(NotRecorded, Some(OptedOut), FileSays, OptedOut, true, false)]
+    #[case(OptedIn, Some(OptedOut), FileSays, OptedOut, true, false)]
+    #[case(OptedIn, Some(OptedIn), FileSays, OptedIn, false, false)]
+    // Never lifts an opt-out: kept, and counted.
+    #[case(OptedOut, Some(OptedIn), FileSays, OptedOut, false, true)]
+    #[case(OptedOut, None, AllAgreed, OptedOut, false, true)]
+    #[case(OptedOut, Some(OptedIn), AllAgreed, OptedOut, false, true)]
+    #[case(OptedOut, Some(OptedOut), FileSays, OptedOut, false, false)]
+    // "They agreed" fills what the file leaves unsaid, not what it says.
+    #[case(NotRecorded, None, AllAgreed, OptedIn, true, false)]
+    #[case(NotRecorded, Some(OptedOut), AllAgreed, OptedOut, true, false)]
+    #[case(OptedIn, None, AllAgreed, OptedIn, false, false)]
+    // An opt-out list opts everyone out, whatever the cells say.
+    #[case(NotRecorded, None, OptOutList, OptedOut, true, false)]
+    #[case(OptedIn, Some(OptedIn), OptOutList, OptedOut, true, false)]
+    #[case(OptedOut, None, OptOutList, OptedOut, false, false)]
+    fn an_import_never_lifts_an_opt_out(
+        #[case] stored: SmsStatus,
+        #[case] row: Option<SmsStatus>,
+        #[case] option: ImportConsent,
+        #[case] after: SmsStatus,
+        #[case] changed: bool,
+        #[case] kept: bool,
+    ) {
+        let row = row.map(|status| RowConsent {
+            status,
+            said: "x".into(),
+        });
+        let o = sms_outcome(stored, row.as_ref(), option);
+        assert_eq!(
+            (o.status, o.change.is_some(), o.kept_opted_out),
+            (after, changed, kept)
+        );
+        if let Some(c) = o.change {
+            assert_eq!((c.from, c.to), (stored, after));
+        }
+    }
+
+    #[test]
+    fn rows_of_one_person_that_disagree_resolve_to_opted_out() {
+        let yes = parse_consent("yes").unwrap();
+        let stop = parse_consent("STOP").unwrap();
+        let mut c = yes.clone();
+        merge_consent(&mut c, stop.clone());
+        assert_eq!(c, stop);
+        merge_consent(&mut c, yes.clone());
+        assert_eq!(c, stop);
+        let mut none = None;
+        merge_consent(&mut none, yes.clone());
+        assert_eq!(none, yes);
+    }
+
+    #[test]
+    fn a_change_names_its_source() {
+        let cause = SmsCause::Cell {
+            said: "STOP".into(),
+        };
+        assert_eq!(
+            cause.source("import of leads.xlsx"),
+            "import of leads.xlsx: the file said “STOP”"
+        );
+    }
+}
