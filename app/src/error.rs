@@ -169,6 +169,7 @@ impl From<crate::db::StoreError> for AppError {
                 "One of these phone numbers or e-mail addresses was just saved on another contact. Reload and try again.".into(),
             ),
             StoreError::OutOfRange(what) => AppError::Invalid(format!("That {what} is out of range.")),
+            StoreError::SmsStatus(issue) => AppError::Invalid(issue.to_string()),
             StoreError::Corrupt(what) => {
                 tracing::error!(what, "stored data unreadable");
                 AppError::Internal

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::import::contact::display_name;
 use crate::import::validate::display_phone;
-use crate::import::{DetailKind, LineType, Region};
+use crate::import::{DetailKind, LineType, Region, SmsStatus};
 
 /// Contacts per page unless the caller asks otherwise, and the most it may ask.
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -159,6 +159,29 @@ pub struct ContactView {
     pub groups: Vec<GroupRef>,
     /// RFC 3339.
     pub updated_at: String,
+    /// Whom we may text: opted in, not recorded, opted out.
+    #[serde(default)]
+    pub sms_status: SmsStatus,
+    /// When it last changed (RFC 3339) and where from.
+    #[serde(default)]
+    pub sms_status_at: Option<String>,
+    #[serde(default)]
+    pub sms_status_source: String,
+}
+
+/// One change of a contact's SMS status, for its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsEventView {
+    /// RFC 3339.
+    pub at: String,
+    pub from: SmsStatus,
+    pub to: SmsStatus,
+    pub source: String,
+    /// The person who made it (their e-mail); empty for an import.
+    pub actor: String,
+    /// Why a person re-subscribed the contact.
+    pub reason: String,
+    pub import_id: Option<i64>,
 }
 
 impl ContactView {
@@ -173,6 +196,12 @@ impl ContactView {
 
     pub fn details_of(&self, kind: DetailKind) -> impl Iterator<Item = &DetailView> {
         self.details.iter().filter(move |d| d.kind == kind)
+    }
+
+    /// Whether some phone of it can receive SMS (whatever its status).
+    pub fn has_textable_number(&self) -> bool {
+        self.details_of(DetailKind::Phone)
+            .any(|d| d.line.is_some_and(LineType::can_receive_sms))
     }
 }
 

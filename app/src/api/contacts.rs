@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::import::ContactDraft;
-use crate::model::{ContactPage, ContactQuery, ContactView};
+use crate::import::{ContactDraft, SmsStatus};
+use crate::model::{ContactPage, ContactQuery, ContactView, SmsEventView};
 
 #[server(endpoint = "contacts/list", input = Json)]
 pub async fn list_contacts(query: ContactQuery) -> Result<ContactPage, AppError> {
@@ -46,7 +46,9 @@ pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppErr
             let (s, me) = crate::state::signed_in()?;
             let valid =
                 crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
-            Ok(s.store.create_contact(me.account_id, &valid).await?)
+            Ok(s.store
+                .create_contact_by(me.account_id, &valid, &me.email)
+                .await?)
         }
         .await,
     )
@@ -71,6 +73,38 @@ pub async fn delete_contact(id: i64) -> Result<(), AppError> {
         async move {
             let (s, me) = crate::state::signed_in()?;
             Ok(s.store.delete_contact(me.account_id, id).await?)
+        }
+        .await,
+    )
+}
+
+/// A person sets a contact's SMS status; lifting an opt-out needs `reason`,
+/// which the contact's history keeps.
+#[server(endpoint = "contacts/sms-status", input = Json)]
+pub async fn set_sms_status(
+    id: i64,
+    status: SmsStatus,
+    reason: String,
+) -> Result<ContactView, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            let reason = crate::import::text::strip_controls(&reason).into_owned();
+            Ok(s.store
+                .set_sms_status(me.account_id, id, status, &reason, &me.email)
+                .await?)
+        }
+        .await,
+    )
+}
+
+/// A contact's SMS status changes, newest first.
+#[server(endpoint = "contacts/sms-history", input = Json)]
+pub async fn sms_history(id: i64) -> Result<Vec<SmsEventView>, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            Ok(s.store.sms_history(me.account_id, id).await?)
         }
         .await,
     )

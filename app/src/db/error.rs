@@ -4,6 +4,7 @@
 
 use sea_orm::DbErr;
 
+use crate::import::consent::StatusIssue;
 use crate::import::{FieldIssue, GroupName};
 
 /// A record the store was asked for and the account does not have.
@@ -47,6 +48,10 @@ pub enum StoreError {
     /// A chunk number the import's ledger holds with other rows.
     #[error("the chunk's rows differ from those applied under its number")]
     ChunkChanged,
+    /// A person's change of SMS status refused (a re-subscription without
+    /// its reason).
+    #[error("SMS status: {0}")]
+    SmsStatus(StatusIssue),
     /// An argument no caller should send (a chunk number out of range).
     #[error("out of range: {0}")]
     OutOfRange(&'static str),

@@ -22,18 +22,21 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
-use super::entity::{account, contact, contact_detail, contact_group, group_member};
+use super::entity::{
+    account, contact, contact_detail, contact_group, group_member, sms_status_event,
+};
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
+use crate::import::consent::{person_change, SmsChange};
 use crate::import::contact::derived_columns;
 use crate::import::validate::match_key;
 use crate::import::{
     line_type_of, normalize_email, normalize_phone, DetailKind, FieldIssue, FieldPath, GroupName,
-    IssueKind, LineType, Region, ValidContact, ValidDetail,
+    IssueKind, LineType, Region, SmsStatus, ValidContact, ValidDetail,
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
-    GroupView, SortOrder, COUNT_CAP,
+    GroupView, SmsEventView, SortOrder, COUNT_CAP,
 };
 
 /// Matches past which a search walks the sort order instead of gathering
@@ -677,6 +680,17 @@ impl Store {
         account_id: i64,
         c: &ValidContact,
     ) -> Result<ContactView, StoreError> {
+        self.create_contact_by(account_id, c, "").await
+    }
+
+    /// [`Store::create_contact`] by a person (`actor`, their e-mail: the
+    /// contact's SMS history names them).
+    pub async fn create_contact_by(
+        &self,
+        account_id: i64,
+        c: &ValidContact,
+        actor: &str,
+    ) -> Result<ContactView, StoreError> {
         require_detail(c)?;
         let (_turn, txn) = self.begin_write().await?;
         check_groups(&txn, account_id, &c.group_ids).await?;
@@ -692,6 +706,18 @@ impl Store {
         .await?;
         write_details(&txn, account_id, row.id, c).await?;
         write_memberships(&txn, account_id, row.id, &c.group_ids).await?;
+        if let Ok(Some(change)) = person_change(SmsStatus::NotRecorded, c.sms_status, "") {
+            record_status(
+                &txn,
+                account_id,
+                row.id,
+                &change,
+                "Add Single Contact",
+                actor,
+                "",
+            )
+            .await?;
+        }
         count_contacts(&txn, account_id, 1).await?;
         txn.commit().await?;
         self.view(account_id, row.id).await
@@ -812,6 +838,70 @@ impl Store {
                 last_name: r.last_name,
                 company: r.company,
                 updated_at: r.updated_at.to_rfc3339(),
+                sms_status: SmsStatus::parse(&r.sms_status).unwrap_or(SmsStatus::OptedOut),
+                sms_status_at: r.sms_status_at.map(|t| t.to_rfc3339()),
+                sms_status_source: r.sms_status_source,
+            })
+            .collect())
+    }
+
+    // ------------------------------------------------------------ SMS status
+
+    /// A person sets contact `id`'s SMS status ([`person_change`]: leaving
+    /// "opted out" needs a reason). The change and its reason go to the
+    /// contact's history under `actor` (the person's e-mail).
+    pub async fn set_sms_status(
+        &self,
+        account_id: i64,
+        id: i64,
+        to: SmsStatus,
+        reason: &str,
+        actor: &str,
+    ) -> Result<ContactView, StoreError> {
+        let (_turn, txn) = self.begin_write().await?;
+        let Some(existing) = find_contact(&txn, account_id, id).await? else {
+            return Err(not_found_contact());
+        };
+        let stored = SmsStatus::parse(&existing.sms_status).unwrap_or(SmsStatus::OptedOut);
+        let change = person_change(stored, to, reason).map_err(StoreError::SmsStatus)?;
+        if let Some(change) = change {
+            let source = match change.from {
+                SmsStatus::OptedOut => "re-subscribed on the contact's page",
+                _ => "the contact's page",
+            };
+            record_status(&txn, account_id, id, &change, source, actor, reason.trim()).await?;
+        }
+        txn.commit().await?;
+        self.view(account_id, id).await
+    }
+
+    /// Contact `id`'s SMS status changes, newest first.
+    pub async fn sms_history(
+        &self,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Vec<SmsEventView>, StoreError> {
+        if find_contact(&self.db, account_id, id).await?.is_none() {
+            return Err(not_found_contact());
+        }
+        let rows = sms_status_event::Entity::find()
+            .filter(sms_status_event::Column::AccountId.eq(account_id))
+            .filter(sms_status_event::Column::ContactId.eq(id))
+            .order_by_desc(sms_status_event::Column::Id)
+            .limit(200)
+            .all(&self.db)
+            .await?;
+        let status = |s: &str| SmsStatus::parse(s).unwrap_or(SmsStatus::OptedOut);
+        Ok(rows
+            .into_iter()
+            .map(|e| SmsEventView {
+                at: e.at.to_rfc3339(),
+                from: status(&e.from_status),
+                to: status(&e.to_status),
+                source: e.source,
+                actor: e.actor,
+                reason: e.reason,
+                import_id: e.import_id,
             })
             .collect())
     }
@@ -1006,6 +1096,42 @@ pub(crate) async fn count_contacts(
             .exec(txn)
             .await?;
     }
+    Ok(())
+}
+
+/// Sets a contact's SMS status and adds the change to its history.
+async fn record_status(
+    txn: &sea_orm::DatabaseTransaction,
+    account_id: i64,
+    contact_id: i64,
+    change: &SmsChange,
+    source: &str,
+    actor: &str,
+    reason: &str,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    contact::Entity::update_many()
+        .col_expr(contact::Column::SmsStatus, Expr::value(change.to.as_str()))
+        .col_expr(contact::Column::SmsStatusAt, Expr::value(now))
+        .col_expr(contact::Column::SmsStatusSource, Expr::value(source))
+        .filter(contact::Column::AccountId.eq(account_id))
+        .filter(contact::Column::Id.eq(contact_id))
+        .exec(txn)
+        .await?;
+    sms_status_event::ActiveModel {
+        id: NotSet,
+        account_id: Set(account_id),
+        contact_id: Set(contact_id),
+        at: Set(now),
+        from_status: Set(change.from.as_str().into()),
+        to_status: Set(change.to.as_str().into()),
+        source: Set(source.into()),
+        actor: Set(actor.into()),
+        reason: Set(reason.into()),
+        import_id: Set(None),
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 

@@ -294,6 +294,8 @@ pub enum SmsCause {
     AllAgreed,
     /// The import is an opt-out list.
     OptOutList,
+    /// A person, on the contact's page or in Add Single Contact.
+    Person,
 }
 
 impl SmsCause {
@@ -304,6 +306,7 @@ impl SmsCause {
             SmsCause::Cell { said } => format!("{import}: the file said “{said}”"),
             SmsCause::AllAgreed => format!("{import}: the importer said they agreed"),
             SmsCause::OptOutList => format!("{import}: an opt-out list"),
+            SmsCause::Person => import.to_string(),
         }
     }
 }
@@ -368,6 +371,55 @@ pub fn sms_outcome(
             kept_opted_out: false,
         },
     }
+}
+
+/// Longest reason a person may give for a re-subscription.
+pub const MAX_REASON: usize = 500;
+
+/// Why a person's change of status is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusIssue {
+    /// Leaving "opted out" (re-subscribing) needs the reason, recorded.
+    ReasonRequired,
+    ReasonTooLong,
+}
+
+impl std::fmt::Display for StatusIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusIssue::ReasonRequired => f.write_str(
+                "This contact opted out. Say why they may be texted again (for example \
+                 “asked to re-subscribe by e-mail on 3 May”): the reason is kept in its history.",
+            ),
+            StatusIssue::ReasonTooLong => {
+                write!(f, "The reason is longer than {MAX_REASON} characters.")
+            }
+        }
+    }
+}
+
+/// A person sets a contact's status from `stored` to `to`: any change is
+/// theirs to make, but leaving "opted out" (a re-subscription) needs a
+/// reason, which is recorded with it. `Ok(None)`: nothing changes.
+pub fn person_change(
+    stored: SmsStatus,
+    to: SmsStatus,
+    reason: &str,
+) -> Result<Option<SmsChange>, StatusIssue> {
+    if reason.chars().count() > MAX_REASON {
+        return Err(StatusIssue::ReasonTooLong);
+    }
+    if to == stored {
+        return Ok(None);
+    }
+    if stored == SmsStatus::OptedOut && reason.trim().is_empty() {
+        return Err(StatusIssue::ReasonRequired);
+    }
+    Ok(Some(SmsChange {
+        from: stored,
+        to,
+        cause: SmsCause::Person,
+    }))
 }
 
 #[cfg(test)]
@@ -497,6 +549,27 @@ mod tests {
         let mut none = None;
         merge_consent(&mut none, yes.clone());
         assert_eq!(none, yes);
+    }
+
+    #[rstest]
+    #[case(NotRecorded, OptedIn, "", Ok(true))]
+    #[case(OptedIn, OptedOut, "", Ok(true))]
+    #[case(OptedIn, OptedIn, "", Ok(false))]
+    // Re-subscribing needs a reason.
+    #[case(OptedOut, OptedIn, "", Err(StatusIssue::ReasonRequired))]
+    #[case(OptedOut, OptedIn, "   ", Err(StatusIssue::ReasonRequired))]
+    #[case(OptedOut, NotRecorded, "", Err(StatusIssue::ReasonRequired))]
+    #[case(OptedOut, OptedIn, "asked by e-mail on 3 May", Ok(true))]
+    fn only_a_person_with_a_reason_lifts_an_opt_out(
+        #[case] stored: SmsStatus,
+        #[case] to: SmsStatus,
+        #[case] reason: &str,
+        #[case] expected: Result<bool, StatusIssue>,
+    ) {
+        assert_eq!(
+            person_change(stored, to, reason).map(|c| c.is_some()),
+            expected
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::consent::SmsStatus;
+
 use super::numbering::LineType;
 use super::text::{has_controls, strip_controls};
 use super::validate::{
@@ -44,6 +46,10 @@ pub struct ContactDraft {
     pub phones: Vec<DetailDraft>,
     pub emails: Vec<DetailDraft>,
     pub group_ids: Vec<i64>,
+    /// Add Single Contact's SMS status (an existing contact's is changed on
+    /// its own: `Store::set_sms_status`).
+    #[serde(default)]
+    pub sms_status: SmsStatus,
 }
 
 /// Where an issue is, so the form can show it next to the right field.
@@ -117,6 +123,7 @@ pub struct ValidContact {
     pub company: String,
     pub details: Vec<ValidDetail>,
     pub group_ids: Vec<i64>,
+    pub sms_status: SmsStatus,
 }
 
 /// Checks every field of `draft`; on success the contact is normalised and
@@ -198,6 +205,7 @@ pub fn validate_contact(
         company,
         details,
         group_ids,
+        sms_status: draft.sms_status,
     })
 }
 

@@ -7,14 +7,17 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::{create_contact, get_contact, get_settings, list_groups, update_contact};
+use crate::api::{
+    create_contact, get_contact, get_settings, list_groups, set_sms_status, sms_history,
+    update_contact,
+};
 use crate::components::{list_url, Flash};
 use crate::import::{
     classify_phone, validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath,
-    IssueKind, Region,
+    IssueKind, Region, SmsStatus,
 };
 use crate::model::ContactView;
-use crate::pages::contacts::LineBadge;
+use crate::pages::contacts::{LineBadge, SmsBadge};
 use crate::AppError;
 
 #[component]
@@ -48,7 +51,10 @@ pub fn EditContactPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match contact.await {
-                        Ok(c) => Either::Left(view! { <ContactForm draft=draft_of(&c) id=Some(c.id) /> }),
+                        Ok(c) => Either::Left(view! {
+                            <ContactForm draft=draft_of(&c) id=Some(c.id) />
+                            <SmsPanel contact=c />
+                        }),
                         Err(e) => Either::Right(view! {
                             <p class="error">{e.to_string()}</p>
                             <A href="/contacts">"Back to contacts"</A>
@@ -73,6 +79,7 @@ fn draft_of(c: &ContactView) -> ContactDraft {
         phones: details(DetailKind::Phone),
         emails: details(DetailKind::Email),
         group_ids: c.groups.iter().map(|g| g.id).collect(),
+        sms_status: c.sms_status,
     }
 }
 
@@ -93,6 +100,7 @@ struct FormState {
     phones: RwSignal<Vec<DetailRow>>,
     emails: RwSignal<Vec<DetailRow>>,
     group_ids: RwSignal<Vec<i64>>,
+    sms_status: RwSignal<SmsStatus>,
     next_key: StoredValue<usize>,
     issues: RwSignal<Vec<FieldIssue>>,
     attempted: RwSignal<bool>,
@@ -109,6 +117,7 @@ impl FormState {
             phones: RwSignal::new(Vec::new()),
             emails: RwSignal::new(Vec::new()),
             group_ids: RwSignal::new(d.group_ids.clone()),
+            sms_status: RwSignal::new(d.sms_status),
             next_key: StoredValue::new(0),
             issues: RwSignal::new(Vec::new()),
             attempted: RwSignal::new(false),
@@ -163,6 +172,7 @@ impl FormState {
             phones: details(self.phones),
             emails: details(self.emails),
             group_ids: self.group_ids.get(),
+            sms_status: self.sms_status.get(),
         }
     }
 
@@ -298,6 +308,9 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             <DetailList form kind=DetailKind::Email />
             <FieldError form field=FieldPath::Contact />
             <GroupPicker selected=form.group_ids />
+            // A new contact's consent; an existing one's is changed below the
+            // form, where its history is.
+            {id.is_none().then(|| view! { <SmsChoice status=form.sms_status /> })}
             <Show when=move || banner.with(Option::is_some)>
                 <p class="error" data-testid="form-error">{move || banner.get()}</p>
             </Show>
@@ -408,6 +421,155 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
                 {add}
             </button>
         </fieldset>
+    }
+}
+
+/// Add Single Contact's SMS status.
+#[component]
+fn SmsChoice(status: RwSignal<SmsStatus>) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field__label">"SMS"</span>
+            <select class="input" data-testid="contact-sms-status"
+                on:change=move |ev| {
+                    if let Some(s) = SmsStatus::parse(&event_target_value(&ev)) {
+                        status.set(s);
+                    }
+                }>
+                {SmsStatus::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=move || status.get() == s>{sms_choice_words(s)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+fn sms_choice_words(s: SmsStatus) -> &'static str {
+    match s {
+        SmsStatus::OptedIn => "Opted in: they agreed to receive SMS",
+        SmsStatus::NotRecorded => "Not recorded",
+        SmsStatus::OptedOut => "Opted out: they asked not to be texted",
+    }
+}
+
+/// An existing contact's SMS status: what it is, since when and why; a
+/// change (lifting an opt-out asks for the reason, which is kept); the
+/// history of changes.
+#[component]
+fn SmsPanel(contact: ContactView) -> impl IntoView {
+    let id = contact.id;
+    let current = RwSignal::new(contact.clone());
+    let chosen = RwSignal::new(contact.sms_status);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let reload = RwSignal::new(0u32);
+    let history = Resource::new(move || reload.get(), move |_| sms_history(id));
+    let lifting = move || {
+        current.with(|c| c.sms_status == SmsStatus::OptedOut) && chosen.get() != SmsStatus::OptedOut
+    };
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        saving.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = set_sms_status(id, chosen.get_untracked(), reason.get_untracked()).await;
+            saving.set(false);
+            match result {
+                Ok(c) => {
+                    chosen.set(c.sms_status);
+                    current.set(c);
+                    reason.set(String::new());
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let since = move || {
+        current.with(|c| {
+            c.sms_status_at.as_ref().map(|at| {
+                let day = at.get(..10).unwrap_or(at).to_string();
+                match c.sms_status_source.is_empty() {
+                    true => format!("since {day}"),
+                    false => format!("since {day} ({})", c.sms_status_source),
+                }
+            })
+        })
+    };
+    view! {
+        <section class="card sms-panel" data-testid="sms-panel">
+            <h2 class="sms-panel__title">"SMS"</h2>
+            <p class="sms-panel__status">
+                {move || view! { <SmsBadge status=current.with(|c| c.sms_status) always=true /> }}
+                " "
+                <span class="muted" data-testid="sms-since">{since}</span>
+            </p>
+            {move || (!current.with(ContactView::has_textable_number)).then(|| view! {
+                <p class="muted" data-testid="sms-no-number">"No phone number of this contact can receive SMS."</p>
+            })}
+            <form class="sms-panel__change" on:submit=change>
+                <label class="field">
+                    <span class="field__label">"Change to"</span>
+                    <select class="input" data-testid="sms-status-select"
+                        on:change=move |ev| {
+                            if let Some(s) = SmsStatus::parse(&event_target_value(&ev)) {
+                                chosen.set(s);
+                            }
+                        }>
+                        {SmsStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || chosen.get() == s>{sms_choice_words(s)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Show when=lifting>
+                    <label class="field">
+                        <span class="field__label">"Why may they be texted again? (kept in the history)"</span>
+                        <input class="input" data-testid="sms-reason" maxlength="500"
+                            prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    </label>
+                </Show>
+                {move || error.get().map(|m| view! { <p class="error" role="alert" data-testid="sms-error">{m}</p> })}
+                <button type="submit" class="button" data-testid="sms-save"
+                    disabled=move || saving.get() || current.with(|c| c.sms_status) == chosen.get()>
+                    {move || if lifting() { "Re-subscribe" } else { "Change SMS status" }}
+                </button>
+            </form>
+            <details class="sms-panel__history">
+                <summary>"History"</summary>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let events = history.await.unwrap_or_default();
+                        if events.is_empty() {
+                            return view! { <p class="muted" data-testid="sms-history-empty">"No change recorded yet."</p> }.into_any();
+                        }
+                        view! {
+                            <ol class="sms-history" data-testid="sms-history">
+                                {events.into_iter().map(|e| {
+                                    let day = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
+                                    let who = match (e.actor.is_empty(), e.import_id) {
+                                        (false, _) => format!(" by {}", e.actor),
+                                        (true, Some(n)) => format!(" (import #{n})"),
+                                        (true, None) => String::new(),
+                                    };
+                                    view! {
+                                        <li data-testid="sms-history-item">
+                                            <span class="sms-history__when">{day}</span>
+                                            {format!(" {} → {}: {}{who}", e.from.label(), e.to.label(), e.source)}
+                                            {(!e.reason.is_empty()).then(|| view! { <div class="sms-history__reason">{format!("Reason: {}", e.reason)}</div> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    })}
+                </Suspense>
+            </details>
+        </section>
     }
 }
 

@@ -10,7 +10,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{delete_contact, list_contacts, list_groups};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
-use crate::import::{DetailKind, LineType};
+use crate::import::{DetailKind, LineType, SmsStatus};
 use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
 
 /// How long typing must pause before the search runs.
@@ -329,6 +329,7 @@ fn ContactRow(
             <td>
                 <div class="table__name" data-testid="contact-name">{name.clone()}</div>
                 {company.map(|c| view! { <div class="muted">{c}</div> })}
+                <SmsBadge status=contact.sms_status />
             </td>
             <td>{phones}</td>
             <td>{emails}</td>
@@ -356,6 +357,20 @@ pub fn LineBadge(line: LineType) -> impl IntoView {
         )
     };
     view! { <span class=class data-testid="line-type" data-line=line.as_str()>{text}</span> }
+}
+
+/// A contact's SMS status as a badge; "not recorded" says nothing unless
+/// `always` (the contact's page).
+#[component]
+pub fn SmsBadge(status: SmsStatus, #[prop(optional)] always: bool) -> impl IntoView {
+    let (class, text) = match status {
+        SmsStatus::OptedIn => ("sms sms--in", "SMS: opted in"),
+        SmsStatus::OptedOut => ("sms sms--out", "SMS: opted out"),
+        SmsStatus::NotRecorded => ("sms sms--unknown", "SMS consent not recorded"),
+    };
+    (always || status != SmsStatus::NotRecorded).then(|| {
+        view! { <span class=class data-testid="sms-status" data-status=status.as_str()>{text}</span> }
+    })
 }
 
 /// A form's address that brings the user back to this list (its search,

@@ -1,0 +1,361 @@
+//! SMS status through the store, on real SQLite and PostgreSQL: an import
+//! never lifts an opt-out (also when another transaction changes the status
+//! under it), an opt-out list, consent kept when a row says nothing, a
+//! person's re-subscription and its reason, the history of changes.
+
+mod common;
+
+use app::db::{ImportSms, StoreError};
+use app::import::{auto_map, plan, ImportConsent, ImportPlan, Region, SmsStatus, Table};
+use app::model::{ContactQuery, ContactView};
+use common::{databases, TestDb};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+
+fn plan_of(headers: &[&str], rows: &[&[&str]]) -> ImportPlan {
+    let t = Table::literal(headers, rows);
+    let m = auto_map(&t.headers, &t.rows, t.width, Region::default());
+    plan(&t, &m, Region::default(), &[])
+}
+
+async fn all(db: &TestDb) -> Vec<ContactView> {
+    let q = ContactQuery {
+        per_page: 100,
+        ..Default::default()
+    };
+    db.store
+        .list_contacts(db.account, Region::default(), &q)
+        .await
+        .unwrap()
+        .contacts
+}
+
+async fn status_of(db: &TestDb, first_name: &str) -> SmsStatus {
+    all(db)
+        .await
+        .into_iter()
+        .find(|c| c.first_name == first_name)
+        .unwrap_or_else(|| panic!("{first_name} in {}", db.name))
+        .sms_status
+}
+
+async fn id_of(db: &TestDb, first_name: &str) -> i64 {
+    all(db)
+        .await
+        .into_iter()
+        .find(|c| c.first_name == first_name)
+        .unwrap()
+        .id
+}
+
+const HEADERS: &[&str] = &["First name", "Mobile", "SMS consent"];
+
+fn sms(consent: ImportConsent) -> ImportSms {
+    ImportSms::new(consent, "import of leads.xlsx")
+}
+
+#[tokio::test]
+async fn an_import_never_lifts_an_opt_out_and_says_which_rows_it_kept() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "07400 000001", "STOP"],
+                &["Bob", "07400 000002", "yes"],
+                &["Cy", "07400 000003", ""],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts_with(
+                db.account,
+                &first.contacts,
+                &sms(ImportConsent::FileSays),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!((s.opted_in, s.opted_out), (1, 1), "{}", db.name);
+        assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
+        assert_eq!(status_of(&db, "Bob").await, SmsStatus::OptedIn);
+        assert_eq!(status_of(&db, "Cy").await, SmsStatus::NotRecorded);
+
+        // Last month's file again, everyone saying yes, and "they all agreed".
+        let again = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "07400 000001", "yes"],
+                &["Bob", "07400 000002", ""],
+                &["Cy", "07400 000003", ""],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts_with(
+                db.account,
+                &again.contacts,
+                &sms(ImportConsent::AllAgreed),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.kept_opted_out, vec![2], "{}", db.name);
+        assert_eq!((s.opted_in, s.opted_out), (1, 0), "{}", db.name);
+        assert_eq!(
+            s.status_after,
+            vec![SmsStatus::OptedOut, SmsStatus::OptedIn, SmsStatus::OptedIn]
+        );
+        assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
+        // Bob's consent is kept (the row said nothing), Cy's recorded now.
+        assert_eq!(status_of(&db, "Cy").await, SmsStatus::OptedIn);
+        let ada = all(&db)
+            .await
+            .into_iter()
+            .find(|c| c.first_name == "Ada")
+            .unwrap();
+        assert_eq!(
+            ada.sms_status_source, "import of leads.xlsx: the file said “STOP”",
+            "{}",
+            db.name
+        );
+        let history = db.store.sms_history(db.account, ada.id).await.unwrap();
+        assert_eq!(history.len(), 1, "only the opt-out: {history:?}");
+        assert_eq!(
+            (history[0].from, history[0].to),
+            (SmsStatus::NotRecorded, SmsStatus::OptedOut)
+        );
+        let cy = id_of(&db, "Cy").await;
+        let history = db.store.sms_history(db.account, cy).await.unwrap();
+        assert_eq!(
+            history[0].source,
+            "import of leads.xlsx: the importer said they agreed"
+        );
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_status_changes_and_writes_none() {
+    for db in databases().await {
+        let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "STOP"]]);
+        let s = db
+            .store
+            .import_contacts_with(db.account, &p.contacts, &sms(ImportConsent::FileSays), true)
+            .await
+            .unwrap();
+        assert_eq!((s.created, s.opted_out), (1, 1), "{}", db.name);
+        assert_eq!(s.status_after, vec![SmsStatus::OptedOut]);
+        assert!(all(&db).await.is_empty());
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn an_opt_out_list_opts_out_known_numbers_and_keeps_new_ones_suppressed() {
+    for db in databases().await {
+        let first = plan_of(
+            HEADERS,
+            &[
+                &["Ada", "07400 000001", "yes"],
+                &["Bob", "07400 000002", ""],
+            ],
+        );
+        db.store
+            .import_contacts_with(
+                db.account,
+                &first.contacts,
+                &sms(ImportConsent::FileSays),
+                false,
+            )
+            .await
+            .unwrap();
+        let list = plan_of(&["Number"], &[&["+44 7400 000001"], &["07400 000009"]]);
+        let s = db
+            .store
+            .import_contacts_with(
+                db.account,
+                &list.contacts,
+                &sms(ImportConsent::OptOutList),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.created, s.updated, s.opted_out),
+            (1, 1, 2),
+            "{}",
+            db.name
+        );
+        assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
+        assert_eq!(status_of(&db, "Bob").await, SmsStatus::NotRecorded);
+        let new = all(&db)
+            .await
+            .into_iter()
+            .find(|c| c.details[0].value == "+447400000009")
+            .unwrap();
+        assert_eq!(new.sms_status, SmsStatus::OptedOut, "{}", db.name);
+        // Added later by a file that says yes: still suppressed.
+        let later = plan_of(HEADERS, &[&["Dee", "07400 000009", "yes"]]);
+        let s = db
+            .store
+            .import_contacts_with(
+                db.account,
+                &later.contacts,
+                &sms(ImportConsent::FileSays),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.kept_opted_out, vec![2]);
+        assert_eq!(status_of(&db, "Dee").await, SmsStatus::OptedOut);
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn only_a_person_with_a_reason_re_subscribes_and_the_history_keeps_it() {
+    for db in databases().await {
+        let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "STOP"]]);
+        db.store
+            .import_contacts_with(
+                db.account,
+                &p.contacts,
+                &sms(ImportConsent::FileSays),
+                false,
+            )
+            .await
+            .unwrap();
+        let ada = id_of(&db, "Ada").await;
+        let refused = db
+            .store
+            .set_sms_status(db.account, ada, SmsStatus::OptedIn, "  ", "me@example.com")
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::SmsStatus(_))),
+            "{}: {refused:?}",
+            db.name
+        );
+        assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
+        let c = db
+            .store
+            .set_sms_status(
+                db.account,
+                ada,
+                SmsStatus::OptedIn,
+                "asked by e-mail on 3 May",
+                "me@example.com",
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.sms_status, SmsStatus::OptedIn);
+        let history = db.store.sms_history(db.account, ada).await.unwrap();
+        assert_eq!(history.len(), 2, "{}", db.name);
+        assert_eq!(
+            (
+                history[0].from,
+                history[0].to,
+                history[0].actor.as_str(),
+                history[0].reason.as_str()
+            ),
+            (
+                SmsStatus::OptedOut,
+                SmsStatus::OptedIn,
+                "me@example.com",
+                "asked by e-mail on 3 May"
+            )
+        );
+        assert!(history[1].import_id.is_none() && history[1].actor.is_empty());
+        // Another account cannot read or change it.
+        let other = db
+            .store
+            .create_account("Other", Region::default())
+            .await
+            .unwrap()
+            .id;
+        assert!(db.store.sms_history(other, ada).await.is_err());
+        assert!(db
+            .store
+            .set_sms_status(other, ada, SmsStatus::OptedOut, "", "x@example.com")
+            .await
+            .is_err());
+        db.drop_schema().await;
+    }
+}
+
+#[tokio::test]
+async fn contacts_without_a_number_that_takes_a_text_are_counted() {
+    for db in databases().await {
+        let p = plan_of(
+            &["First name", "Phone", "E-mail"],
+            &[
+                &["Ada", "07400 000001", ""],
+                &["Bob", "020 7946 0018", ""],
+                &["Cy", "", "cy@example.com"],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.no_textable_number, 2, "{}", db.name);
+        // Bob gets a mobile: now only Cy has none.
+        let again = plan_of(
+            &["First name", "Phone", "Mobile", "E-mail"],
+            &[
+                &["Bob", "020 7946 0018", "07400 000002", ""],
+                &["Cy", "", "", "cy@example.com"],
+            ],
+        );
+        let s = db
+            .store
+            .import_contacts(db.account, &again.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.no_textable_number, 1, "{}", db.name);
+        db.drop_schema().await;
+    }
+}
+
+/// A status changed by another transaction between the import's snapshot
+/// and its write (PostgreSQL, where writes run side by side): the import
+/// does not overwrite it; it decides again and keeps the opt-out.
+#[tokio::test]
+async fn an_opt_out_committed_under_a_running_import_is_not_lifted() {
+    for db in databases().await {
+        if db.name != "postgres" {
+            db.drop_schema().await;
+            continue;
+        }
+        let p = plan_of(HEADERS, &[&["Bob", "07400 000002", ""]]);
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        let bob = id_of(&db, "Bob").await;
+        // Another writer opts Bob out and holds its transaction open.
+        let other = db.store.connection().begin().await.unwrap();
+        other
+            .execute_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                format!("UPDATE contact SET sms_status = 'opted_out' WHERE id = {bob}"),
+            ))
+            .await
+            .unwrap();
+        let yes = plan_of(HEADERS, &[&["Bob", "07400 000002", "yes"]]);
+        let store = db.store.clone();
+        let account = db.account;
+        let import = tokio::spawn(async move {
+            store
+                .import_contacts_with(account, &yes.contacts, &sms(ImportConsent::FileSays), false)
+                .await
+        });
+        // The import reads its snapshot (Bob not recorded) and waits on Bob's row.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+        let s = import.await.unwrap().unwrap();
+        assert_eq!(status_of(&db, "Bob").await, SmsStatus::OptedOut);
+        assert_eq!(s.kept_opted_out, vec![2]);
+        assert_eq!(s.opted_in, 0);
+        db.drop_schema().await;
+    }
+}
