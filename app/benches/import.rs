@@ -16,7 +16,9 @@ use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use app::db::{connect, Store};
-use app::import::{choose_sheet, plan, read, DetailKind, HeaderChoice, ImportContact, Region};
+use app::import::{
+    choose_sheet, plan, read, DetailKind, HeaderChoice, ImportContact, PhoneCache, Region,
+};
 use calamine::{Reader, Xlsx};
 use criterion::{criterion_group, Criterion};
 use sea_orm::{sqlx, ConnectionTrait, DatabaseBackend, Statement};
@@ -77,6 +79,23 @@ fn import_pipeline(bytes: &[u8], name: &str) -> usize {
     p.contacts.len()
 }
 
+/// What the wizard's worker does between stage 1 and stage 2: read, find
+/// the table, map, then check every row for the preview (the plan, its
+/// problems by cell and column, the chunks to send).
+fn wizard_check(bytes: &[u8], name: &str) -> usize {
+    let mut book = read::open(bytes.to_vec(), name).unwrap();
+    let chosen = choose_sheet(&mut book, None, HeaderChoice::Auto, Region::default()).unwrap();
+    let checked = app::import::worker::check(
+        &chosen.table,
+        &chosen.mapping,
+        Region::default(),
+        &mut PhoneCache::default(),
+        &mut |_| {},
+    );
+    assert_eq!(checked.contacts, ROWS);
+    checked.contacts
+}
+
 fn csv_raw(bytes: &[u8]) -> usize {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -108,6 +127,10 @@ fn read_benches(c: &mut Criterion) {
     g.bench_function("xlsx_import", |b| {
         b.iter(|| import_pipeline(&xlsx, "bench.xlsx"))
     });
+    g.bench_function("csv_wizard", |b| b.iter(|| wizard_check(&csv, "bench.csv")));
+    g.bench_function("xlsx_wizard", |b| {
+        b.iter(|| wizard_check(&xlsx, "bench.xlsx"))
+    });
     g.finish();
 }
 
@@ -122,6 +145,7 @@ async fn fresh_store(url: &str) -> (Store, i64) {
     let store = Store::new(connect(url).await.unwrap());
     if url.starts_with("postgres") {
         for t in [
+            "sms_status_event",
             "auth_session",
             "invitation",
             "app_user",
@@ -511,6 +535,8 @@ fn report() {
     println!("\nRatios (mean time, this run):");
     ratio("read_100k", "csv_import", "csv_raw");
     ratio("read_100k", "xlsx_import", "xlsx_raw");
+    ratio("read_100k", "csv_wizard", "csv_raw");
+    ratio("read_100k", "xlsx_wizard", "xlsx_raw");
     for db in ["sqlite", "postgres"] {
         ratio(
             "write_100k",

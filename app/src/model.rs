@@ -69,6 +69,60 @@ impl GroupFilter {
     }
 }
 
+/// Which contacts to show, by whether we may text them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsFilter {
+    #[default]
+    All,
+    /// By SMS status.
+    Status(SmsStatus),
+    /// A phone that can receive SMS, and not opted out.
+    Textable,
+    /// No phone that can receive SMS (landlines only, or no phone).
+    NoTextableNumber,
+}
+
+impl SmsFilter {
+    pub const ALL: [SmsFilter; 6] = [
+        SmsFilter::All,
+        SmsFilter::Textable,
+        SmsFilter::NoTextableNumber,
+        SmsFilter::Status(SmsStatus::OptedIn),
+        SmsFilter::Status(SmsStatus::NotRecorded),
+        SmsFilter::Status(SmsStatus::OptedOut),
+    ];
+
+    /// The form used in URLs.
+    pub fn to_param(self) -> &'static str {
+        match self {
+            SmsFilter::All => "",
+            SmsFilter::Status(s) => s.as_str(),
+            SmsFilter::Textable => "textable",
+            SmsFilter::NoTextableNumber => "no_textable_number",
+        }
+    }
+
+    pub fn from_param(s: &str) -> Self {
+        SmsFilter::ALL
+            .into_iter()
+            .find(|f| f.to_param() == s)
+            .unwrap_or_default()
+    }
+
+    /// What the list's dropdown says.
+    pub fn label(self) -> &'static str {
+        match self {
+            SmsFilter::All => "Any SMS status",
+            SmsFilter::Textable => "Can receive SMS",
+            SmsFilter::NoTextableNumber => "No number that can receive SMS",
+            SmsFilter::Status(SmsStatus::OptedIn) => "Opted in",
+            SmsFilter::Status(SmsStatus::NotRecorded) => "Consent not recorded",
+            SmsFilter::Status(SmsStatus::OptedOut) => "Opted out",
+        }
+    }
+}
+
 /// A request for one page of the contacts list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactQuery {
@@ -87,6 +141,8 @@ pub struct ContactQuery {
     /// Only the contacts a wizard import created or changed last.
     #[serde(default)]
     pub import: Option<i64>,
+    #[serde(default)]
+    pub sms: SmsFilter,
 }
 
 /// The last page a list request may ask for (200 a page: 200 million
@@ -291,6 +347,9 @@ mod tests {
             details: vec![],
             groups: vec![],
             updated_at: String::new(),
+            sms_status: SmsStatus::NotRecorded,
+            sms_status_at: None,
+            sms_status_source: String::new(),
         }
     }
 
@@ -338,6 +397,9 @@ impl ContactQuery {
         if let Some(id) = self.import {
             s.append_pair("import", &id.to_string());
         }
+        if self.sms != SmsFilter::All {
+            s.append_pair("sms", self.sms.to_param());
+        }
         if self.page() > 1 {
             s.append_pair("page", &self.page().to_string());
         }
@@ -368,11 +430,15 @@ mod url_tests {
             page: 2,
             per_page: 0,
             import: None,
+            sms: SmsFilter::Status(SmsStatus::OptedOut),
         };
         assert_eq!(
             q.to_url(),
-            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&page=2"
+            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&page=2"
         );
+        for f in SmsFilter::ALL {
+            assert_eq!(SmsFilter::from_param(f.to_param()), f);
+        }
         let q = ContactQuery {
             import: Some(12),
             sort: SortOrder::Updated,

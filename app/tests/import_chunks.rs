@@ -70,6 +70,7 @@ fn request(columns: &[WireColumn], group: GroupChoice) -> ImportRequest {
         total_rows: 30,
         content_hash: table().content_hash(),
         wizard: None,
+        consent: Default::default(),
     }
 }
 
@@ -113,7 +114,15 @@ async fn try_send(
     let (t, m) = server_table(columns, rows);
     let p = plan(&t, &m, Region::default(), group);
     store
-        .apply_chunk(account, import_id, chunk_no, n, &fingerprint, &p)
+        .apply_chunk(
+            account,
+            import_id,
+            chunk_no,
+            n,
+            &fingerprint,
+            &p,
+            &app::db::ImportSms::new(Default::default(), "import of people.csv"),
+        )
         .await
 }
 

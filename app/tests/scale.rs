@@ -66,6 +66,9 @@ async fn seed(db: &TestDb) -> i64 {
             created_at: Set(now),
             updated_at: Set(now),
             import_id: Set(None),
+            sms_status: Set("not_recorded".into()),
+            sms_status_at: Set(None),
+            sms_status_source: Set(String::new()),
         });
         contact::Entity::insert_many(contacts)
             .exec(&txn)
@@ -171,6 +174,7 @@ async fn list_with_many_contacts() {
             page,
             per_page: 25,
             import: None,
+            ..Default::default()
         };
         time(
             &db,

@@ -187,3 +187,38 @@ test('overview: a populated contacts page (the README screenshot)', async ({ pag
   await expect(find.row(page, 'Tim Berners-Lee').first()).toBeVisible();
   await shot(page, 'contacts-page');
 });
+
+test('an opted-out contact is filtered, and re-subscribed only with a reason that its history keeps', async ({ page }) => {
+  const p = uniquePerson('Stop');
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: p.first, last: p.last, phone: p.phone });
+  await page.getByTestId('contact-sms-status').selectOption('opted_out');
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+  await expect(find.row(page, p.last).getByTestId('sms-status')).toHaveText('SMS: opted out');
+
+  await page.getByTestId('contact-sms-filter').selectOption('textable');
+  await expect(page).toHaveURL(/sms=textable/);
+  await search(page, p.last);
+  await expect(page.getByTestId('contacts-empty')).toBeVisible();
+  await page.getByTestId('contact-sms-filter').selectOption('opted_out');
+  await expectOnlyRow(page, `${p.first} ${p.last}`);
+
+  await find.row(page, p.last).getByTestId('contact-edit').click();
+  const panel = page.getByTestId('sms-panel');
+  await expect(panel.getByTestId('sms-status')).toHaveText('SMS: opted out');
+  await expect(panel.getByTestId('sms-since')).toContainText('Add Single Contact');
+  await page.getByTestId('sms-status-select').selectOption('opted_in');
+  await expect(page.getByTestId('sms-save')).toHaveText('Re-subscribe');
+  await page.getByTestId('sms-save').click();
+  await expect(page.getByTestId('sms-error')).toContainText('Say why they may be texted again');
+  await expect(panel.getByTestId('sms-status')).toHaveText('SMS: opted out');
+  await page.getByTestId('sms-reason').fill('asked to re-subscribe by e-mail');
+  await page.getByTestId('sms-save').click();
+  await expect(panel.getByTestId('sms-status')).toHaveText('SMS: opted in');
+  await panel.locator('summary').click();
+  await expect(page.getByTestId('sms-history-item')).toHaveCount(2);
+  await expect(page.getByTestId('sms-history-item').first()).toContainText('Opted out → Opted in');
+  await expect(page.getByTestId('sms-history-item').first()).toContainText('Reason: asked to re-subscribe by e-mail');
+  await shot(page, 'contact-sms-history');
+});

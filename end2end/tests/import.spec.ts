@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { expect, open, shot, test } from './helpers';
+import { expect, find, open, shot, test, uniquePerson } from './helpers';
 import {
   chooseNewGroup, expectMapping, expectStage, expectSummary, mobile, next, openWizard, paste, tag, upload, xlsxBytes,
 } from './import-helpers';
@@ -293,4 +293,47 @@ test('a 100,000-row file is read in a Web Worker; the grid renders only the rows
   await expect(page.getByTestId('import-continue')).toBeEnabled({ timeout: 90_000 });
   await expect(page.getByTestId('mapping-will-import')).toHaveText('100,000');
   await expect(page.getByTestId('mapping-error')).toHaveCount(0);
+});
+
+test('a consent column and a landline: counted in the preview; an opt-out is kept and the summary says so', async ({ page }) => {
+  const t = tag();
+  // Someone who replied STOP last month.
+  const stop = uniquePerson('Stopped');
+  await open(page, '/contacts/new');
+  await page.getByTestId('contact-first-name').fill(stop.first);
+  await page.getByTestId('contact-last-name').fill(stop.last);
+  await page.getByTestId('contact-phone-0').fill(stop.phone);
+  await page.getByTestId('contact-sms-status').selectOption('opted_out');
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+
+  await openWizard(page);
+  await paste(page, [
+    'Name,Phone,SMS consent',
+    `${stop.first} ${stop.last},${stop.phone},yes`,
+    `Office ${t},020 7946 ${String(Date.now() % 10000).padStart(4, '0')},yes`,
+    `Mo ${t},${mobile(Date.now() % 1000000)},STOP`,
+  ].join('\n'));
+  await next(page);
+  await expectMapping(page, ['full_name', 'phone', 'sms_consent']);
+  await expect(page.getByTestId('mapping-landlines-1')).toHaveText("1 can't receive SMS");
+  await expect(page.getByTestId('mapping-no-textable')).toContainText('1 contact will have no number that can receive SMS');
+  await expect(page.getByTestId('mapping-consent')).toHaveText('SMS consent in the file: 2 yes, 1 no or STOP');
+  await expect(page.getByTestId('import-consent-hint')).toContainText('opted out stay opted out');
+  await shot(page, 'import-2-mapping-consent');
+  await next(page);
+  // No group: the contact who opted out is not touched at all.
+  await page.getByTestId('group-none').check();
+  await next(page);
+  await expectSummary(page, { created: 2, updated: 0, rejected: 0 });
+  await expect(page.getByTestId('summary-unchanged')).toContainText('1 contact already up to date');
+  await expect(page.getByTestId('summary-kept-opted-out')).toContainText('Kept opted out: 1');
+  await expect(page.getByTestId('summary-kept-opted-out')).toContainText('row 2');
+  await expect(page.getByTestId('summary-opted-in')).toHaveText('1 contact opted in to SMS');
+  await expect(page.getByTestId('summary-opted-out')).toHaveText('1 contact opted out of SMS');
+  await shot(page, 'import-4-summary-consent');
+
+  await open(page, '/contacts');
+  await page.getByTestId('contact-search').fill(stop.last);
+  await expect(find.row(page, stop.last).getByTestId('sms-status')).toHaveText('SMS: opted out');
 });

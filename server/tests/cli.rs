@@ -313,3 +313,73 @@ fn with_several_accounts_the_import_names_its_account() {
     });
     assert_eq!(counts, (0, 1), "the contact went into Beta only");
 }
+
+#[test]
+fn consent_columns_and_options_set_sms_status_and_never_lift_an_opt_out() {
+    let d = dir();
+    let db = d.join("db.sqlite");
+    let file = d.join("leads.csv");
+    std::fs::write(
+        &file,
+        "Name,Mobile,Phone,SMS consent\n\
+         Ada Lovelace,07400 000001,,STOP\n\
+         Bob Jones,07400 000002,,oui\n\
+         Cy Office,,020 7946 0018,\n",
+    )
+    .unwrap();
+    let r = import(&db, &file, &[]);
+    assert_eq!(r.status, 0);
+    assert_eq!(
+        fields(&r.json),
+        vec!["full_name", "phone", "phone", "sms_consent"]
+    );
+    let statuses: Vec<&Value> = r.json["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["sms_status"])
+        .collect();
+    assert_eq!(statuses, vec!["opted_out", "opted_in", "not_recorded"]);
+    let k = &r.json["counts"];
+    assert_eq!(
+        (&k["opted_in"], &k["opted_out"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    assert_eq!(k["kept_opted_out"], 0);
+    // Cy has only a landline.
+    assert_eq!(k["no_textable_number"], 1);
+    assert_eq!(
+        r.json["contacts"][2]["line_types"],
+        serde_json::json!(["landline"])
+    );
+
+    // "They all agreed": Ada stays opted out, and the dry run says so.
+    let again = d.join("again.csv");
+    std::fs::write(&again, "Mobile\n07400 000001\n07400 000003\n").unwrap();
+    let r = import(&db, &again, &["--consent", "--dry-run"]);
+    let k = &r.json["counts"];
+    assert_eq!(k["kept_opted_out"], 1);
+    assert_eq!(k["opted_in"], 1);
+    assert_eq!(r.json["contacts"][0]["sms_status"], "opted_out");
+    assert_eq!(r.json["contacts"][1]["sms_status"], "opted_in");
+
+    // An opt-out list: Bob opted out, a new number kept as opted out.
+    let list = d.join("stop.csv");
+    std::fs::write(&list, "Number\n+44 7400 000002\n07400 000009\n").unwrap();
+    let r = import(&db, &list, &["--opt-out-list"]);
+    assert_eq!(r.json["counts"]["opted_out"], 2);
+    assert_eq!(r.json["counts"]["created"], 1);
+    assert_eq!(r.json["contacts"][0]["sms_status"], "opted_out");
+    assert_eq!(r.json["contacts"][1]["sms_status"], "opted_out");
+
+    // The two options exclude each other.
+    let out = Command::new(env!("CARGO_BIN_EXE_contacts"))
+        .arg("--database-url")
+        .arg(format!("sqlite://{}?mode=rwc", db.display()))
+        .args(["import", "--consent", "--opt-out-list"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}

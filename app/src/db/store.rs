@@ -36,7 +36,7 @@ use crate::import::{
 };
 use crate::model::{
     display_name, ContactPage, ContactQuery, ContactView, DetailView, GroupFilter, GroupRef,
-    GroupView, SmsEventView, SortOrder, COUNT_CAP,
+    GroupView, SmsEventView, SmsFilter, SortOrder, COUNT_CAP,
 };
 
 /// Matches past which a search walks the sort order instead of gathering
@@ -255,7 +255,7 @@ impl Store {
             &query.search,
         );
         let searching = !search.is_empty();
-        let only_group_filter = !searching && query.import.is_none();
+        let only_group_filter = !searching && query.import.is_none() && query.sms == SmsFilter::All;
         // The list's filters besides the account (a group, no group, one
         // import's contacts).
         let mut filters = Condition::all();
@@ -287,6 +287,37 @@ impl Store {
         }
         if let Some(import_id) = query.import {
             filters = filters.add(contact::Column::ImportId.eq(import_id));
+        }
+        // Phones that can receive SMS, by their stored line type.
+        let textable = || {
+            contact::Column::Id.in_subquery(
+                Query::select()
+                    .column(contact_detail::Column::ContactId)
+                    .from(contact_detail::Entity)
+                    .and_where(contact_detail::Column::AccountId.eq(account_id))
+                    .and_where(contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()))
+                    .and_where(
+                        contact_detail::Column::LineType.is_in(
+                            LineType::ALL
+                                .into_iter()
+                                .filter(|t| t.can_receive_sms())
+                                .map(LineType::as_str),
+                        ),
+                    )
+                    .to_owned(),
+            )
+        };
+        match query.sms {
+            SmsFilter::All => {}
+            SmsFilter::Status(status) => {
+                filters = filters.add(contact::Column::SmsStatus.eq(status.as_str()));
+            }
+            SmsFilter::Textable => {
+                filters = filters
+                    .add(contact::Column::SmsStatus.ne(SmsStatus::OptedOut.as_str()))
+                    .add(textable());
+            }
+            SmsFilter::NoTextableNumber => filters = filters.add(textable().not()),
         }
         select = select.filter(filters.clone());
         let (first, then) = match query.sort {

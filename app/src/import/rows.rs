@@ -202,6 +202,11 @@ fn split_values(cell: &str, kind: DetailKind) -> Vec<String> {
         .collect()
 }
 
+/// The phone numbers a phone cell holds, as [`gather`] splits them.
+pub(crate) fn phone_values(cell: &str) -> Vec<String> {
+    split_values(cell, DetailKind::Phone)
+}
+
 /// `07911 123456 / 020 7946 0000` holds two numbers; `n/a`, `24/7` or
 /// `07400/123456` none or one: a slash splits only when every side has the
 /// seven digits or more of a whole number.

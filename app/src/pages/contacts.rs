@@ -11,7 +11,9 @@ use leptos_router::NavigateOptions;
 use crate::api::{delete_contact, list_contacts, list_groups};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
 use crate::import::{DetailKind, LineType, SmsStatus};
-use crate::model::{ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SortOrder};
+use crate::model::{
+    ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SmsFilter, SortOrder,
+};
 
 /// How long typing must pause before the search runs.
 const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
@@ -27,6 +29,7 @@ pub fn ContactsPage() -> impl IntoView {
             page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
             per_page: 0,
             import: p.get("import").and_then(|n| n.parse().ok()),
+            sms: SmsFilter::from_param(&p.get("sms").unwrap_or_default()),
         })
     });
     let version = RwSignal::new(0u32);
@@ -162,6 +165,7 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
         )
     };
     let go2 = go.clone();
+    let go3 = go.clone();
     // Search as you type, once typing pauses: one request per pause, not per key.
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let on_search = move |ev: leptos::ev::Event| {
@@ -211,6 +215,19 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
                     <option value="updated" selected=move || query.get().sort == SortOrder::Updated>"Last updated"</option>
                 </select>
             </label>
+            <label class="controls__sort">
+                <span class="visually-hidden">"SMS"</span>
+                <select
+                    class="input"
+                    aria-label="Filter by SMS status"
+                    data-testid="contact-sms-filter"
+                    on:change=move |ev| go3(ContactQuery { sms: SmsFilter::from_param(&event_target_value(&ev)), page: 1, ..query.get_untracked() })
+                >
+                    {SmsFilter::ALL.into_iter().map(|f| view! {
+                        <option value=f.to_param() selected=move || query.get().sms == f>{f.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
         </div>
     }
 }
@@ -222,8 +239,9 @@ fn ContactTable(
     ask_delete: Callback<ContactView>,
 ) -> impl IntoView {
     if page.contacts.is_empty() {
-        let searching =
-            query.with_untracked(|q| !q.search.is_empty() || q.group != GroupFilter::All);
+        let searching = query.with_untracked(|q| {
+            !q.search.is_empty() || q.group != GroupFilter::All || q.sms != SmsFilter::All
+        });
         return Either::Left(view! {
             <div class="card empty" data-testid="contacts-empty">
                 {if searching {

@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::import::consent::SmsStatus;
 use crate::import::mapping::{Field, Mapping};
+use crate::import::numbering::LineType;
 use crate::import::plan::plan_with_progress;
-use crate::import::rows::{ImportPlan, RejectReason};
+use crate::import::rows::{phone_values, ImportPlan, RejectReason};
 use crate::import::table::Table;
 use crate::import::validate::{PhoneCache, Region};
 
@@ -29,6 +31,18 @@ pub struct Problems {
     pub columns: HashMap<usize, (usize, usize)>,
     /// Rows refused, per reason (a row may count under several).
     pub reasons: Vec<(RejectReason, usize)>,
+    /// Per phone column: its valid numbers that cannot receive SMS
+    /// (landlines, toll-free…).
+    #[serde(default)]
+    pub landlines: HashMap<usize, usize>,
+    /// Contacts to import that have no number that can receive SMS.
+    #[serde(default)]
+    pub no_textable: usize,
+    /// Contacts whose rows say they opted in / opted out (a consent column).
+    #[serde(default)]
+    pub says_opted_in: usize,
+    #[serde(default)]
+    pub says_opted_out: usize,
 }
 
 /// A flagged cell: in a refused row (`refused`), or a detail dropped from an
@@ -106,18 +120,52 @@ pub fn preview_with_progress(
         }
     }
     let mut columns = HashMap::new();
+    let mut landlines = HashMap::new();
     for c in &mapping.columns {
         if !matches!(c.field, Some(Field::Phone | Field::Email)) {
             continue;
         }
-        let filled = table
-            .rows
-            .iter()
-            .filter(|r| !r.cell(c.index).trim().is_empty())
-            .count();
+        let mut filled = 0;
+        let mut no_sms = 0;
+        for r in &table.rows {
+            let cell = r.cell(c.index);
+            if cell.trim().is_empty() {
+                continue;
+            }
+            filled += 1;
+            if c.field == Some(Field::Phone) {
+                // The plan asked the cache already: these are lookups.
+                no_sms += phone_values(cell)
+                    .iter()
+                    .filter(|v| {
+                        cache
+                            .lenient_phone(v, region)
+                            .is_ok_and(|(_, line)| !line.can_receive_sms())
+                    })
+                    .count();
+            }
+        }
         let bad = cells.keys().filter(|(_, col)| *col == c.index).count();
         columns.insert(c.index, (filled, bad.min(filled)));
+        if c.field == Some(Field::Phone) {
+            landlines.insert(c.index, no_sms);
+        }
     }
+    let no_textable = plan
+        .contacts
+        .iter()
+        .filter(|c| {
+            !c.phones()
+                .any(|d| d.line.is_some_and(LineType::can_receive_sms))
+        })
+        .count();
+    let says = |status| {
+        plan.contacts
+            .iter()
+            .filter(|c| c.consent.as_ref().is_some_and(|k| k.status == status))
+            .count()
+    };
+    let (says_opted_in, says_opted_out) = (says(SmsStatus::OptedIn), says(SmsStatus::OptedOut));
     Preview {
         plan,
         problems: Problems {
@@ -125,6 +173,10 @@ pub fn preview_with_progress(
             rows,
             columns,
             reasons: reasons.into_iter().collect(),
+            landlines,
+            no_textable,
+            says_opted_in,
+            says_opted_out,
         },
     }
 }

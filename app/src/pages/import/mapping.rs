@@ -10,7 +10,7 @@ use super::{plural, thousands, Wizard};
 use crate::import::validate::REGIONS;
 use crate::import::wizard::{group_column, reason_words};
 use crate::import::worker::{Request, Response};
-use crate::import::{Field, GridRow, Region};
+use crate::import::{Field, GridRow, ImportConsent, Region};
 
 /// Height of one grid row in pixels (the CSS says the same).
 const ROW_HEIGHT: f64 = 36.0;
@@ -50,6 +50,59 @@ pub fn MappingStage() -> impl IntoView {
                     {format!("Groups come from the column “{c}”, so the group step is skipped.")}
                 </p>
             }))}
+            <ConsentOption />
+        </div>
+    }
+}
+
+/// What the import records about SMS consent for all its contacts.
+#[component]
+fn ConsentOption() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let has_column = move || {
+        w.mapping
+            .with(|m| m.columns.iter().any(|c| c.field == Some(Field::SmsConsent)))
+    };
+    let choices = move || {
+        let file = if has_column() {
+            "Record what the consent column says"
+        } else {
+            "Record nothing about consent (the default)"
+        };
+        [
+            (ImportConsent::FileSays, file),
+            (
+                ImportConsent::AllAgreed,
+                "These people agreed to receive SMS: record their consent",
+            ),
+            (
+                ImportConsent::OptOutList,
+                "This file is an opt-out list: never text these numbers",
+            ),
+        ]
+    };
+    view! {
+        <div class="consent-option">
+            <label class="field">
+                <span class="field__label">"SMS consent"</span>
+                <select class="input" data-testid="import-consent"
+                    on:change=move |ev| {
+                        if let Some(c) = ImportConsent::parse(&event_target_value(&ev)) {
+                            w.consent.set(c);
+                        }
+                    }>
+                    {move || choices().into_iter().map(|(c, words)| view! {
+                        <option value=c.as_str() selected=move || w.consent.get() == c>{words}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="muted consent-option__hint" data-testid="import-consent-hint">
+                {move || match w.consent.get() {
+                    ImportConsent::FileSays => "Contacts who opted out stay opted out, whatever the file says.",
+                    ImportConsent::AllAgreed => "Consent is recorded, with this import as its source, for every contact whose row says nothing about it. Contacts who opted out stay opted out.",
+                    ImportConsent::OptOutList => "Every contact in the file is opted out. Numbers you do not have yet are kept as opted-out contacts, so that they stay suppressed if added later.",
+                }}
+            </p>
         </div>
     }
 }
@@ -117,6 +170,17 @@ fn Totals() -> impl IntoView {
                     </span>
                     {(c.details_dropped > 0).then(|| view! {
                         <span class="totals__warn">{format!("{} invalid detail{} will be dropped from imported rows", thousands(c.details_dropped), plural(c.details_dropped))}</span>
+                    })}
+                    {(p.problems.no_textable > 0).then(|| view! {
+                        <span class="totals__warn" data-testid="mapping-no-textable">
+                            <strong>{thousands(p.problems.no_textable)}</strong>
+                            {format!(" contact{} will have no number that can receive SMS (landline or e-mail only)", plural(p.problems.no_textable))}
+                        </span>
+                    })}
+                    {(p.problems.says_opted_in + p.problems.says_opted_out > 0).then(|| view! {
+                        <span class="totals__sms" data-testid="mapping-consent">
+                            {format!("SMS consent in the file: {} yes, {} no or STOP", thousands(p.problems.says_opted_in), thousands(p.problems.says_opted_out))}
+                        </span>
                     })}
                 </div>
             }
@@ -310,6 +374,15 @@ fn ColumnHeader(index: usize) -> impl IntoView {
             (format!("{pct}% valid"), bad > 0)
         })
     };
+    // A phone column's numbers that are landlines, toll-free…
+    let landlines = move || {
+        let p = w.preview.get()?;
+        p.0.problems
+            .landlines
+            .get(&index)
+            .copied()
+            .filter(|n| *n > 0)
+    };
     view! {
         {move || column().map(|c| {
             let current = c.field.map(|f| f.as_str()).unwrap_or("");
@@ -340,6 +413,11 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                     </select>
                     {labels_for.clone().map(|of| view! {
                         <div class="grid__labels">{format!("Labels for “{of}”")}</div>
+                    })}
+                    {move || landlines().map(|n| view! {
+                        <div class="grid__landlines" data-testid=format!("mapping-landlines-{index}")>
+                            {format!("{} can't receive SMS", thousands(n))}
+                        </div>
                     })}
                     {move || share().map(|(text, bad)| view! {
                         <div class="grid__share" class:grid__share--bad=bad>{text}</div>

@@ -440,6 +440,21 @@ fn Outcome() -> impl IntoView {
             {(o.unchanged > 0).then(|| view! { <li data-testid="summary-unchanged">{format!("{} contact{} already up to date", thousands(o.unchanged), plural(o.unchanged))}</li> })}
             {(dropped > 0).then(|| view! { <li data-testid="summary-dropped">{format!("{} invalid detail{} dropped from imported rows", thousands(dropped), plural(dropped))}</li> })}
             {(o.groups_created > 0).then(|| view! { <li>{format!("{} group{} created from the file", thousands(o.groups_created), plural(o.groups_created))}</li> })}
+            {(o.opted_in > 0).then(|| view! { <li data-testid="summary-opted-in">{format!("{} contact{} opted in to SMS", thousands(o.opted_in), plural(o.opted_in))}</li> })}
+            {(o.opted_out > 0).then(|| view! { <li data-testid="summary-opted-out">{format!("{} contact{} opted out of SMS", thousands(o.opted_out), plural(o.opted_out))}</li> })}
+            {(!o.kept_opted_out.is_empty()).then(|| {
+                let n = o.kept_opted_out.len();
+                let mut rows: Vec<u32> = o.kept_opted_out.clone();
+                rows.sort_unstable();
+                let shown = rows.iter().take(20).map(u32::to_string).collect::<Vec<_>>().join(", ");
+                let more = (n > 20).then(|| format!(" and {} more", thousands(n - 20))).unwrap_or_default();
+                view! {
+                    <li data-testid="summary-kept-opted-out">
+                        <strong>{format!("Kept opted out: {}", thousands(n))}</strong>
+                        {format!(" (row{} {shown}{more}): the file would have opted {} back in. An import never does; a person can, on the contact's page, with a reason.", plural(n), if n == 1 { "this contact" } else { "these contacts" })}
+                    </li>
+                }
+            })}
             <li>{format!("{} row{} read", thousands(run.total_rows + run.refused_here.len()), plural(run.total_rows + run.refused_here.len()))}</li>
         </ul>
         {run.error_file.clone().map(|(url, name)| view! {
