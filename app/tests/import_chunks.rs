@@ -118,10 +118,12 @@ async fn try_send(
             account,
             import_id,
             chunk_no,
-            n,
-            &fingerprint,
-            &p,
-            &app::db::ImportSms::new(Default::default(), "import of people.csv"),
+            &app::db::PlannedChunk {
+                rows: n,
+                fingerprint: &fingerprint,
+                plan: &p,
+                sms: &app::db::ImportSms::new(Default::default(), "import of people.csv"),
+            },
         )
         .await
 }

@@ -39,6 +39,18 @@ pub struct ImportRecord {
     pub consent: ImportConsent,
 }
 
+/// One chunk of an import, planned and ready to apply.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedChunk<'a> {
+    /// Rows the browser sent.
+    pub rows: usize,
+    /// The hash of those rows (`wire::chunk_fingerprint`).
+    pub fingerprint: &'a str,
+    pub plan: &'a ImportPlan,
+    /// The import's consent option and how contacts' history names it.
+    pub sms: &'a ImportSms,
+}
+
 /// `s` without control characters, at most `max` characters long.
 fn cut(s: &str, max: usize) -> String {
     crate::import::text::strip_controls(s)
@@ -175,16 +187,14 @@ impl Store {
         let (table, mapping) = server_table(&record.columns, chunk.rows);
         let plan = crate::import::plan(&table, &mapping, record.region, &groups);
         let sms = ImportSms::new(record.consent, import_label(&record.file_name));
-        self.apply_chunk(
-            account_id,
-            record.id,
-            chunk.chunk_no,
+        let planned = PlannedChunk {
             rows,
-            &fingerprint,
-            &plan,
-            &sms,
-        )
-        .await
+            fingerprint: &fingerprint,
+            plan: &plan,
+            sms: &sms,
+        };
+        self.apply_chunk(account_id, record.id, chunk.chunk_no, &planned)
+            .await
     }
 
     /// Applies one chunk's plan, once: in one transaction, the upsert, the
@@ -198,10 +208,7 @@ impl Store {
         account_id: i64,
         import_id: i64,
         chunk_no: u32,
-        rows: usize,
-        fingerprint: &str,
-        plan: &ImportPlan,
-        sms: &ImportSms,
+        chunk: &PlannedChunk<'_>,
     ) -> Result<ChunkOutcome, StoreError> {
         let chunk_no =
             i32::try_from(chunk_no).map_err(|_| StoreError::OutOfRange("chunk number"))?;
@@ -209,15 +216,7 @@ impl Store {
         let mut attempt = 0;
         loop {
             match self
-                .apply_chunk_once(
-                    account_id,
-                    import_id,
-                    chunk_no,
-                    rows,
-                    fingerprint,
-                    plan,
-                    sms,
-                )
+                .apply_chunk_once(account_id, import_id, chunk_no, chunk)
                 .await
             {
                 Err(StoreError::Db(e)) if attempt < RACE_RETRIES && lost_a_race(&e) => {
@@ -235,11 +234,14 @@ impl Store {
         account_id: i64,
         import_id: i64,
         chunk_no: i32,
-        rows: usize,
-        fingerprint: &str,
-        plan: &ImportPlan,
-        sms: &ImportSms,
+        chunk: &PlannedChunk<'_>,
     ) -> Result<ChunkOutcome, StoreError> {
+        let PlannedChunk {
+            rows,
+            fingerprint,
+            plan,
+            sms,
+        } = *chunk;
         let (_turn, txn) = self.begin_write().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             // One transaction per (import, chunk) at a time, on every server:

@@ -17,7 +17,7 @@ mod users;
 
 pub use error::{Missing, StoreError};
 pub use import::{ImportSms, UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
-pub use import_batch::{ImportRecord, STATUS_DONE, STATUS_RUNNING};
+pub use import_batch::{ImportRecord, PlannedChunk, STATUS_DONE, STATUS_RUNNING};
 pub use store::{connect, connect_options, Store};
 pub use throttle::Allowance;
 pub use users::{invitation_expiry, SessionRecords};

@@ -115,10 +115,14 @@ pub struct RowConsent {
 /// Longest consent cell kept as the said value.
 const MAX_SAID: usize = 40;
 
+/// A consent cell that says neither yes nor no ("maybe").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnreadableConsent;
+
 /// What a consent cell says: `Ok(Some(OptedIn | OptedOut))`, `Ok(None)` for
-/// an empty cell, `Err(())` for a value that says neither (the row is still
+/// an empty cell, `Err` for a value that says neither (the row is still
 /// imported; the value is reported and ignored).
-pub fn parse_consent(cell: &str) -> Result<Option<RowConsent>, ()> {
+pub fn parse_consent(cell: &str) -> Result<Option<RowConsent>, UnreadableConsent> {
     let trimmed = cell.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -135,7 +139,7 @@ pub fn parse_consent(cell: &str) -> Result<Option<RowConsent>, ()> {
         return match trimmed {
             "1" | "✓" | "✔" => Ok(Some(consent(SmsStatus::OptedIn, trimmed))),
             "0" | "✗" | "✘" => Ok(Some(consent(SmsStatus::OptedOut, trimmed))),
-            _ => Err(()),
+            _ => Err(UnreadableConsent),
         };
     };
     Ok(Some(consent(status, trimmed)))
@@ -479,7 +483,7 @@ mod tests {
     #[case("call me")]
     #[case("07400 123456")]
     fn a_cell_that_says_neither_is_an_error(#[case] cell: &str) {
-        assert_eq!(parse_consent(cell), Err(()));
+        assert_eq!(parse_consent(cell), Err(UnreadableConsent));
     }
 
     #[test]

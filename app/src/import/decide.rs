@@ -463,7 +463,7 @@ fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &Existin
     into.groups.extend(u.groups);
     if let Some(later) = u.sms {
         // One change, from what the snapshot read to where the rows left it.
-        into.sms = (later.to != stored.sms).then(|| SmsChange {
+        into.sms = (later.to != stored.sms).then_some(SmsChange {
             from: stored.sms,
             ..later
         });

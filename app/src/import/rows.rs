@@ -448,7 +448,7 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
     for (col, cell) in &cells.consent {
         match parse_consent(cell) {
             Ok(said) => merge_consent(&mut consent, said),
-            Err(()) => warnings.push(RowIssue {
+            Err(_) => warnings.push(RowIssue {
                 row,
                 column: Some(*col),
                 kind: RejectReason::InvalidValue,

@@ -447,7 +447,7 @@ fn Outcome() -> impl IntoView {
                 let mut rows: Vec<u32> = o.kept_opted_out.clone();
                 rows.sort_unstable();
                 let shown = rows.iter().take(20).map(u32::to_string).collect::<Vec<_>>().join(", ");
-                let more = (n > 20).then(|| format!(" and {} more", thousands(n - 20))).unwrap_or_default();
+                let more = if n > 20 { format!(" and {} more", thousands(n - 20)) } else { String::new() };
                 view! {
                     <li data-testid="summary-kept-opted-out">
                         <strong>{format!("Kept opted out: {}", thousands(n))}</strong>
