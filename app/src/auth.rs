@@ -46,6 +46,9 @@ pub struct AccountUpdate {
     pub account_name: String,
     /// ISO 3166-1 alpha-2 (`GB`, `FR`…).
     pub default_region: String,
+    /// Text only contacts whose consent is recorded.
+    #[serde(default)]
+    pub require_consent: bool,
 }
 
 /// Who is logged in, for the toolbar and the settings page.

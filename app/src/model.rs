@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::import::consent::Exclusion;
 pub use crate::import::contact::display_name;
 use crate::import::validate::display_phone;
 use crate::import::{DetailKind, LineType, Region, SmsStatus};
@@ -223,6 +224,9 @@ pub struct ContactView {
     pub sms_status_at: Option<String>,
     #[serde(default)]
     pub sms_status_source: String,
+    /// The number it is texted at; `None`: no phone of it can receive SMS.
+    #[serde(default)]
+    pub sms_number: Option<String>,
 }
 
 /// One change of a contact's SMS status, for its history.
@@ -261,7 +265,7 @@ impl ContactView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPage {
     pub contacts: Vec<ContactView>,
     /// How many contacts match; with `more`, a lower bound: the count
@@ -306,6 +310,99 @@ pub struct GroupView {
 pub struct AccountSettings {
     pub account_name: String,
     pub default_region: Region,
+    /// Text only contacts whose consent is recorded (opted in).
+    #[serde(default)]
+    pub require_consent: bool,
+}
+
+// ---------------------------------------------------------------- recipients
+
+/// Most groups one selection may name.
+pub const MAX_SELECTED_GROUPS: usize = 1_000;
+/// Most contacts one selection may name one by one.
+pub const MAX_SELECTED_CONTACTS: usize = 10_000;
+/// Most recipients one page of [`RecipientsPage`] holds.
+pub const MAX_RECIPIENTS_PAGE: u32 = 10_000;
+
+/// Whom a message goes to: every contact of these groups, these contacts,
+/// and those the list's filter finds (their union; a contact in several
+/// counts once). Paged by contact id: `after` is the last id of the
+/// previous page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientsRequest {
+    #[serde(default)]
+    pub group_ids: Vec<i64>,
+    #[serde(default)]
+    pub contact_ids: Vec<i64>,
+    /// The contacts list's search and filters (its page and sort are not used).
+    #[serde(default)]
+    pub filter: Option<ContactQuery>,
+    /// Counts only (no page of numbers) when 0.
+    #[serde(default)]
+    pub limit: u32,
+    #[serde(default)]
+    pub after: Option<i64>,
+}
+
+impl RecipientsRequest {
+    /// Refuses a selection past the limits, with what to do.
+    pub fn check(&self) -> Result<(), String> {
+        if self.group_ids.len() > MAX_SELECTED_GROUPS {
+            return Err(format!("Choose at most {MAX_SELECTED_GROUPS} groups."));
+        }
+        if self.contact_ids.len() > MAX_SELECTED_CONTACTS {
+            return Err(format!(
+                "Choose at most {MAX_SELECTED_CONTACTS} contacts one by one, or use a group or a filter."
+            ));
+        }
+        if self.limit > MAX_RECIPIENTS_PAGE {
+            return Err(format!(
+                "Ask for at most {MAX_RECIPIENTS_PAGE} recipients a page."
+            ));
+        }
+        if let Some(f) = &self.filter {
+            f.check()?;
+        }
+        Ok(())
+    }
+
+    /// Whether it selects anything at all.
+    pub fn is_empty(&self) -> bool {
+        self.group_ids.is_empty() && self.contact_ids.is_empty() && self.filter.is_none()
+    }
+}
+
+/// How many of a selection we may text, and why the others not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AudienceCounts {
+    /// Contacts selected (each once).
+    pub selected: u64,
+    /// Those we text, each at one number.
+    pub textable: u64,
+    /// The others, by reason (every reason, zeros included, in
+    /// [`Exclusion::ALL`]'s order).
+    pub excluded: Vec<(Exclusion, u64)>,
+}
+
+/// One contact we text, at one number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub contact_id: i64,
+    pub name: String,
+    /// E.164.
+    pub number: String,
+}
+
+/// The answer to [`RecipientsRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientsPage {
+    /// On the first page only (`after` not given).
+    pub counts: Option<AudienceCounts>,
+    pub recipients: Vec<Recipient>,
+    /// The `after` of the next page; `None` on the last.
+    pub next: Option<i64>,
+    /// Whether the account requires recorded consent (so "no consent" excludes).
+    pub require_consent: bool,
 }
 
 #[cfg(test)]
@@ -350,6 +447,7 @@ mod tests {
             sms_status: SmsStatus::NotRecorded,
             sms_status_at: None,
             sms_status_source: String::new(),
+            sms_number: None,
         }
     }
 

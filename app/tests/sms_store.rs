@@ -359,3 +359,167 @@ async fn an_opt_out_committed_under_a_running_import_is_not_lifted() {
         db.drop_schema().await;
     }
 }
+
+/// A selection of every kind of contact: the counts agree with
+/// `recipient_verdict` contact by contact, one number per contact, a
+/// contact in two selected groups counts once, and the numbers page.
+#[tokio::test]
+async fn recipients_follow_the_rule_count_each_contact_once_and_page() {
+    use app::import::consent::{recipient_verdict, Exclusion};
+    use app::model::{RecipientsRequest, SmsFilter};
+    for db in databases().await {
+        let p = plan_of(
+            &[
+                "First name",
+                "Mobile",
+                "Landline",
+                "E-mail",
+                "SMS consent",
+                "Group",
+            ],
+            &[
+                &["In", "07400 000001", "", "", "yes", "A"],
+                &["Plain", "07400 000002", "020 7946 0011", "", "", "A; B"],
+                &["Out", "07400 000003", "", "", "STOP", "A"],
+                &["Land", "", "020 7946 0012", "", "yes", "B"],
+                &["Mail", "", "", "mail@example.com", "", "B"],
+                &["Other", "07400 000006", "", "", "", "C"],
+            ],
+        );
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        let groups = db.store.list_groups(db.account).await.unwrap();
+        let gid = |n: &str| groups.iter().find(|g| g.name == n).unwrap().id;
+        let req = RecipientsRequest {
+            group_ids: vec![gid("A"), gid("B")],
+            limit: 2,
+            ..Default::default()
+        };
+        for require_consent in [false, true] {
+            db.store
+                .update_account(db.account, "Mine", Region::default(), require_consent)
+                .await
+                .unwrap();
+            let page = db
+                .store
+                .recipients(db.account, Region::default(), &req)
+                .await
+                .unwrap();
+            let counts = page.counts.clone().unwrap();
+            // The rule, contact by contact, over what the list shows.
+            let mut expected = std::collections::HashMap::new();
+            let mut textable = 0;
+            let chosen: Vec<ContactView> = all(&db)
+                .await
+                .into_iter()
+                .filter(|c| c.groups.iter().any(|g| g.name == "A" || g.name == "B"))
+                .collect();
+            for c in &chosen {
+                let has_phone = c
+                    .details
+                    .iter()
+                    .any(|d| d.kind == app::import::DetailKind::Phone);
+                match recipient_verdict(
+                    c.sms_status,
+                    c.sms_number.as_deref(),
+                    has_phone,
+                    require_consent,
+                ) {
+                    Ok(()) => textable += 1,
+                    Err(e) => *expected.entry(e).or_insert(0u64) += 1,
+                }
+            }
+            assert_eq!(counts.selected, 5, "{}: each contact once", db.name);
+            assert_eq!(
+                counts.textable, textable,
+                "{} require={require_consent}",
+                db.name
+            );
+            for (e, n) in &counts.excluded {
+                assert_eq!(
+                    *n,
+                    expected.get(e).copied().unwrap_or(0),
+                    "{} {e:?}",
+                    db.name
+                );
+            }
+            assert_eq!(
+                counts
+                    .excluded
+                    .iter()
+                    .find(|(e, _)| *e == Exclusion::LandlineOnly)
+                    .unwrap()
+                    .1,
+                1
+            );
+            // Every page, then none: the numbers are the textable ones.
+            let mut numbers = Vec::new();
+            let mut page = page;
+            loop {
+                numbers.extend(page.recipients.iter().map(|r| r.number.clone()));
+                let Some(after) = page.next else { break };
+                page = db
+                    .store
+                    .recipients(
+                        db.account,
+                        Region::default(),
+                        &RecipientsRequest {
+                            after: Some(after),
+                            ..req.clone()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert!(page.counts.is_none());
+            }
+            numbers.sort();
+            let want: Vec<&str> = match require_consent {
+                false => vec!["+447400000001", "+447400000002"],
+                true => vec!["+447400000001"],
+            };
+            assert_eq!(numbers, want, "{}", db.name);
+        }
+        // A filter selects too; another account's group is refused.
+        let by_filter = db
+            .store
+            .recipients(
+                db.account,
+                Region::default(),
+                &RecipientsRequest {
+                    filter: Some(ContactQuery {
+                        sms: SmsFilter::Status(SmsStatus::NotRecorded),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(by_filter.counts.unwrap().selected, 3, "{}", db.name);
+        let other = db
+            .store
+            .create_account("Other", Region::default())
+            .await
+            .unwrap()
+            .id;
+        let refused = db
+            .store
+            .recipients(
+                other,
+                Region::default(),
+                &RecipientsRequest {
+                    group_ids: vec![gid("A")],
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound(_))),
+            "{}: {refused:?}",
+            db.name
+        );
+        db.drop_schema().await;
+    }
+}

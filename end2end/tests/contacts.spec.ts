@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { addContact, expect, test, expectOnlyRow, fillContact, find, open, search, shot, uniquePerson } from './helpers';
 
 test('add a contact and find it by name and by phone in another notation', async ({ page }) => {
@@ -154,8 +155,46 @@ for (const width of [800, 360]) {
   });
 }
 
-test('the Messages page leads into Contacts', async ({ page }) => {
+test('Messages: pick a group, see who can be texted and why not, download the numbers', async ({ page }) => {
+  const group = `Msg ${Date.now() % 100000}`;
+  await open(page, '/contacts/groups');
+  await page.getByTestId('group-name').fill(group);
+  await page.getByTestId('group-create').click();
+  await expect(page.getByTestId(`group-row-${group}`)).toBeVisible();
+  const mobile = uniquePerson('Mob');
+  const land = uniquePerson('Land');
+  const stop = uniquePerson('Stop');
+  await addContact(page, mobile, [group]);
+  await addContact(page, { first: land.first, last: land.last, phone: `020 7${land.phone.slice(-6)}1` }, [group]);
+  await open(page, '/contacts/new');
+  await fillContact(page, { first: stop.first, last: stop.last, phone: stop.phone });
+  await page.getByTestId(`contact-group-${group}`).check();
+  await page.getByTestId('contact-sms-status').selectOption('opted_out');
+  await page.getByTestId('contact-save').click();
+  await expect(page).toHaveURL(/\/contacts\?sort=updated$/);
+
   await open(page, '/messages');
+  await expect(page.getByTestId('messages-note')).toContainText('not here');
+  await page.getByTestId(`messages-group-${group}`).check();
+  await expect(page.getByTestId('messages-selected')).toHaveText('3 contacts selected');
+  await expect(page.getByTestId('messages-textable')).toHaveText('1');
+  await expect(page.getByTestId('messages-excluded-opted_out')).toHaveText('1 left out: opted out');
+  await expect(page.getByTestId('messages-excluded-landline_only')).toHaveText("1 left out: only numbers that can't receive SMS");
+  await expect(page.getByTestId('messages-excluded-no_consent')).toHaveCount(0);
+  // One contact more, one by one: already in the group, it counts once.
+  await page.getByTestId('messages-search').fill(mobile.last);
+  await page.getByTestId('messages-add').first().click();
+  await expect(page.getByTestId('messages-chosen')).toContainText(mobile.first);
+  await expect(page.getByTestId('messages-selected')).toHaveText('3 contacts selected');
+  await shot(page, 'messages-recipients');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('messages-download-csv').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^recipients-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = fs.readFileSync(await download.path(), 'utf8');
+  expect(text.replace(/^\uFEFF/, '').split('\r\n')).toEqual(['Name,Number', `${mobile.first} ${mobile.last},${mobile.e164}`, '']);
+
   await page.getByRole('link', { name: 'Go to Contacts' }).click();
   await expect(page).toHaveURL(/\/contacts$/);
   await open(page, '/contacts/import');

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod import_cli;
+pub mod recipients;
 pub mod security;
 
 use std::net::SocketAddr;
@@ -162,6 +163,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route("/import/example.xlsx", get(example_xlsx))
         .route("/import/example.csv", get(example_csv))
         .route("/import/warm-up.xlsx", get(warm_up_xlsx))
+        .route(
+            "/api/recipients/download",
+            get(recipients::download).with_state(state.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler(shell))
         // The guards below read bodies within each path's own limit first.
         .layer(DefaultBodyLimit::max(CHUNK_BODY_LIMIT))

@@ -70,7 +70,7 @@ fn is_asset(path: &str) -> bool {
         || path == "/reader-worker.js"
 }
 
-fn json_error(error: AppError) -> Response {
+pub(crate) fn json_error(error: AppError) -> Response {
     let body = serde_json::to_string(&error).unwrap_or_else(|_| "{}".into());
     let mut res = (
         error.status(),

@@ -5,10 +5,12 @@ pub mod auth;
 pub mod contacts;
 pub mod groups;
 pub mod imports;
+pub mod recipients;
 pub mod settings;
 
 pub use auth::*;
 pub use contacts::*;
 pub use groups::*;
 pub use imports::*;
+pub use recipients::*;
 pub use settings::*;

@@ -11,10 +11,16 @@ use crate::model::AccountSettings;
 pub async fn get_settings() -> Result<AccountSettings, AppError> {
     crate::state::respond(
         async move {
-            let me = crate::state::current_user()?;
+            let (s, me) = crate::state::signed_in()?;
+            let require_consent = s
+                .store
+                .account(me.account_id)
+                .await?
+                .is_some_and(|a| a.require_consent);
             Ok(AccountSettings {
                 account_name: me.account_name,
                 default_region: me.region,
+                require_consent,
             })
         }
         .await,
@@ -29,10 +35,13 @@ pub async fn update_settings(settings: AccountUpdate) -> Result<AccountSettings,
             let (s, me) = crate::state::signed_in()?;
             let (name, region) = crate::auth::check_account_update(&settings)
                 .map_err(|problems| AppError::Invalid(problems.join(" ")))?;
-            s.store.update_account(me.account_id, &name, region).await?;
+            s.store
+                .update_account(me.account_id, &name, region, settings.require_consent)
+                .await?;
             Ok(AccountSettings {
                 account_name: name,
                 default_region: region,
+                require_consent: settings.require_consent,
             })
         }
         .await,

@@ -350,18 +350,17 @@ async fn load_snapshot(
         ) else {
             continue;
         };
-        let textable = kind == DetailKind::Phone
-            && match line.as_str() {
-                // Stored before line types (or by an older server).
-                "" => crate::import::line_type_of(&match_key).can_receive_sms(),
-                line => LineType::parse(line).can_receive_sms(),
-            };
+        let line = (kind == DetailKind::Phone).then(|| match line.as_str() {
+            // Stored before line types (or by an older server).
+            "" => crate::import::line_type_of(&match_key),
+            line => LineType::parse(line),
+        });
         c.details.push(ExistingDetail {
             kind,
             match_key,
             position,
             is_primary,
-            textable,
+            line,
         });
     }
     let memberships: Vec<(i64, i64)> = all_in(
@@ -541,6 +540,7 @@ async fn write(
             c.company.into(),
             c.sort_name.as_str().into(),
             c.search_text.as_str().into(),
+            c.sms_number.as_str().into(),
         ]);
         push_details(id, &c.details, &mut new_details);
         for key in &c.groups {
@@ -579,6 +579,7 @@ async fn write(
             u.company.as_str().into(),
             u.sort_name.as_str().into(),
             u.search_text.as_str().into(),
+            u.sms_number.as_str().into(),
         ]);
         push_details(u.id, &u.details, &mut new_details);
         for key in &u.groups {
@@ -654,13 +655,14 @@ const fn col(name: &'static str, pg_type: &'static str) -> Column {
     Column { name, pg_type }
 }
 
-static CONTACT_COLUMNS: [Column; 6] = [
+static CONTACT_COLUMNS: [Column; 7] = [
     col("id", "bigint"),
     col("first_name", "text"),
     col("last_name", "text"),
     col("company", "text"),
     col("sort_name", "text"),
     col("search_text", "text"),
+    col("sms_number", "text"),
 ];
 static DETAIL_COLUMNS: [Column; 8] = [
     col("contact_id", "bigint"),
@@ -893,6 +895,7 @@ impl Columns {
         let sql = format!(
             "UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
              company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
+             sms_number = v.sms_number, \
              updated_at = {now}{import} \
              FROM ({select}) AS v \
              WHERE contact.id = v.id AND contact.account_id + 0 = {account}"

@@ -10,6 +10,7 @@ mod import_batch;
 pub mod migration;
 mod nodelay;
 mod race;
+mod recipients;
 mod region;
 mod store;
 mod throttle;

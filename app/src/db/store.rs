@@ -27,7 +27,7 @@ use super::entity::{
 };
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
-use crate::import::consent::{person_change, SmsChange};
+use crate::import::consent::{person_change, sms_number, PhoneLine, SmsChange};
 use crate::import::contact::derived_columns;
 use crate::import::validate::match_key;
 use crate::import::{
@@ -256,69 +256,7 @@ impl Store {
         );
         let searching = !search.is_empty();
         let only_group_filter = !searching && query.import.is_none() && query.sms == SmsFilter::All;
-        // The list's filters besides the account (a group, no group, one
-        // import's contacts).
-        let mut filters = Condition::all();
-        match query.group {
-            GroupFilter::All => {}
-            GroupFilter::Group(group_id) => {
-                filters = filters.add(
-                    contact::Column::Id.in_subquery(
-                        Query::select()
-                            .column(group_member::Column::ContactId)
-                            .from(group_member::Entity)
-                            .and_where(group_member::Column::AccountId.eq(account_id))
-                            .and_where(group_member::Column::GroupId.eq(group_id))
-                            .to_owned(),
-                    ),
-                )
-            }
-            GroupFilter::None => {
-                filters = filters.add(
-                    contact::Column::Id.not_in_subquery(
-                        Query::select()
-                            .column(group_member::Column::ContactId)
-                            .from(group_member::Entity)
-                            .and_where(group_member::Column::AccountId.eq(account_id))
-                            .to_owned(),
-                    ),
-                )
-            }
-        }
-        if let Some(import_id) = query.import {
-            filters = filters.add(contact::Column::ImportId.eq(import_id));
-        }
-        // Phones that can receive SMS, by their stored line type.
-        let textable = || {
-            contact::Column::Id.in_subquery(
-                Query::select()
-                    .column(contact_detail::Column::ContactId)
-                    .from(contact_detail::Entity)
-                    .and_where(contact_detail::Column::AccountId.eq(account_id))
-                    .and_where(contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()))
-                    .and_where(
-                        contact_detail::Column::LineType.is_in(
-                            LineType::ALL
-                                .into_iter()
-                                .filter(|t| t.can_receive_sms())
-                                .map(LineType::as_str),
-                        ),
-                    )
-                    .to_owned(),
-            )
-        };
-        match query.sms {
-            SmsFilter::All => {}
-            SmsFilter::Status(status) => {
-                filters = filters.add(contact::Column::SmsStatus.eq(status.as_str()));
-            }
-            SmsFilter::Textable => {
-                filters = filters
-                    .add(contact::Column::SmsStatus.ne(SmsStatus::OptedOut.as_str()))
-                    .add(textable());
-            }
-            SmsFilter::NoTextableNumber => filters = filters.add(textable().not()),
-        }
+        let filters = list_filters(account_id, query);
         select = select.filter(filters.clone());
         let (first, then) = match query.sort {
             SortOrder::Name => (contact::Column::SortName, contact::Column::Id),
@@ -872,6 +810,7 @@ impl Store {
                 sms_status: SmsStatus::parse(&r.sms_status).unwrap_or(SmsStatus::OptedOut),
                 sms_status_at: r.sms_status_at.map(|t| t.to_rfc3339()),
                 sms_status_source: r.sms_status_source,
+                sms_number: (!r.sms_number.is_empty()).then_some(r.sms_number),
             })
             .collect())
     }
@@ -1181,6 +1120,16 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
         sort_name: Set(sort_name),
         search_text: Set(search_text),
         updated_at: Set(now),
+        sms_number: Set(sms_number(c.details.iter().filter_map(|d| {
+            Some(PhoneLine {
+                number: &d.value,
+                line: d.line?,
+                is_primary: d.is_primary,
+                position: i32::try_from(d.index).unwrap_or(i32::MAX),
+            })
+        }))
+        .unwrap_or("")
+        .to_string()),
         ..Default::default()
     }
 }
@@ -1197,6 +1146,7 @@ pub(super) async fn insert_account(
         default_region: Set(region),
         created_at: Set(Utc::now()),
         contact_count: Set(0),
+        require_consent: Set(false),
     }
     .insert(db)
     .await
@@ -1347,13 +1297,64 @@ async fn write_memberships<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The list's filters besides the account and the search: a group, no
+/// group, one import's contacts, an SMS status.
+pub(super) fn list_filters(account_id: i64, query: &ContactQuery) -> Condition {
+    let mut filters = Condition::all();
+    match query.group {
+        GroupFilter::All => {}
+        GroupFilter::Group(group_id) => {
+            filters = filters.add(
+                contact::Column::Id.in_subquery(
+                    Query::select()
+                        .column(group_member::Column::ContactId)
+                        .from(group_member::Entity)
+                        .and_where(group_member::Column::AccountId.eq(account_id))
+                        .and_where(group_member::Column::GroupId.eq(group_id))
+                        .to_owned(),
+                ),
+            )
+        }
+        GroupFilter::None => {
+            filters = filters.add(
+                contact::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(group_member::Column::ContactId)
+                        .from(group_member::Entity)
+                        .and_where(group_member::Column::AccountId.eq(account_id))
+                        .to_owned(),
+                ),
+            )
+        }
+    }
+    if let Some(import_id) = query.import {
+        filters = filters.add(contact::Column::ImportId.eq(import_id));
+    }
+    match query.sms {
+        SmsFilter::All => {}
+        SmsFilter::Status(status) => {
+            filters = filters.add(contact::Column::SmsStatus.eq(status.as_str()));
+        }
+        // The number each contact is texted at is kept with it.
+        SmsFilter::Textable => {
+            filters = filters
+                .add(contact::Column::SmsStatus.ne(SmsStatus::OptedOut.as_str()))
+                .add(contact::Column::SmsNumber.ne(""));
+        }
+        SmsFilter::NoTextableNumber => {
+            filters = filters.add(contact::Column::SmsNumber.eq(""));
+        }
+    }
+    filters
+}
+
 /// Name/company text, e-mail text, or a phone number in any notation: a
 /// condition on `contact` for each way a contact can hold it (its names;
 /// its details), each answered from its own index (trigram indexes, see the
 /// `search_index` migration) rather than by reading every contact. A
 /// contact matches if it meets any of them; there is at least one unless
 /// the text is blank (no search).
-fn search_branches(
+pub(super) fn search_branches(
     backend: DatabaseBackend,
     account_id: i64,
     region: Region,

@@ -107,17 +107,20 @@ impl Store {
             .collect())
     }
 
-    /// Renames the account and sets its default phone region.
+    /// Renames the account, sets its default phone region and whether it
+    /// texts only contacts whose consent is recorded.
     pub async fn update_account(
         &self,
         account_id: i64,
         name: &str,
         region: Region,
+        require_consent: bool,
     ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         let updated = account::Entity::update_many()
             .col_expr(account::Column::Name, name.into())
             .col_expr(account::Column::DefaultRegion, region.code().into())
+            .col_expr(account::Column::RequireConsent, require_consent.into())
             .filter(account::Column::Id.eq(account_id))
             .exec(&self.db)
             .await?;

@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::mapping::normalize_header;
+use super::numbering::LineType;
 
 /// A contact's SMS status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -377,6 +378,88 @@ pub fn sms_outcome(
     }
 }
 
+// ------------------------------------------------------------ whom we text
+
+/// A phone of a contact, as far as choosing its SMS number goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhoneLine<'a> {
+    /// E.164.
+    pub number: &'a str,
+    pub line: LineType,
+    pub is_primary: bool,
+    pub position: i32,
+}
+
+/// The one number a contact is texted at: of its phones that can receive
+/// SMS ([`LineType::can_receive_sms`]), the primary one; else a mobile
+/// before a number that may be a landline (`mobile_or_landline`), VoIP or
+/// personal; then the first in its list. `None`: no phone of it can take a
+/// text. Stored with the contact (`contact.sms_number`) by every write, so
+/// that the Messages module's counts read one column.
+pub fn sms_number<'a>(phones: impl IntoIterator<Item = PhoneLine<'a>>) -> Option<&'a str> {
+    phones
+        .into_iter()
+        .filter(|p| p.line.can_receive_sms())
+        .min_by_key(|p| (!p.is_primary, p.line != LineType::Mobile, p.position))
+        .map(|p| p.number)
+}
+
+/// Why a selected contact is not texted, in the order they are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exclusion {
+    /// It opted out.
+    OptedOut,
+    /// It has no phone at all.
+    NoPhone,
+    /// It has phones, none of which can receive SMS.
+    LandlineOnly,
+    /// The account requires recorded consent, and it has none.
+    NoConsent,
+}
+
+impl Exclusion {
+    pub const ALL: [Exclusion; 4] = [
+        Exclusion::OptedOut,
+        Exclusion::NoPhone,
+        Exclusion::LandlineOnly,
+        Exclusion::NoConsent,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Exclusion::OptedOut => "opted out",
+            Exclusion::NoPhone => "no phone number",
+            Exclusion::LandlineOnly => "only numbers that can't receive SMS",
+            Exclusion::NoConsent => "no consent recorded",
+        }
+    }
+}
+
+/// Whether a selected contact is texted (at `sms_number`), or why not: the
+/// rule the recipients' counts follow (the store counts with the same
+/// checks in the same order, and a store test holds it to this function).
+pub fn recipient_verdict(
+    status: SmsStatus,
+    sms_number: Option<&str>,
+    has_phone: bool,
+    require_consent: bool,
+) -> Result<(), Exclusion> {
+    if status == SmsStatus::OptedOut {
+        return Err(Exclusion::OptedOut);
+    }
+    if sms_number.is_none() {
+        return Err(match has_phone {
+            true => Exclusion::LandlineOnly,
+            false => Exclusion::NoPhone,
+        });
+    }
+    if require_consent && status != SmsStatus::OptedIn {
+        return Err(Exclusion::NoConsent);
+    }
+    Ok(())
+}
+
 /// Longest reason a person may give for a re-subscription.
 pub const MAX_REASON: usize = 500;
 
@@ -572,6 +655,55 @@ mod tests {
     ) {
         assert_eq!(
             person_change(stored, to, reason).map(|c| c.is_some()),
+            expected
+        );
+    }
+
+    fn line(number: &str, line: LineType, is_primary: bool, position: i32) -> PhoneLine<'_> {
+        PhoneLine {
+            number,
+            line,
+            is_primary,
+            position,
+        }
+    }
+
+    #[rstest]
+    // The primary, if it takes a text.
+    #[case(vec![line("+1", LineType::Mobile, false, 0), line("+2", LineType::Mobile, true, 1)], Some("+2"))]
+    // A primary landline is passed over.
+    #[case(vec![line("+1", LineType::Landline, true, 0), line("+2", LineType::Voip, false, 1)], Some("+2"))]
+    // A mobile before a number that may be a landline, then the list's order.
+    #[case(vec![line("+1", LineType::MobileOrLandline, false, 0), line("+2", LineType::Mobile, false, 1)], Some("+2"))]
+    #[case(vec![line("+1", LineType::Mobile, false, 3), line("+2", LineType::Mobile, false, 1)], Some("+2"))]
+    #[case(vec![line("+1", LineType::Landline, true, 0), line("+2", LineType::TollFree, false, 1)], None)]
+    #[case(vec![], None)]
+    fn one_number_per_contact(
+        #[case] phones: Vec<PhoneLine<'static>>,
+        #[case] expected: Option<&str>,
+    ) {
+        assert_eq!(sms_number(phones), expected);
+    }
+
+    #[rstest]
+    #[case(OptedIn, Some("+1"), true, true, Ok(()))]
+    #[case(NotRecorded, Some("+1"), true, false, Ok(()))]
+    #[case(NotRecorded, Some("+1"), true, true, Err(Exclusion::NoConsent))]
+    // Opted out comes first, whatever else is true.
+    #[case(OptedOut, None, false, true, Err(Exclusion::OptedOut))]
+    #[case(OptedIn, None, true, false, Err(Exclusion::LandlineOnly))]
+    #[case(OptedIn, None, false, false, Err(Exclusion::NoPhone))]
+    // No number is said before no consent.
+    #[case(NotRecorded, None, true, true, Err(Exclusion::LandlineOnly))]
+    fn who_is_texted_and_why_not(
+        #[case] status: SmsStatus,
+        #[case] number: Option<&str>,
+        #[case] has_phone: bool,
+        #[case] require_consent: bool,
+        #[case] expected: Result<(), Exclusion>,
+    ) {
+        assert_eq!(
+            recipient_verdict(status, number, has_phone, require_consent),
             expected
         );
     }

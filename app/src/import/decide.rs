@@ -33,7 +33,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::consent::{merge_consent, sms_outcome, ImportConsent, SmsChange, SmsStatus};
+use super::consent::{
+    merge_consent, sms_number, sms_outcome, ImportConsent, PhoneLine, SmsChange, SmsStatus,
+};
 use super::contact::{derived_columns, display_name};
 use super::group::{push_group, GroupKey, GroupName};
 use super::numbering::LineType;
@@ -167,8 +169,15 @@ pub struct ExistingDetail {
     pub match_key: String,
     pub position: i32,
     pub is_primary: bool,
+    /// A phone's line type; `None` for an e-mail.
+    pub line: Option<LineType>,
+}
+
+impl ExistingDetail {
     /// A phone that can receive SMS ([`LineType::can_receive_sms`]).
-    pub textable: bool,
+    pub fn textable(&self) -> bool {
+        self.line.is_some_and(LineType::can_receive_sms)
+    }
 }
 
 // ---------------------------------------------------------------- the changes
@@ -219,6 +228,8 @@ pub struct NewContact<'a> {
     pub groups: Vec<GroupKey>,
     /// Its status, when the import records one.
     pub sms: Option<SmsChange>,
+    /// The number it is texted at ([`sms_number`]); empty: none.
+    pub sms_number: String,
 }
 
 /// A stored contact that changes, with what changes.
@@ -240,6 +251,8 @@ pub struct ContactUpdate<'a> {
     pub groups: Vec<GroupKey>,
     /// Its status, when it changes (`from`: the status the snapshot read).
     pub sms: Option<SmsChange>,
+    /// The number it is texted at once updated ([`sms_number`]); empty: none.
+    pub sms_number: String,
 }
 
 /// A phone or e-mail to add to a contact.
@@ -424,7 +437,7 @@ pub fn decide<'a>(
     changes.no_textable += matched
         .into_iter()
         .filter_map(after)
-        .filter(|c| !c.details.iter().any(|d| d.textable))
+        .filter(|c| !c.details.iter().any(ExistingDetail::textable))
         .count();
     changes
 }
@@ -446,7 +459,7 @@ fn apply(current: &mut ExistingContact, u: &ContactUpdate<'_>) {
             match_key: d.match_key.clone(),
             position: d.position,
             is_primary: d.is_primary,
-            textable: d.line.is_some_and(LineType::can_receive_sms),
+            line: d.line,
         }));
 }
 
@@ -461,6 +474,7 @@ fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &Existin
     into.search_text = u.search_text;
     into.details.extend(u.details);
     into.groups.extend(u.groups);
+    into.sms_number = u.sms_number;
     if let Some(later) = u.sms {
         // One change, from what the snapshot read to where the rows left it.
         into.sms = (later.to != stored.sms).then_some(SmsChange {
@@ -486,6 +500,7 @@ fn new_groups(batch: &[ImportContact], snapshot: &Snapshot) -> Vec<GroupName> {
 }
 
 fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact<'_> {
+    let details = new_details(c, &[]);
     let first_name = c.stored_first_name();
     let (sort_name, search_text) = derived_columns(
         first_name,
@@ -500,10 +515,32 @@ fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact
         company: &c.company,
         sort_name,
         search_text,
-        details: new_details(c, &[]),
+        sms_number: number_of(&[], &details).to_string(),
+        details,
         groups: c.groups.iter().map(GroupName::key).collect(),
         sms: sms_outcome(SmsStatus::NotRecorded, c.consent.as_ref(), consent).change,
     }
+}
+
+/// The number a contact holding `existing` and `new` details is texted at.
+fn number_of<'a>(existing: &'a [ExistingDetail], new: &'a [NewDetail<'_>]) -> &'a str {
+    let stored = existing.iter().filter_map(|d| {
+        Some(PhoneLine {
+            number: &d.match_key,
+            line: d.line?,
+            is_primary: d.is_primary,
+            position: d.position,
+        })
+    });
+    let added = new.iter().filter_map(|d| {
+        Some(PhoneLine {
+            number: d.value,
+            line: d.line?,
+            is_primary: d.is_primary,
+            position: d.position,
+        })
+    });
+    sms_number(stored.chain(added)).unwrap_or("")
 }
 
 /// The update of `old` by `c`, or `None` when nothing would change;
@@ -550,6 +587,7 @@ fn update<'a>(
     // Still nameless: it keeps sorting under its first detail.
     let (sort_name, search_text) =
         derived_columns(&first_name, &last_name, &company, Some(&old.sort_name));
+    let sms_number = number_of(&old.details, &details).to_string();
     Some(ContactUpdate {
         index,
         id: old.id,
@@ -562,6 +600,7 @@ fn update<'a>(
         details,
         groups,
         sms,
+        sms_number,
     })
 }
 
@@ -714,7 +753,7 @@ mod tests {
             match_key: key.into(),
             position,
             is_primary,
-            textable: kind == DetailKind::Phone,
+            line: (kind == DetailKind::Phone).then_some(LineType::Mobile),
         };
         let mut s = Snapshot::default();
         s.contacts.insert(
@@ -1174,7 +1213,7 @@ mod tests {
         ];
         let mut s = snapshot();
         // Bob's only phone is a landline: matched twice, counted once.
-        s.contacts.get_mut(&2).unwrap().details[0].textable = false;
+        s.contacts.get_mut(&2).unwrap().details[0].line = Some(LineType::Landline);
         let mut batch = batch;
         batch.push(incoming(6, "", "", vec![phone("+447400000002")], &[]));
         batch.push(incoming(7, "Bob", "", vec![phone("+447400000002")], &[]));

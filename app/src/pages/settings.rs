@@ -26,10 +26,12 @@ fn AccountForm() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_settings());
     let name = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
+    let require_consent = RwSignal::new(false);
     Effect::new(move || {
         if let Some(Ok(s)) = settings.get() {
             name.set(s.account_name);
             region.set(s.default_region.code().to_string());
+            require_consent.set(s.require_consent);
         }
     });
     let message = RwSignal::new(None::<(bool, String)>);
@@ -38,6 +40,7 @@ fn AccountForm() -> impl IntoView {
         let form = AccountUpdate {
             account_name: name.get_untracked(),
             default_region: region.get_untracked(),
+            require_consent: require_consent.get_untracked(),
         };
         spawn_local(async move {
             message.set(Some(match update_settings(form).await {
@@ -71,6 +74,12 @@ fn AccountForm() -> impl IntoView {
                     }}
                 </select>
                 <span class="field__hint">"Phone numbers typed or imported without a country code are read as this country's."</span>
+            </label>
+            <label class="check">
+                <input type="checkbox" data-testid="settings-require-consent"
+                    prop:checked=move || require_consent.get()
+                    on:change=move |ev| require_consent.set(event_target_checked(&ev)) />
+                "Require recorded consent before texting: Messages leaves out contacts who have not opted in"
             </label>
             {move || message.get().map(|(error, m)| view! {
                 <p class=if error { "error" } else { "notice" } data-testid="settings-message">{m}</p>

@@ -14,6 +14,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// How many contacts the account has (kept by the store's writes).
     pub contact_count: i64,
+    /// Text only contacts whose consent is recorded (opted in).
+    pub require_consent: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

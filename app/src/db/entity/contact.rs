@@ -23,6 +23,9 @@ pub struct Model {
     pub sms_status_at: Option<DateTimeUtc>,
     /// Where the last change came from ("form", "import of leads.xlsx…").
     pub sms_status_source: String,
+    /// The number it is texted at (`import::consent::sms_number`); empty:
+    /// no phone of it can receive SMS.
+    pub sms_number: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
