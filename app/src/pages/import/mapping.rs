@@ -414,13 +414,13 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                     {labels_for.clone().map(|of| view! {
                         <div class="grid__labels">{format!("Labels for “{of}”")}</div>
                     })}
+                    {move || share().map(|(text, bad)| view! {
+                        <div class="grid__share" class:grid__share--bad=bad>{text}</div>
+                    })}
                     {move || landlines().map(|n| view! {
                         <div class="grid__landlines" data-testid=format!("mapping-landlines-{index}")>
                             {format!("{} can't receive SMS", thousands(n))}
                         </div>
-                    })}
-                    {move || share().map(|(text, bad)| view! {
-                        <div class="grid__share" class:grid__share--bad=bad>{text}</div>
                     })}
                 </th>
             }
