@@ -23,6 +23,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     viewport: { width: 1280, height: 800 },
+    locale: 'en-GB',
     // performance.memory without its coarse bucketing, and gc() between runs.
     launchOptions: chromium(['--enable-precise-memory-info', '--js-flags=--expose-gc']),
     trace: 'off',

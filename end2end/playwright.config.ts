@@ -19,6 +19,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
+    // A UK business: sign-up proposes the United Kingdom from it.
+    locale: 'en-GB',
     launchOptions: chromium(),
     trace: 'off',
   },

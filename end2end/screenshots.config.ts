@@ -18,6 +18,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
+    locale: 'en-GB',
     deviceScaleFactor: 1,
     launchOptions: chromium(),
     trace: 'off',

@@ -23,6 +23,10 @@ pub struct SignUpForm {
     pub account_name: String,
     pub email: String,
     pub password: String,
+    /// The account's country (ISO 3166-1 alpha-2) for phone numbers written
+    /// without a country code; empty: the server's default.
+    #[serde(default)]
+    pub country: String,
 }
 
 /// The login form.
@@ -159,6 +163,14 @@ pub fn check_sign_up(form: &SignUpForm) -> Result<(String, Credentials), Vec<Str
     }
 }
 
+/// The region a sign-up asks for: its country, else `default`.
+pub fn sign_up_region(form: &SignUpForm, default: Region) -> Result<Region, String> {
+    match form.country.trim() {
+        "" => Ok(default),
+        code => code.parse(),
+    }
+}
+
 /// The settings form.
 pub fn check_account_update(form: &AccountUpdate) -> Result<(String, Region), Vec<String>> {
     let name = check_account_name(&form.account_name);
@@ -212,6 +224,7 @@ mod tests {
             account_name: "  ".into(),
             email: "x".into(),
             password: "y".into(),
+            country: String::new(),
         })
         .unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
@@ -219,6 +232,7 @@ mod tests {
             account_name: "  Analytical   Engines ".into(),
             email: "ada@example.org".into(),
             password: "correct horse battery".into(),
+            country: "IL".into(),
         })
         .unwrap();
         assert_eq!(name, "Analytical Engines");
@@ -229,6 +243,7 @@ mod tests {
         let form = AccountUpdate {
             account_name: "A".into(),
             default_region: "fr".into(),
+            require_consent: false,
         };
         assert_eq!(check_account_update(&form).unwrap().1.code(), "FR");
         let form = AccountUpdate {

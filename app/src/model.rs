@@ -319,8 +319,9 @@ pub struct AccountSettings {
 
 /// Most groups one selection may name.
 pub const MAX_SELECTED_GROUPS: usize = 1_000;
-/// Most contacts one selection may name one by one.
-pub const MAX_SELECTED_CONTACTS: usize = 10_000;
+/// Most contacts one selection may name one by one (a request body is at
+/// most 64 KiB).
+pub const MAX_SELECTED_CONTACTS: usize = 5_000;
 /// Most recipients one page of [`RecipientsPage`] holds.
 pub const MAX_RECIPIENTS_PAGE: u32 = 10_000;
 

@@ -183,3 +183,21 @@ test('names that look like code are shown as text everywhere: no script runs', a
   expect(dialogs, 'no script from the data ran').toEqual([]);
   expect(await page.evaluate(() => document.querySelectorAll('svg[onload], img[onerror], b[onmouseover]').length)).toBe(0);
 });
+
+test.describe('from an Israeli browser', () => {
+  test.use({ locale: 'he-IL' });
+
+  test('the sign-up proposes Israel as the account\'s country, and an Israeli number is read as such', async ({ page }) => {
+    const t = tag();
+    await open(page, '/signup');
+    await expect(page.getByTestId('signup-country')).toHaveValue('IL');
+    await page.getByTestId('signup-account').fill(`Tel Aviv ${t}`);
+    await page.getByTestId('signup-email').fill(`il.${t}@example.com`);
+    await page.getByTestId('signup-password').fill(OWNER.password);
+    await page.getByTestId('signup-submit').click();
+    await landed(page, /\/contacts$/);
+    await open(page, '/contacts/new');
+    await page.getByTestId('contact-phone-0').fill('050-234-5678');
+    await expect(page.getByTestId('line-phone-0').getByTestId('line-type')).toHaveAttribute('data-line', 'mobile');
+  });
+});

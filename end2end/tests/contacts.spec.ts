@@ -261,3 +261,14 @@ test('an opted-out contact is filtered, and re-subscribed only with a reason tha
   await expect(page.getByTestId('sms-history-item').first()).toContainText('Reason: asked to re-subscribe by e-mail');
   await shot(page, 'contact-sms-history');
 });
+
+test('the browser (WASM) gives every number of the line-type table the type the server (native) gives', async ({ page }) => {
+  const table = fs.readFileSync('../app/tests/fixtures/line_types.csv', 'utf8')
+    .trim().split('\n').slice(1).map((l) => l.split(','));
+  expect(table.length).toBeGreaterThanOrEqual(28);
+  await open(page, '/contacts/new');
+  for (const [, , e164, lineType] of table) {
+    await page.getByTestId('contact-phone-0').fill(e164);
+    await expect(page.getByTestId('line-phone-0').getByTestId('line-type'), e164).toHaveAttribute('data-line', lineType);
+  }
+});

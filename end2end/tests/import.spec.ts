@@ -337,3 +337,20 @@ test('a consent column and a landline: counted in the preview; an opt-out is kep
   await page.getByTestId('contact-search').fill(stop.last);
   await expect(find.row(page, stop.last).getByTestId('sms-status')).toHaveText('SMS: opted out');
 });
+
+test('a French file in a UK account: the mapping stage says the numbers look French and switches in one click', async ({ page }) => {
+  const t = tag();
+  await openWizard(page);
+  const rows = ['06 12 34 56 78', '07 81 22 33 44', '01 23 45 67 89', '06 98 76 54 32', '04 72 10 20 30', '06 11 22 33 44']
+    .map((n, i) => `Client${i} ${t},${n.replace(/\d\d$/, String(10 + (Date.now() + i) % 90))}`);
+  await paste(page, ['Nom,Téléphone', ...rows].join('\n'));
+  await next(page);
+  await expect(page.getByTestId('region-hint')).toContainText('These look like numbers from France');
+  await expect(page.getByTestId('region-hint')).toContainText('as United Kingdom');
+  await shot(page, 'import-2-region-hint');
+  await page.getByTestId('region-hint-switch').click();
+  await expect(page.getByTestId('import-region-select')).toHaveValue('FR');
+  await expect(page.getByTestId('region-hint')).toHaveCount(0);
+  await expect(page.getByTestId('mapping-will-import')).toHaveText('6');
+  await expect(page.getByTestId('mapping-will-reject')).toHaveText('0');
+});

@@ -14,6 +14,8 @@ test('the first run signs up the first account', async ({ page }) => {
   await page.getByTestId('signup-submit').click();
   await expect(page.getByTestId('auth-error')).toContainText('at least 10 characters');
   await page.getByTestId('signup-password').fill(OWNER.password);
+  // Proposed from the browser's language (en-GB).
+  await expect(page.getByTestId('signup-country')).toHaveValue('GB');
   await shot(page, 'signup');
   await page.getByTestId('signup-submit').click();
   await expect(page).toHaveURL(/\/contacts$/);

@@ -395,3 +395,78 @@ async fn import_chunks_have_limits_with_clear_errors() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[tokio::test]
+async fn the_audience_resolves_and_downloads_as_csv_and_xlsx_with_names_made_inert() {
+    let _turn = TURN.lock().await;
+    let app = app().await;
+    let (_, group) = call(&app, "groups/create", json!({ "name": "Customers" })).await;
+    let gid = group["id"].as_i64().unwrap();
+    for (first, phone, status) in [
+        ("=HYPERLINK(\"x\")", "07911 123451", "not_recorded"),
+        ("Bob", "020 7946 0018", "not_recorded"),
+        ("Cy", "07911 123453", "opted_out"),
+        ("Dee", "07911 123454", "opted_in"),
+    ] {
+        let (s, v) = call(
+            &app,
+            "contacts/create",
+            json!({ "contact": {
+                "first_name": first, "last_name": "", "company": "",
+                "phones": [{ "value": phone, "label": "mobile" }], "emails": [],
+                "group_ids": [gid], "sms_status": status
+            }}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let request = json!({ "group_ids": [gid], "limit": 10 });
+    let (s, page) = call(&app, "recipients/resolve", json!({ "request": request })).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["counts"]["selected"], 4);
+    assert_eq!(page["counts"]["textable"], 2);
+    assert_eq!(page["recipients"].as_array().unwrap().len(), 2);
+
+    let url = |format: &str| {
+        let json: String =
+            form_urlencoded::byte_serialize(request.to_string().as_bytes()).collect();
+        format!("/api/recipients/download?format={format}&request={json}")
+    };
+    let csv = app.clone().get(&url("csv")).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    assert!(csv.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("recipients-"));
+    assert_eq!(
+        csv.text(),
+        "\u{feff}Name,Number\r\n\"'=HYPERLINK(\"\"x\"\")\",+447911123451\r\nDee,+447911123454\r\n"
+    );
+    let xlsx = app.clone().get(&url("xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book = app::import::read::open(xlsx.body, "recipients.xlsx").unwrap();
+    let chosen = app::import::choose_sheet(
+        &mut book,
+        None,
+        app::import::HeaderChoice::Auto,
+        Region::default(),
+    )
+    .unwrap();
+    assert_eq!(chosen.table.rows.len(), 2);
+    assert_eq!(chosen.table.rows[1].cell(1), "+447911123454");
+    // Without a session: refused; another account's group: not found.
+    assert_eq!(
+        app.anonymous().get(&url("csv")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut other = app.anonymous();
+    let (s, v) = other
+        .call(
+            "auth/signup",
+            json!({ "form": { "account_name": "Other", "email": "other@example.org",
+                              "password": "long enough password" } }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(other.get(&url("csv")).await.status, StatusCode::NOT_FOUND);
+}

@@ -42,6 +42,15 @@ fn endpoints(ids: &Ids) -> Vec<(&'static str, Value)> {
             json!({ "id": ids.contact, "contact": contact }),
         ),
         ("contacts/delete", json!({ "id": ids.contact })),
+        (
+            "contacts/sms-status",
+            json!({ "id": ids.contact, "status": "opted_out", "reason": "" }),
+        ),
+        ("contacts/sms-history", json!({ "id": ids.contact })),
+        (
+            "recipients/resolve",
+            json!({ "request": { "group_ids": [ids.group], "limit": 10 } }),
+        ),
         ("groups/create", json!({ "name": "G" })),
         ("groups/rename", json!({ "id": ids.group, "name": "G" })),
         ("groups/delete", json!({ "id": ids.group })),
@@ -225,8 +234,34 @@ fn specific(ids: &Ids) -> Vec<(&'static str, Value, StatusCode)> {
         ])) }),
             bad,
         ),
+        (
+            "contacts/sms-status",
+            json!({ "id": 1, "status": "maybe", "reason": "" }),
+            bad,
+        ),
+        (
+            "recipients/resolve",
+            json!({ "request": { "contact_ids": vec![1; 6_000] } }),
+            bad,
+        ),
+        (
+            "recipients/resolve",
+            json!({ "request": { "limit": 10_001 } }),
+            bad,
+        ),
         // Another account's contact, group and import: as if they did not exist.
         ("contacts/get", json!({ "id": ids.contact }), gone),
+        (
+            "contacts/sms-status",
+            json!({ "id": ids.contact, "status": "opted_out", "reason": "" }),
+            gone,
+        ),
+        ("contacts/sms-history", json!({ "id": ids.contact }), gone),
+        (
+            "recipients/resolve",
+            json!({ "request": { "group_ids": [ids.group] } }),
+            gone,
+        ),
         ("contacts/delete", json!({ "id": ids.contact }), gone),
         (
             "groups/rename",
@@ -298,6 +333,7 @@ async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
         "contact_detail",
         "contact_group",
         "group_member",
+        "sms_status_event",
         "import_batch",
         "import_chunk",
         "invitation",

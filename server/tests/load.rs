@@ -241,6 +241,23 @@ fn search_load() {
             "contacts/list",
             Box::new(|_| json!({ "query": { "search": "smith" } })),
         ),
+        (
+            "recipients: counts, every contact",
+            "recipients/resolve",
+            Box::new(|_| json!({ "request": { "filter": {} } })),
+        ),
+        (
+            "recipients: counts, a last name (10 %)",
+            "recipients/resolve",
+            Box::new(|i| json!({ "request": { "filter": { "search": LAST[i % LAST.len()] } } })),
+        ),
+        (
+            "recipients: a page of 1,000 numbers",
+            "recipients/resolve",
+            Box::new(
+                move |i| json!({ "request": { "filter": {}, "limit": 1000, "after": i * 7919 % n } }),
+            ),
+        ),
     ];
     eprintln!("| request | clients | p50 ms | p99 ms | max ms | req/s | not 200 |");
     eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");

@@ -78,11 +78,10 @@ pub async fn sign_up(form: SignUpForm) -> Result<Me, AppError> {
                 .costly_request(&s.store, client_ip().await)
                 .await?;
             let (name, creds) = crate::auth::check_sign_up(&form).map_err(refused)?;
+            let region = crate::auth::sign_up_region(&form, s.default_region)
+                .map_err(|e| refused(vec![e]))?;
             let hash = s.passwords.hash(creds.password.clone()).await?;
-            let user = s
-                .store
-                .sign_up(&name, &creds, hash, s.default_region)
-                .await?;
+            let user = s.store.sign_up(&name, &creds, hash, region).await?;
             log_in(&user).await?;
             tracing::info!(user = user.user_id, account = user.account_id, "signed up");
             Ok(me(&user))

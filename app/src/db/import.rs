@@ -548,10 +548,24 @@ async fn write(
         }
     }
     let mut statuses = Columns::new(&STATUS_COLUMNS);
+    let mut events = Columns::new(&EVENT_COLUMNS);
     let mut push_status = |id: i64, change: &Option<SmsChange>| {
         if let Some(c) = change {
             let source = c.cause.source(label);
+            // The contact's status dates from the day the file gives, else now.
+            let at = c
+                .given_on()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(now, |t| t.and_utc())
+                .to_rfc3339();
             statuses.push([
+                id.into(),
+                c.from.as_str().into(),
+                c.to.as_str().into(),
+                source.as_str().into(),
+                at.as_str().into(),
+            ]);
+            events.push([
                 id.into(),
                 c.from.as_str().into(),
                 c.to.as_str().into(),
@@ -610,8 +624,8 @@ async fn write(
         .insert(txn, "group_member", &[("account_id", account.clone())])
         .await?;
     if statuses.rows > 0 {
-        statuses.set_statuses(txn, account_id, now).await?;
-        statuses
+        statuses.set_statuses(txn, account_id).await?;
+        events
             .insert(
                 txn,
                 "sms_status_event",
@@ -676,8 +690,16 @@ static DETAIL_COLUMNS: [Column; 8] = [
 ];
 static MEMBER_COLUMNS: [Column; 2] = [col("group_id", "bigint"), col("contact_id", "bigint")];
 /// An SMS status change: the contact, what the decision read, what it
-/// becomes, why. Both the contact's columns and its history row.
-static STATUS_COLUMNS: [Column; 4] = [
+/// becomes, why, since when (the file's consent date, else now).
+static STATUS_COLUMNS: [Column; 5] = [
+    col("contact_id", "bigint"),
+    col("from_status", "text"),
+    col("to_status", "text"),
+    col("source", "text"),
+    col("status_at", "timestamptz"),
+];
+/// Its line in the contact's history (written now).
+static EVENT_COLUMNS: [Column; 4] = [
     col("contact_id", "bigint"),
     col("from_status", "text"),
     col("to_status", "text"),
@@ -773,15 +795,9 @@ impl Columns {
     /// import opted it out, and this one would opt it in) is not written:
     /// the batch fails as a lost race ([`STATUS_RACE`]) and is decided
     /// again, so an import never lifts an opt-out even when chunks race.
-    async fn set_statuses(
-        &self,
-        txn: &DatabaseTransaction,
-        account_id: i64,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<(), DbErr> {
+    async fn set_statuses(&self, txn: &DatabaseTransaction, account_id: i64) -> Result<(), DbErr> {
         let backend = txn.get_database_backend();
         let mut params = Params::new(backend);
-        let now = params.add(now.into());
         let json_param = params.next();
         let select = self.select_sql(params.postgres(), &json_param);
         let mut json = self.json.clone();
@@ -791,7 +807,7 @@ impl Columns {
         params.add(json.into());
         let account = params.add(account_id.into());
         let sql = format!(
-            "UPDATE contact SET sms_status = v.to_status, sms_status_at = {now}, \
+            "UPDATE contact SET sms_status = v.to_status, sms_status_at = v.status_at, \
              sms_status_source = v.source \
              FROM ({select}) AS v \
              WHERE contact.id = v.contact_id AND contact.account_id + 0 = {account} \

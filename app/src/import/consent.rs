@@ -111,6 +111,9 @@ pub struct RowConsent {
     pub status: SmsStatus,
     /// The cell as written (for the status's source: "… said “STOP”").
     pub said: String,
+    /// When, if a consent date column says.
+    #[serde(default)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// Longest consent cell kept as the said value.
@@ -150,6 +153,7 @@ fn consent(status: SmsStatus, said: &str) -> RowConsent {
     RowConsent {
         status,
         said: said.chars().take(MAX_SAID).collect(),
+        date: None,
     }
 }
 
@@ -293,8 +297,12 @@ pub fn merge_consent(into: &mut Option<RowConsent>, from: Option<RowConsent>) {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "by")]
 pub enum SmsCause {
-    /// The row's consent cell said this.
-    Cell { said: String },
+    /// The row's consent cell said this (on `date`, if a column says when).
+    Cell {
+        said: String,
+        #[serde(default)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// The import's "these people agreed" option.
     AllAgreed,
     /// The import is an opt-out list.
@@ -308,7 +316,15 @@ impl SmsCause {
     /// `import` names the import ("import of leads.xlsx").
     pub fn source(&self, import: &str) -> String {
         match self {
-            SmsCause::Cell { said } => format!("{import}: the file said “{said}”"),
+            SmsCause::Cell { said, date: None } => format!("{import}: the file said “{said}”"),
+            SmsCause::Cell {
+                said,
+                date: Some(d),
+            } if said.is_empty() => format!("{import}: consent given on {d}"),
+            SmsCause::Cell {
+                said,
+                date: Some(d),
+            } => format!("{import}: the file said “{said}” on {d}"),
             SmsCause::AllAgreed => format!("{import}: the importer said they agreed"),
             SmsCause::OptOutList => format!("{import}: an opt-out list"),
             SmsCause::Person => import.to_string(),
@@ -322,6 +338,16 @@ pub struct SmsChange {
     pub from: SmsStatus,
     pub to: SmsStatus,
     pub cause: SmsCause,
+}
+
+impl SmsChange {
+    /// The day the file says the consent (or opt-out) was given, if it does.
+    pub fn given_on(&self) -> Option<chrono::NaiveDate> {
+        match &self.cause {
+            SmsCause::Cell { date, .. } => *date,
+            _ => None,
+        }
+    }
 }
 
 /// What an import does to one contact's status.
@@ -349,6 +375,7 @@ pub fn sms_outcome(
             r.status,
             SmsCause::Cell {
                 said: r.said.clone(),
+                date: r.date,
             },
         )),
         (ImportConsent::AllAgreed, None) => Some((SmsStatus::OptedIn, SmsCause::AllAgreed)),
@@ -613,6 +640,7 @@ mod tests {
         let row = row.map(|status| RowConsent {
             status,
             said: "x".into(),
+            date: None,
         });
         let o = sms_outcome(stored, row.as_ref(), option);
         assert_eq!(
@@ -712,10 +740,19 @@ mod tests {
     fn a_change_names_its_source() {
         let cause = SmsCause::Cell {
             said: "STOP".into(),
+            date: None,
         };
         assert_eq!(
             cause.source("import of leads.xlsx"),
             "import of leads.xlsx: the file said “STOP”"
+        );
+        let dated = SmsCause::Cell {
+            said: "yes".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2024, 2, 13),
+        };
+        assert_eq!(
+            dated.source("import of leads.xlsx"),
+            "import of leads.xlsx: the file said “yes” on 2024-02-13"
         );
     }
 }

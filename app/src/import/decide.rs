@@ -1116,7 +1116,8 @@ mod tests {
                 from: SmsStatus::OptedIn,
                 to: SmsStatus::OptedOut,
                 cause: SmsCause::Cell {
-                    said: "STOP".into()
+                    said: "STOP".into(),
+                    date: None
                 }
             })
         );

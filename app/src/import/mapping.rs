@@ -27,11 +27,14 @@ pub enum Field {
     Group,
     /// Whether the row's person agreed to receive SMS (see [`super::consent`]).
     SmsConsent,
+    /// When they agreed (or opted out): a date ([`super::dates`]); the
+    /// column's `label` keeps its day/month order.
+    ConsentDate,
     Ignore,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::FirstName,
         Field::LastName,
         Field::FullName,
@@ -40,6 +43,7 @@ impl Field {
         Field::Company,
         Field::Group,
         Field::SmsConsent,
+        Field::ConsentDate,
         Field::Ignore,
     ];
 
@@ -53,6 +57,7 @@ impl Field {
             Field::Company => "company",
             Field::Group => "group",
             Field::SmsConsent => "sms_consent",
+            Field::ConsentDate => "consent_date",
             Field::Ignore => "ignore",
         }
     }
@@ -72,6 +77,7 @@ impl Field {
             Field::Company => "Company",
             Field::Group => "Group",
             Field::SmsConsent => "SMS consent",
+            Field::ConsentDate => "Consent date",
             Field::Ignore => "Ignore",
         }
     }
@@ -373,6 +379,36 @@ const SMS_CONSENT: &[&str] = &[
     "אישור דיוור",
     "אישור sms",
 ];
+/// Headers of the date a consent (or an opt-out) was given.
+const CONSENT_DATE: &[&str] = &[
+    "consent date",
+    "sms consent date",
+    "date of consent",
+    "consent given",
+    "consent given on",
+    "consented on",
+    "consented at",
+    "opt in date",
+    "optin date",
+    "sms opt in date",
+    "opted in on",
+    "opted in at",
+    "subscribed on",
+    "subscribed at",
+    "subscription date",
+    "date consentement",
+    "date du consentement",
+    "date de consentement",
+    "einwilligungsdatum",
+    "datum der einwilligung",
+    "fecha de consentimiento",
+    "fecha consentimiento",
+    "data do consentimento",
+    "data consentimento",
+    "data del consenso",
+    "data consenso",
+    "תאריך הסכמה",
+];
 const EMAIL_WORDS: &[&str] = &[
     "email",
     "mail",
@@ -588,6 +624,9 @@ fn classify_normalized(norm: &str) -> HeaderMeaning {
     if exact(SMS_CONSENT) {
         return field(Field::SmsConsent, "");
     }
+    if exact(CONSENT_DATE) {
+        return field(Field::ConsentDate, "");
+    }
     if key == "email display name" || key == "email display" {
         return HeaderMeaning::NotKept;
     }
@@ -672,6 +711,90 @@ pub(crate) fn profile(rows: &[GridRow], col: usize, region: Region) -> ContentPr
                     .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.' | ','))
         }),
     }
+}
+
+/// A file's phone numbers read far better under another region than the
+/// import's: the mapping stage offers the switch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegionHint {
+    pub region: Region,
+    /// Share of the sampled numbers valid under `region`, and under the
+    /// import's region.
+    pub share: f32,
+    pub current_share: f32,
+}
+
+/// Regions always tried besides the numbers' own: the product's markets
+/// and the countries their customers' files most often come from.
+const HINT_REGIONS: &[&str] = &[
+    "GB", "IL", "FR", "DE", "ES", "IT", "PT", "NL", "BE", "IE", "US", "CA", "AU",
+];
+
+/// The region under which the phone columns' numbers are valid far more
+/// often than under `current` (at least 60 %, and 30 points more), among
+/// [`HINT_REGIONS`] and the countries of the numbers written with their
+/// code; `None` when `current` reads them well (90 % or more) or no region
+/// does much better.
+pub fn region_hint(rows: &[GridRow], mapping: &Mapping, current: Region) -> Option<RegionHint> {
+    let columns: Vec<usize> = mapping
+        .columns
+        .iter()
+        .filter(|c| c.field == Some(Field::Phone))
+        .map(|c| c.index)
+        .collect();
+    let values: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| columns.iter().map(move |&c| r.cell(c).trim()))
+        .filter(|v| !v.is_empty() && !super::text::is_placeholder(v))
+        .take(SAMPLE)
+        .collect();
+    if values.len() < 5 {
+        return None;
+    }
+    let share = |region: Region| {
+        values
+            .iter()
+            .filter(|v| lenient_phone(v, region).is_ok())
+            .count() as f32
+            / values.len() as f32
+    };
+    let here = share(current);
+    if here >= 0.9 {
+        return None;
+    }
+    // The numbers' own countries first, then the usual ones: on a tie (a
+    // French `06 12 34 56 78` is also a valid Italian number) the first wins.
+    let mut candidates: Vec<Region> = Vec::new();
+    for v in &values {
+        if v.starts_with('+') || v.starts_with("00") {
+            if let Some(r) = lenient_phone(v, current)
+                .ok()
+                .and_then(|e164| phonenumber::parse(None, &e164).ok())
+                .and_then(|n| n.country().id())
+                .and_then(|id| id.as_ref().parse::<Region>().ok())
+            {
+                candidates.push(r);
+            }
+        }
+    }
+    candidates.extend(HINT_REGIONS.iter().filter_map(|c| c.parse::<Region>().ok()));
+    let mut best: Option<RegionHint> = None;
+    let mut tried: Vec<Region> = vec![current];
+    for region in candidates {
+        if tried.contains(&region) {
+            continue;
+        }
+        tried.push(region);
+        let share = share(region);
+        if share >= 0.6 && share >= here + 0.3 && best.is_none_or(|b| share > b.share) {
+            best = Some(RegionHint {
+                region,
+                share,
+                current_share: here,
+            });
+        }
+    }
+    best
 }
 
 fn percent(share: f32) -> String {
@@ -786,7 +909,21 @@ pub fn auto_map(headers: &[String], rows: &[GridRow], width: usize, region: Regi
         sniff_names(&mut columns, rows, region);
     }
     single_valued(&mut columns);
+    date_orders(&mut columns, rows);
     Mapping { columns }
+}
+
+/// A date column's day/month order, when its values decide it (a `13/02`);
+/// otherwise the import's region decides, at validation.
+fn date_orders(columns: &mut [ColumnMapping], rows: &[GridRow]) {
+    for c in columns
+        .iter_mut()
+        .filter(|c| c.field == Some(Field::ConsentDate) && c.label.is_empty())
+    {
+        if let Some(order) = super::dates::infer_order(rows.iter().map(|r| r.cell(c.index))) {
+            c.label = order.as_str().to_string();
+        }
+    }
 }
 
 fn sniff(col: &mut ColumnMapping, rows: &[GridRow], region: Region, has_header: bool) {
@@ -951,6 +1088,9 @@ mod tests {
     #[case("Consentimiento", Some(Field::SmsConsent))]
     #[case("Consenso SMS", Some(Field::SmsConsent))]
     #[case("הסכמה", Some(Field::SmsConsent))]
+    #[case("Consent date", Some(Field::ConsentDate))]
+    #[case("opt_in_date", Some(Field::ConsentDate))]
+    #[case("Date du consentement", Some(Field::ConsentDate))]
     #[case("Phone 1 - Label", Some(Field::Ignore))]
     #[case("Phone 1 - Type", Some(Field::Ignore))]
     #[case("E-mail Type", Some(Field::Ignore))]
@@ -1124,5 +1264,64 @@ mod tests {
                 Some(Field::Phone)
             ]
         );
+    }
+
+    fn phone_table(numbers: &[&str]) -> (Vec<GridRow>, Mapping) {
+        let t = crate::import::table::Table::literal(
+            &["Téléphone"],
+            &numbers
+                .iter()
+                .map(|n| vec![*n])
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|r| r.as_slice())
+                .collect::<Vec<_>>(),
+        );
+        let m = auto_map(&t.headers, &t.rows, t.width, Region::default());
+        (t.rows, m)
+    }
+
+    #[test]
+    fn french_numbers_in_a_uk_account_suggest_france() {
+        let (rows, m) = phone_table(&[
+            "06 12 34 56 78",
+            "07 81 22 33 44",
+            "01 23 45 67 89",
+            "06 98 76 54 32",
+            "04 72 10 20 30",
+            "06 11 22 33 44",
+        ]);
+        let hint = region_hint(&rows, &m, Region::default()).expect("a hint");
+        assert_eq!(hint.region.code(), "FR");
+        assert!(hint.share > 0.99 && hint.current_share < 0.5, "{hint:?}");
+        // Read as French, nothing better to say.
+        assert_eq!(region_hint(&rows, &m, "FR".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn uk_numbers_in_a_uk_account_suggest_nothing() {
+        let (rows, m) = phone_table(&[
+            "07400 123456",
+            "020 7946 0018",
+            "07400 123457",
+            "07400 123458",
+            "+44 7400 123459",
+        ]);
+        assert_eq!(region_hint(&rows, &m, Region::default()), None);
+    }
+
+    #[test]
+    fn the_numbers_own_country_codes_are_candidates() {
+        // Brazil is not among the regions always tried: numbers with +55
+        // make it a candidate for the ones written without.
+        let (rows, m) = phone_table(&[
+            "+55 11 91234 5678",
+            "11 91234 5679",
+            "11 91234 5670",
+            "21 98765 4321",
+            "11 3456 7890",
+        ]);
+        let hint = region_hint(&rows, &m, Region::default()).expect("a hint");
+        assert_eq!(hint.region.code(), "BR");
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod consent;
 pub mod contact;
+pub mod dates;
 pub mod decide;
 pub mod error_file;
 pub mod group;

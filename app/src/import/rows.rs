@@ -12,6 +12,7 @@ use super::consent::{merge_consent, parse_consent, RowConsent};
 use super::contact::{
     clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
+use super::dates::{parse_date, region_order, DateOrder};
 use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUPS_PER_ROW, MAX_GROUP_NAME};
 use super::mapping::{Field, Mapping};
 use super::numbering::LineType;
@@ -179,6 +180,8 @@ pub struct RowCells {
     pub emails: Vec<(usize, String, String)>,
     pub groups: Vec<(usize, String)>,
     pub consent: Vec<(usize, String)>,
+    /// (column, cell, the column's label: its day/month order)
+    pub consent_date: Vec<(usize, String, String)>,
 }
 
 /// Splits a cell that holds several values (Google's ` ::: `, or a list).
@@ -267,6 +270,10 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
             }
             Some(Field::Group) => out.groups.push((c.index, cell.into())),
             Some(Field::SmsConsent) => out.consent.push((c.index, cell.into())),
+            Some(Field::ConsentDate) => {
+                out.consent_date
+                    .push((c.index, cell.into(), c.label.clone()))
+            }
             Some(Field::Ignore) | None => {}
         }
     }
@@ -445,6 +452,22 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
     let mut warnings = bad_details;
     cap_details(&mut details, row, &mut warnings);
     let mut consent = None;
+    let mut consent_date = None;
+    for (col, cell, label) in &cells.consent_date {
+        let order = DateOrder::parse(label).or_else(|| region_order(region));
+        match parse_date(cell, order, chrono::Utc::now().date_naive()) {
+            Ok(date) => consent_date = Some(date),
+            Err(issue) => warnings.push(RowIssue {
+                row,
+                column: Some(*col),
+                kind: RejectReason::InvalidValue,
+                message: format!(
+                    "{} (the row was imported without it)",
+                    issue.message(&cell.chars().take(40).collect::<String>())
+                ),
+            }),
+        }
+    }
     for (col, cell) in &cells.consent {
         match parse_consent(cell) {
             Ok(said) => merge_consent(&mut consent, said),
@@ -458,6 +481,16 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
                 ),
             }),
         }
+    }
+    // A date alone says they agreed on that day; with a consent cell, it
+    // dates what the cell says.
+    if let Some(date) = consent_date {
+        let c = consent.get_or_insert_with(|| RowConsent {
+            status: super::consent::SmsStatus::OptedIn,
+            said: String::new(),
+            date: None,
+        });
+        c.date = Some(date);
     }
     RowVerdict::Contact(
         ImportContact {
@@ -773,5 +806,64 @@ mod tests {
         let c = &p.contacts[0];
         assert_eq!(c.full_name.as_deref(), Some("Ada King Lovelace"));
         assert_eq!(c.stored_first_name(), "Ada King Lovelace");
+    }
+
+    #[test]
+    fn consent_dates_date_the_consent_or_give_it_and_bad_ones_are_warnings() {
+        use crate::import::consent::SmsStatus;
+        let p = run(
+            &["Mobile", "SMS consent", "Consent date"],
+            &[
+                &["07400 000001", "yes", "13/02/2024"],
+                // A date alone: they agreed that day (GB: day first).
+                &["07400 000002", "", "03/04/2024"],
+                &["07400 000003", "STOP", "2099-01-01"],
+                &["07400 000004", "", "soon"],
+            ],
+        );
+        let consent = |i: usize| p.contacts[i].consent.clone();
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(
+            consent(0).map(|c| (c.status, c.date)),
+            Some((SmsStatus::OptedIn, date(2024, 2, 13)))
+        );
+        assert_eq!(
+            consent(1).map(|c| (c.status, c.date)),
+            Some((SmsStatus::OptedIn, date(2024, 4, 3)))
+        );
+        assert_eq!(
+            consent(2).map(|c| (c.status, c.date)),
+            Some((SmsStatus::OptedOut, None))
+        );
+        assert_eq!(consent(3), None);
+        let warned: Vec<(u32, Option<usize>)> =
+            p.warnings.iter().map(|w| (w.row, w.column)).collect();
+        assert_eq!(warned, [(4, Some(2)), (5, Some(2))]);
+        assert!(
+            p.warnings[0].message.contains("in the future"),
+            "{}",
+            p.warnings[0].message
+        );
+        assert_eq!(p.rejected.len(), 0);
+    }
+
+    #[test]
+    fn a_date_column_s_values_decide_its_order_over_the_region() {
+        // In a UK account, "02/13/2024" makes the column month first.
+        let t = Table::literal(
+            &["Mobile", "Opt-in date"],
+            &[
+                &["07400 000001", "02/13/2024"],
+                &["07400 000002", "03/04/2024"],
+            ],
+        );
+        let m = auto_map(&t.headers, &t.rows, t.width, gb());
+        assert_eq!(m.columns[1].field, Some(Field::ConsentDate));
+        assert_eq!(m.columns[1].label, "month_first");
+        let p = plan(&t, &m, gb(), &[]);
+        assert_eq!(
+            p.contacts[1].consent.as_ref().and_then(|c| c.date),
+            chrono::NaiveDate::from_ymd_opt(2024, 3, 4)
+        );
     }
 }

@@ -96,6 +96,38 @@ impl<'de> Deserialize<'de> for Region {
     }
 }
 
+/// The country a browser's language tag names (`en-GB` → GB, `he-IL` →
+/// IL), else the one its language mostly means (`he` → IL, `fr` → FR);
+/// `None` for a language spoken in many (`en`, `es`, `pt`) without a
+/// country.
+pub fn region_of_locale(locale: &str) -> Option<Region> {
+    let mut parts = locale.split(['-', '_']);
+    let language = parts.next()?.to_ascii_lowercase();
+    if let Some(region) = parts
+        .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+        .and_then(|p| p.parse::<Region>().ok())
+    {
+        return Some(region);
+    }
+    let country = match language.as_str() {
+        "he" | "iw" => "IL",
+        "fr" => "FR",
+        "de" => "DE",
+        "it" => "IT",
+        "nl" => "NL",
+        "pl" => "PL",
+        "ja" => "JP",
+        "el" => "GR",
+        "sv" => "SE",
+        "da" => "DK",
+        "fi" => "FI",
+        "cs" => "CZ",
+        "hu" => "HU",
+        _ => return None,
+    };
+    country.parse().ok()
+}
+
 /// A phone region offered in the wizard, with its English name.
 pub const REGIONS: &[(&str, &str)] = &[
     ("AR", "Argentina"),
@@ -536,6 +568,25 @@ mod tests {
         assert_eq!(
             normalize_email(&format!("x@{label64}.com")),
             Err(EmailIssue::BadDomain)
+        );
+    }
+
+    #[rstest::rstest]
+    #[case("en-GB", Some("GB"))]
+    #[case("he-IL", Some("IL"))]
+    #[case("he", Some("IL"))]
+    #[case("fr", Some("FR"))]
+    #[case("fr-BE", Some("BE"))]
+    #[case("en_US", Some("US"))]
+    #[case("zh-Hant-TW", Some("TW"))]
+    #[case("en", None)]
+    #[case("", None)]
+    fn a_browser_locale_proposes_a_country(#[case] locale: &str, #[case] code: Option<&str>) {
+        assert_eq!(
+            region_of_locale(locale)
+                .map(|r| r.code().to_string())
+                .as_deref(),
+            code
         );
     }
 }

@@ -61,6 +61,19 @@ pub fn SignUpPage() -> impl IntoView {
     let account = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // Proposed from the browser's language once the page runs in it.
+    let country = RwSignal::new(String::from("GB"));
+    Effect::new(move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(r) = leptos::prelude::window()
+            .navigator()
+            .language()
+            .as_deref()
+            .and_then(crate::import::validate::region_of_locale)
+        {
+            country.set(r.code().to_string());
+        }
+    });
     let status = Status::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -68,6 +81,7 @@ pub fn SignUpPage() -> impl IntoView {
             account_name: account.get_untracked(),
             email: email.get_untracked(),
             password: password.get_untracked(),
+            country: country.get_untracked(),
         };
         if let Err(problems) = check_sign_up(&form) {
             status.error.set(Some(problems.join(" ")));
@@ -90,6 +104,16 @@ pub fn SignUpPage() -> impl IntoView {
                 <TextField label="E-mail" kind="email" autocomplete="username" value=email testid="signup-email" />
                 <TextField label="Password" kind="password" autocomplete="new-password" value=password testid="signup-password"
                     hint=format!("At least {MIN_PASSWORD} characters.") />
+                <label class="field">
+                    <span class="field__label">"Country"</span>
+                    <select class="input" data-testid="signup-country" prop:value=move || country.get()
+                        on:change=move |ev| country.set(event_target_value(&ev))>
+                        {crate::import::validate::REGIONS.iter().map(|(code, name)| view! {
+                            <option value=*code selected=move || country.get() == *code>{format!("{name} ({code})")}</option>
+                        }).collect_view()}
+                    </select>
+                    <span class="field__hint">"Phone numbers typed or imported without a country code are read as this country's. You can change it in Settings."</span>
+                </label>
                 <StatusLine status />
                 <button type="submit" class="button button--primary" data-testid="signup-submit" disabled=move || status.busy.get()>
                     "Create account"

@@ -32,7 +32,7 @@ pub fn MessagesPage() -> impl IntoView {
         limit: 0,
         after: None,
     });
-    let audience = Resource::new(move || request.get(), |req| resolve_recipients(req));
+    let audience = Resource::new(move || request.get(), resolve_recipients);
     let found = Resource::new(
         move || search.get(),
         |q| async move {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::import::consent::SmsStatus;
-use crate::import::mapping::{Field, Mapping};
+use crate::import::mapping::{region_hint, Field, Mapping, RegionHint};
 use crate::import::numbering::LineType;
 use crate::import::plan::plan_with_progress;
 use crate::import::rows::{phone_values, ImportPlan, RejectReason};
@@ -43,6 +43,9 @@ pub struct Problems {
     pub says_opted_in: usize,
     #[serde(default)]
     pub says_opted_out: usize,
+    /// The phone numbers read far better under another region.
+    #[serde(default)]
+    pub region_hint: Option<RegionHint>,
 }
 
 /// A flagged cell: in a refused row (`refused`), or a detail dropped from an
@@ -177,6 +180,7 @@ pub fn preview_with_progress(
             no_textable,
             says_opted_in,
             says_opted_out,
+            region_hint: region_hint(&table.rows, mapping, region),
         },
     }
 }

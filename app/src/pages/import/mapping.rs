@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use super::{plural, thousands, Wizard};
+use crate::import::dates::DateOrder;
 use crate::import::validate::REGIONS;
 use crate::import::wizard::{group_column, reason_words};
 use crate::import::worker::{Request, Response};
@@ -44,6 +45,7 @@ pub fn MappingStage() -> impl IntoView {
             {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-message">{m}</p> })}
             {move || w.read_error.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-error">{m}</p> })}
             <Totals />
+            <RegionHintNotice />
             <Grid />
             {move || w.mapping.with(|m| group_column(m).map(|c| view! {
                 <p class="muted" data-testid="group-skip-note">
@@ -137,6 +139,37 @@ fn RegionSelect() -> impl IntoView {
                 }}
             </select>
         </label>
+    }
+}
+
+/// "These look like French numbers": the switch, in one click.
+#[component]
+fn RegionHintNotice() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    move || {
+        let hint = w.preview.get()?.0.problems.region_hint?;
+        let name = |code: &str| {
+            REGIONS
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or_else(|| code.to_string(), |(_, n)| (*n).to_string())
+        };
+        let there = name(hint.region.code());
+        let here = name(w.region.get_untracked().code());
+        let pct = |s: f32| (s * 100.0).round() as u32;
+        Some(view! {
+            <p class="notice notice--info region-hint" data-testid="region-hint">
+                {format!(
+                    "These look like numbers from {there}: {} % are valid as {there}, {} % as {here}. ",
+                    pct(hint.share),
+                    pct(hint.current_share)
+                )}
+                <button type="button" class="button button--small" data-testid="region-hint-switch"
+                    on:click=move |_| w.region.set(hint.region)>
+                    {format!("Read them as {there}")}
+                </button>
+            </p>
+        })
     }
 }
 
@@ -413,6 +446,26 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                     </select>
                     {labels_for.clone().map(|of| view! {
                         <div class="grid__labels">{format!("Labels for “{of}”")}</div>
+                    })}
+                    {(c.field == Some(Field::ConsentDate)).then(|| {
+                        let order = c.label.clone();
+                        view! {
+                            <select class="input grid__select" data-testid=format!("mapping-date-order-{index}")
+                                aria-label=format!("Day and month order of column {}", index + 1)
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    w.mapping.update(|m| {
+                                        if let Some(col) = m.columns.iter_mut().find(|x| x.index == index) {
+                                            col.label = value;
+                                        }
+                                    });
+                                }>
+                                <option value="" selected=order.is_empty()>"Dates: as the country writes them"</option>
+                                {[DateOrder::DayFirst, DateOrder::MonthFirst].into_iter().map(|o| view! {
+                                    <option value=o.as_str() selected=order == o.as_str()>{format!("Dates: {}", o.label())}</option>
+                                }).collect_view()}
+                            </select>
+                        }
                     })}
                     {move || share().map(|(text, bad)| view! {
                         <div class="grid__share" class:grid__share--bad=bad>{text}</div>
