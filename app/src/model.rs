@@ -115,7 +115,7 @@ impl SmsFilter {
     pub fn label(self) -> &'static str {
         match self {
             SmsFilter::All => "Any SMS status",
-            SmsFilter::Textable => "Can receive SMS",
+            SmsFilter::Textable => "Has a number for SMS, not opted out",
             SmsFilter::NoTextableNumber => "No number that can receive SMS",
             SmsFilter::Status(SmsStatus::OptedIn) => "Opted in",
             SmsFilter::Status(SmsStatus::NotRecorded) => "Consent not recorded",

@@ -523,3 +523,55 @@ async fn recipients_follow_the_rule_count_each_contact_once_and_page() {
         db.drop_schema().await;
     }
 }
+
+/// A person's change made while an import opts the contact out (PostgreSQL):
+/// it does not overwrite the opt-out, and says the status changed meanwhile.
+#[tokio::test]
+async fn a_person_s_change_does_not_overwrite_an_opt_out_made_meanwhile() {
+    for db in databases().await {
+        if db.name != "postgres" {
+            db.drop_schema().await;
+            continue;
+        }
+        let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "yes"]]);
+        db.store
+            .import_contacts_with(
+                db.account,
+                &p.contacts,
+                &sms(ImportConsent::FileSays),
+                false,
+            )
+            .await
+            .unwrap();
+        let ada = id_of(&db, "Ada").await;
+        let other = db.store.connection().begin().await.unwrap();
+        other
+            .execute_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                format!("UPDATE contact SET sms_status = 'opted_out' WHERE id = {ada}"),
+            ))
+            .await
+            .unwrap();
+        let store = db.store.clone();
+        let account = db.account;
+        let person = tokio::spawn(async move {
+            store
+                .set_sms_status(account, ada, SmsStatus::NotRecorded, "", "me@example.com")
+                .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+        let answer = person.await.unwrap();
+        assert!(
+            matches!(
+                answer,
+                Err(StoreError::SmsStatus(
+                    app::import::consent::StatusIssue::ChangedMeanwhile
+                ))
+            ),
+            "{answer:?}"
+        );
+        assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
+        db.drop_schema().await;
+    }
+}

@@ -270,7 +270,7 @@ impl Store {
             updated: summary.updated,
             unchanged: summary.unchanged,
             groups_created: summary.groups_created,
-            details_dropped: plan.warnings.len(),
+            details_dropped: crate::import::plan::dropped_details(&plan.warnings),
             rejected,
             replayed: false,
             opted_in: summary.opted_in,

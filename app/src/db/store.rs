@@ -27,7 +27,7 @@ use super::entity::{
 };
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
-use crate::import::consent::{person_change, sms_number, PhoneLine, SmsChange};
+use crate::import::consent::{person_change, sms_number, PhoneLine, SmsChange, StatusIssue};
 use crate::import::contact::derived_columns;
 use crate::import::validate::match_key;
 use crate::import::{
@@ -839,7 +839,14 @@ impl Store {
                 SmsStatus::OptedOut => "re-subscribed on the contact's page",
                 _ => "the contact's page",
             };
-            record_status(&txn, account_id, id, &change, source, actor, reason.trim()).await?;
+            record_status(&txn, account_id, id, &change, source, actor, reason.trim())
+                .await
+                .map_err(|e| match e {
+                    DbErr::Custom(m) if m == super::import::STATUS_RACE => {
+                        StoreError::SmsStatus(StatusIssue::ChangedMeanwhile)
+                    }
+                    e => e.into(),
+                })?;
         }
         txn.commit().await?;
         self.view(account_id, id).await
@@ -1080,14 +1087,20 @@ async fn record_status(
     reason: &str,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
-    contact::Entity::update_many()
+    // Only from the status the decision read: an import that opted the
+    // contact out meanwhile is not overwritten (see `set_statuses`).
+    let done = contact::Entity::update_many()
         .col_expr(contact::Column::SmsStatus, Expr::value(change.to.as_str()))
         .col_expr(contact::Column::SmsStatusAt, Expr::value(now))
         .col_expr(contact::Column::SmsStatusSource, Expr::value(source))
         .filter(contact::Column::AccountId.eq(account_id))
         .filter(contact::Column::Id.eq(contact_id))
+        .filter(contact::Column::SmsStatus.eq(change.from.as_str()))
         .exec(txn)
         .await?;
+    if done.rows_affected != 1 {
+        return Err(DbErr::Custom(super::import::STATUS_RACE.into()));
+    }
     sms_status_event::ActiveModel {
         id: NotSet,
         account_id: Set(account_id),

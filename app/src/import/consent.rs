@@ -496,6 +496,8 @@ pub enum StatusIssue {
     /// Leaving "opted out" (re-subscribing) needs the reason, recorded.
     ReasonRequired,
     ReasonTooLong,
+    /// Another change (an import) came first: look again, then choose.
+    ChangedMeanwhile,
 }
 
 impl std::fmt::Display for StatusIssue {
@@ -508,6 +510,9 @@ impl std::fmt::Display for StatusIssue {
             StatusIssue::ReasonTooLong => {
                 write!(f, "The reason is longer than {MAX_REASON} characters.")
             }
+            StatusIssue::ChangedMeanwhile => f.write_str(
+                "This contact's SMS status changed meanwhile (an import?). It is shown again: check it, then choose.",
+            ),
         }
     }
 }

@@ -108,7 +108,8 @@ pub fn parse_date(
 ) -> Result<NaiveDate, DateIssue> {
     let cell = cell.trim();
     let date = read_date(cell, order, today.year())?;
-    if date > today {
+    // A day's grace: "today" is the server's (UTC), the file's is local.
+    if date > today + Duration::days(1) {
         return Err(DateIssue::Future);
     }
     if date.year() < 1900 {
@@ -123,7 +124,8 @@ fn read_date(cell: &str, order: Option<DateOrder>, this_year: i32) -> Result<Nai
     }
     // An Excel serial (a whole number, or a date-time's fraction).
     if let Ok(serial) = cell.parse::<f64>() {
-        if (1.0..=MAX_SERIAL).contains(&serial) && !cell.contains(['e', 'E']) {
+        // Below 1910 (3653) a number is a year or a typo, not a date.
+        if (3653.0..=MAX_SERIAL).contains(&serial) && !cell.contains(['e', 'E']) {
             let days = serial.floor() as i64;
             let days = if days < 61 { days + 1 } else { days };
             return excel_epoch()
@@ -137,6 +139,11 @@ fn read_date(cell: &str, order: Option<DateOrder>, this_year: i32) -> Result<Nai
     if let Ok(d) = NaiveDate::parse_from_str(day_part, "%Y-%m-%d") {
         return Ok(d);
     }
+    // A time after the date ("13/02/2024 10:30") is not part of it.
+    let cell = match cell.rsplit_once(' ') {
+        Some((date, time)) if time.contains(':') => date.trim(),
+        _ => cell,
+    };
     let words: Vec<&str> = cell
         .split(|c: char| c == '/' || c == '.' || c == '-' || c == ',' || c.is_whitespace())
         .filter(|w| !w.is_empty())
@@ -325,8 +332,10 @@ mod tests {
     // invented 29 February 1900); a date-time's fraction is its time.
     #[case("45000", None, Ok(d(2023, 3, 15)))]
     #[case("45000.75", None, Ok(d(2023, 3, 15)))]
-    #[case("61", None, Ok(d(1900, 3, 1)))]
-    #[case("1", None, Ok(d(1900, 1, 1)))]
+    #[case("3653", None, Ok(d(1909, 12, 31)))]
+    // A bare year is not a serial.
+    #[case("2024", None, Err(DateIssue::NotADate))]
+    #[case("13/02/2024 10:30", None, Ok(d(2024, 2, 13)))]
     // The text decides: 13 can only be a day.
     #[case("13/02/2024", None, Ok(d(2024, 2, 13)))]
     #[case("02/13/2024", None, Ok(d(2024, 2, 13)))]
@@ -347,6 +356,8 @@ mod tests {
     // Refused, each with its reason.
     #[case("2027-01-01", None, Err(DateIssue::Future))]
     #[case("31/12/2026", None, Err(DateIssue::Future))]
+    // A day's grace for time zones.
+    #[case("2026-12-08", None, Ok(d(2026, 12, 8)))]
     #[case("1850-06-01", None, Err(DateIssue::TooOld))]
     #[case("31/02/2024", Some(DayFirst), Err(DateIssue::NotADate))]
     #[case("13/13/2024", None, Err(DateIssue::NotADate))]

@@ -148,6 +148,12 @@ impl Mapping {
             }
         }
         if let Some(c) = self.columns.iter_mut().find(|c| c.index == index) {
+            // A date column's label is its day/month order: it does not
+            // follow the column to another field, nor come from one.
+            let was_date = c.field == Some(Field::ConsentDate);
+            if was_date != (field == Field::ConsentDate) {
+                c.label.clear();
+            }
             c.field = Some(field);
             c.confidence = 1.0;
             c.reason = "chosen by you".into();
@@ -393,9 +399,6 @@ const CONSENT_DATE: &[&str] = &[
     "sms opt in date",
     "opted in on",
     "opted in at",
-    "subscribed on",
-    "subscribed at",
-    "subscription date",
     "date consentement",
     "date du consentement",
     "date de consentement",

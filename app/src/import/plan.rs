@@ -41,6 +41,15 @@ pub fn plan_cached(
     plan_with_progress(table, mapping, region, extra_groups, cache, &mut |_| {})
 }
 
+/// The warnings that dropped a phone or e-mail (the others ignored a value:
+/// a consent cell saying "maybe").
+pub fn dropped_details(warnings: &[super::rows::RowIssue]) -> usize {
+    warnings
+        .iter()
+        .filter(|w| w.kind != super::rows::RejectReason::InvalidValue)
+        .count()
+}
+
 /// Rows between two calls of a plan's progress callback.
 pub const PROGRESS_ROWS: usize = 10_000;
 
@@ -81,7 +90,8 @@ pub fn plan_with_progress(
         valid,
         rejected: rejected.len(),
         duplicates_merged: valid - merged.len(),
-        details_dropped: warnings.len(),
+        details_dropped: dropped_details(&warnings),
+        values_ignored: warnings.len() - dropped_details(&warnings),
     };
     ImportPlan {
         contacts: merged,

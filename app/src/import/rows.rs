@@ -155,6 +155,10 @@ pub struct PlanCounts {
     pub rejected: usize,
     pub duplicates_merged: usize,
     pub details_dropped: usize,
+    /// Cells ignored with a warning (a consent cell saying "maybe", a
+    /// consent date in the future).
+    #[serde(default)]
+    pub values_ignored: usize,
 }
 
 /// What an import will do, before the database is asked.
@@ -456,7 +460,7 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
     for (col, cell, label) in &cells.consent_date {
         let order = DateOrder::parse(label).or_else(|| region_order(region));
         match parse_date(cell, order, chrono::Utc::now().date_naive()) {
-            Ok(date) => consent_date = Some(date),
+            Ok(date) => consent_date = Some((*col, date)),
             Err(issue) => warnings.push(RowIssue {
                 row,
                 column: Some(*col),
@@ -482,15 +486,18 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
             }),
         }
     }
-    // A date alone says they agreed on that day; with a consent cell, it
-    // dates what the cell says.
-    if let Some(date) = consent_date {
-        let c = consent.get_or_insert_with(|| RowConsent {
-            status: super::consent::SmsStatus::OptedIn,
-            said: String::new(),
-            date: None,
-        });
-        c.date = Some(date);
+    // A date dates what the row's consent cell says; on its own it says
+    // nothing (a date is no statement of consent), and it is reported.
+    match (consent.as_mut(), consent_date) {
+        (Some(c), Some((_, date))) => c.date = Some(date),
+        (None, Some((col, _))) => warnings.push(RowIssue {
+            row,
+            column: Some(col),
+            kind: RejectReason::InvalidValue,
+            message: "a consent date without a yes or no in the SMS consent column was ignored"
+                .into(),
+        }),
+        _ => {}
     }
     RowVerdict::Contact(
         ImportContact {
@@ -815,10 +822,13 @@ mod tests {
             &["Mobile", "SMS consent", "Consent date"],
             &[
                 &["07400 000001", "yes", "13/02/2024"],
-                // A date alone: they agreed that day (GB: day first).
-                &["07400 000002", "", "03/04/2024"],
+                // GB: day first.
+                &["07400 000002", "oui", "03/04/2024"],
                 &["07400 000003", "STOP", "2099-01-01"],
                 &["07400 000004", "", "soon"],
+                // A date alone is no consent; an unreadable cell gives none.
+                &["07400 000005", "", "01/02/2024"],
+                &["07400 000006", "maybe", "01/02/2024"],
             ],
         );
         let consent = |i: usize| p.contacts[i].consent.clone();
@@ -836,9 +846,22 @@ mod tests {
             Some((SmsStatus::OptedOut, None))
         );
         assert_eq!(consent(3), None);
+        assert_eq!(consent(4), None);
+        assert_eq!(consent(5), None);
         let warned: Vec<(u32, Option<usize>)> =
             p.warnings.iter().map(|w| (w.row, w.column)).collect();
-        assert_eq!(warned, [(4, Some(2)), (5, Some(2))]);
+        assert_eq!(
+            warned,
+            [
+                (4, Some(2)),
+                (5, Some(2)),
+                (6, Some(2)),
+                (7, Some(1)),
+                (7, Some(2))
+            ]
+        );
+        // Ignored values, not dropped details.
+        assert_eq!((p.counts.details_dropped, p.counts.values_ignored), (0, 5));
         assert!(
             p.warnings[0].message.contains("in the future"),
             "{}",
@@ -851,15 +874,15 @@ mod tests {
     fn a_date_column_s_values_decide_its_order_over_the_region() {
         // In a UK account, "02/13/2024" makes the column month first.
         let t = Table::literal(
-            &["Mobile", "Opt-in date"],
+            &["Mobile", "Opt-in", "Opt-in date"],
             &[
-                &["07400 000001", "02/13/2024"],
-                &["07400 000002", "03/04/2024"],
+                &["07400 000001", "yes", "02/13/2024"],
+                &["07400 000002", "yes", "03/04/2024"],
             ],
         );
         let m = auto_map(&t.headers, &t.rows, t.width, gb());
-        assert_eq!(m.columns[1].field, Some(Field::ConsentDate));
-        assert_eq!(m.columns[1].label, "month_first");
+        assert_eq!(m.columns[2].field, Some(Field::ConsentDate));
+        assert_eq!(m.columns[2].label, "month_first");
         let p = plan(&t, &m, gb(), &[]);
         assert_eq!(
             p.contacts[1].consent.as_ref().and_then(|c| c.date),

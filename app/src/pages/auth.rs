@@ -61,8 +61,9 @@ pub fn SignUpPage() -> impl IntoView {
     let account = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    // Proposed from the browser's language once the page runs in it.
-    let country = RwSignal::new(String::from("GB"));
+    // Proposed from the browser's language once the page runs in it;
+    // empty: the server's default.
+    let country = RwSignal::new(String::new());
     Effect::new(move || {
         #[cfg(feature = "hydrate")]
         if let Some(r) = leptos::prelude::window()
@@ -108,6 +109,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <span class="field__label">"Country"</span>
                     <select class="input" data-testid="signup-country" prop:value=move || country.get()
                         on:change=move |ev| country.set(event_target_value(&ev))>
+                        <option value="" selected=move || country.get().is_empty()>"Choose your country"</option>
                         {crate::import::validate::REGIONS.iter().map(|(code, name)| view! {
                             <option value=*code selected=move || country.get() == *code>{format!("{name} ({code})")}</option>
                         }).collect_view()}

@@ -485,7 +485,15 @@ fn SmsPanel(contact: ContactView) -> impl IntoView {
                     reason.set(String::new());
                     reload.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    // It may have changed meanwhile (an import): show it as it is now,
+                    // so that a reason is asked for when one is needed.
+                    if let Ok(c) = get_contact(id).await {
+                        current.set(c);
+                        reload.update(|n| *n += 1);
+                    }
+                }
             }
         });
     };

@@ -46,7 +46,11 @@ pub fn ContactsPage() -> impl IntoView {
     let ask_delete = Callback::new(move |c: ContactView| {
         let confirmation = Confirmation {
             title: format!("Delete {}?", c.display_name()),
-            body: "This removes the contact with all its phone numbers and e-mail addresses. It cannot be undone.".into(),
+            body: if c.sms_status == SmsStatus::OptedOut {
+                "This removes the contact with all its phone numbers and e-mail addresses. It cannot be undone. This contact opted out of SMS: once it is deleted, a later import could add its number again without the opt-out.".into()
+            } else {
+                "This removes the contact with all its phone numbers and e-mail addresses. It cannot be undone.".into()
+            },
             action: "Delete contact".into(),
         };
         pending_delete.set(Some((c.id, confirmation.clone())));

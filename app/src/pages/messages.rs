@@ -8,7 +8,6 @@ use leptos_router::components::A;
 
 use crate::api::{list_contacts, list_groups, resolve_recipients};
 use crate::components::thousands;
-use crate::import::consent::Exclusion;
 use crate::model::{ContactQuery, RecipientsRequest, SmsFilter};
 
 #[component]
@@ -67,8 +66,8 @@ pub fn MessagesPage() -> impl IntoView {
             </p>
             <div class="messages">
                 <div class="messages__choose">
-                    <fieldset class="card fieldset">
-                        <legend class="field__label">"Groups"</legend>
+                    <section class="card messages__section" aria-labelledby="messages-groups">
+                        <h2 class="messages__title" id="messages-groups">"Groups"</h2>
                         <Transition fallback=|| view! { <p class="muted">"Loading groups…"</p> }>
                             {move || Suspend::new(async move {
                                 let list = groups.await.unwrap_or_default();
@@ -98,9 +97,9 @@ pub fn MessagesPage() -> impl IntoView {
                                 }.into_any()
                             })}
                         </Transition>
-                    </fieldset>
-                    <fieldset class="card fieldset">
-                        <legend class="field__label">"Contacts"</legend>
+                    </section>
+                    <section class="card messages__section" aria-labelledby="messages-contacts">
+                        <h2 class="messages__title" id="messages-contacts">"Contacts"</h2>
                         <input type="search" class="input" placeholder="Search name, company, phone or e-mail"
                             aria-label="Search contacts to add" data-testid="messages-search"
                             prop:value=move || search.get()
@@ -162,7 +161,7 @@ pub fn MessagesPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }))}
-                    </fieldset>
+                    </section>
                 </div>
                 <aside class="card messages__audience" aria-live="polite" data-testid="messages-audience">
                     <Transition fallback=|| view! { <p class="muted">"Counting…"</p> }>
@@ -179,7 +178,8 @@ pub fn MessagesPage() -> impl IntoView {
                                         </p>
                                         <p data-testid="messages-selected">{format!("{} contacts selected", thousands(counts.selected))}</p>
                                         <ul class="messages__excluded">
-                                            {counts.excluded.iter().filter(|(e, _)| *e != Exclusion::NoConsent || page.require_consent).map(|(e, n)| view! {
+                                            {(!none && counts.textable == counts.selected).then(|| view! { <li>"Nobody is left out."</li> })}
+                                            {counts.excluded.iter().filter(|(_, n)| *n > 0).map(|(e, n)| view! {
                                                 <li data-testid=format!("messages-excluded-{}", serde_json::to_value(e).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())>
                                                     {format!("{} left out: {}", thousands(*n), e.label())}
                                                 </li>
@@ -193,8 +193,8 @@ pub fn MessagesPage() -> impl IntoView {
                                             }}
                                         </p>
                                         <div class="messages__downloads">
-                                            <a class="button" class:button--disabled=none href=move || download("csv") download="" data-testid="messages-download-csv">"Download the numbers (csv)"</a>
-                                            <a class="button" class:button--disabled=none href=move || download("xlsx") download="" data-testid="messages-download-xlsx">"Download (xlsx)"</a>
+                                            <a class="button" class:button--disabled=none href=move || download("csv") download="" data-testid="messages-download-csv">"Download the numbers (csv, for SMS tools)"</a>
+                                            <a class="button" class:button--disabled=none href=move || download("xlsx") download="" data-testid="messages-download-xlsx">"Download (xlsx, for spreadsheets)"</a>
                                         </div>
                                     }.into_any()
                                 }

@@ -102,7 +102,7 @@ fn ConsentOption() -> impl IntoView {
                 {move || match w.consent.get() {
                     ImportConsent::FileSays => "Contacts who opted out stay opted out, whatever the file says.",
                     ImportConsent::AllAgreed => "Consent is recorded, with this import as its source, for every contact whose row says nothing about it. Contacts who opted out stay opted out.",
-                    ImportConsent::OptOutList => "Every contact in the file is opted out. Numbers you do not have yet are kept as opted-out contacts, so that they stay suppressed if added later.",
+                    ImportConsent::OptOutList => "Every contact in the file is opted out. Numbers you do not have yet are kept as opted-out contacts, so that a later import cannot opt them back in (as long as the contact is not deleted).",
                 }}
             </p>
         </div>
@@ -203,6 +203,9 @@ fn Totals() -> impl IntoView {
                     </span>
                     {(c.details_dropped > 0).then(|| view! {
                         <span class="totals__warn">{format!("{} invalid detail{} will be dropped from imported rows", thousands(c.details_dropped), plural(c.details_dropped))}</span>
+                    })}
+                    {(c.values_ignored > 0).then(|| view! {
+                        <span class="totals__warn" data-testid="mapping-values-ignored">{format!("{} consent value{} will be ignored (see the orange cells)", thousands(c.values_ignored), plural(c.values_ignored))}</span>
                     })}
                     {(p.problems.no_textable > 0).then(|| view! {
                         <span class="totals__warn" data-testid="mapping-no-textable">
