@@ -53,6 +53,33 @@ fn sms(consent: ImportConsent) -> ImportSms {
     ImportSms::new(consent, "import of leads.xlsx")
 }
 
+/// Imports `plan` as "import of leads.xlsx" with `consent`.
+async fn import(
+    db: &TestDb,
+    plan: &ImportPlan,
+    consent: ImportConsent,
+    dry_run: bool,
+) -> app::db::UpsertSummary {
+    db.store
+        .import_contacts_with(db.account, &plan.contacts, &sms(consent), dry_run)
+        .await
+        .unwrap()
+}
+
+/// On PostgreSQL: another transaction opts contact `id` out and stays
+/// open; commit it to let the writers waiting on the row go on.
+async fn opt_out_held_open(db: &TestDb, id: i64) -> sea_orm::DatabaseTransaction {
+    let other = db.store.connection().begin().await.unwrap();
+    other
+        .execute_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            format!("UPDATE contact SET sms_status = 'opted_out' WHERE id = {id}"),
+        ))
+        .await
+        .unwrap();
+    other
+}
+
 #[tokio::test]
 async fn an_import_never_lifts_an_opt_out_and_says_which_rows_it_kept() {
     for db in databases().await {
@@ -64,16 +91,7 @@ async fn an_import_never_lifts_an_opt_out_and_says_which_rows_it_kept() {
                 &["Cy", "07400 000003", ""],
             ],
         );
-        let s = db
-            .store
-            .import_contacts_with(
-                db.account,
-                &first.contacts,
-                &sms(ImportConsent::FileSays),
-                false,
-            )
-            .await
-            .unwrap();
+        let s = import(&db, &first, ImportConsent::FileSays, false).await;
         assert_eq!((s.opted_in, s.opted_out), (1, 1), "{}", db.name);
         assert_eq!(status_of(&db, "Ada").await, SmsStatus::OptedOut);
         assert_eq!(status_of(&db, "Bob").await, SmsStatus::OptedIn);
@@ -88,16 +106,7 @@ async fn an_import_never_lifts_an_opt_out_and_says_which_rows_it_kept() {
                 &["Cy", "07400 000003", ""],
             ],
         );
-        let s = db
-            .store
-            .import_contacts_with(
-                db.account,
-                &again.contacts,
-                &sms(ImportConsent::AllAgreed),
-                false,
-            )
-            .await
-            .unwrap();
+        let s = import(&db, &again, ImportConsent::AllAgreed, false).await;
         assert_eq!(s.kept_opted_out, vec![2], "{}", db.name);
         assert_eq!((s.opted_in, s.opted_out), (1, 0), "{}", db.name);
         assert_eq!(
@@ -137,11 +146,7 @@ async fn an_import_never_lifts_an_opt_out_and_says_which_rows_it_kept() {
 async fn a_dry_run_reports_status_changes_and_writes_none() {
     for db in databases().await {
         let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "STOP"]]);
-        let s = db
-            .store
-            .import_contacts_with(db.account, &p.contacts, &sms(ImportConsent::FileSays), true)
-            .await
-            .unwrap();
+        let s = import(&db, &p, ImportConsent::FileSays, true).await;
         assert_eq!((s.created, s.opted_out), (1, 1), "{}", db.name);
         assert_eq!(s.status_after, vec![SmsStatus::OptedOut]);
         assert!(all(&db).await.is_empty());
@@ -159,26 +164,9 @@ async fn an_opt_out_list_opts_out_known_numbers_and_keeps_new_ones_suppressed() 
                 &["Bob", "07400 000002", ""],
             ],
         );
-        db.store
-            .import_contacts_with(
-                db.account,
-                &first.contacts,
-                &sms(ImportConsent::FileSays),
-                false,
-            )
-            .await
-            .unwrap();
+        import(&db, &first, ImportConsent::FileSays, false).await;
         let list = plan_of(&["Number"], &[&["+44 7400 000001"], &["07400 000009"]]);
-        let s = db
-            .store
-            .import_contacts_with(
-                db.account,
-                &list.contacts,
-                &sms(ImportConsent::OptOutList),
-                false,
-            )
-            .await
-            .unwrap();
+        let s = import(&db, &list, ImportConsent::OptOutList, false).await;
         assert_eq!(
             (s.created, s.updated, s.opted_out),
             (1, 1, 2),
@@ -195,16 +183,7 @@ async fn an_opt_out_list_opts_out_known_numbers_and_keeps_new_ones_suppressed() 
         assert_eq!(new.sms_status, SmsStatus::OptedOut, "{}", db.name);
         // Added later by a file that says yes: still suppressed.
         let later = plan_of(HEADERS, &[&["Dee", "07400 000009", "yes"]]);
-        let s = db
-            .store
-            .import_contacts_with(
-                db.account,
-                &later.contacts,
-                &sms(ImportConsent::FileSays),
-                false,
-            )
-            .await
-            .unwrap();
+        let s = import(&db, &later, ImportConsent::FileSays, false).await;
         assert_eq!(s.kept_opted_out, vec![2]);
         assert_eq!(status_of(&db, "Dee").await, SmsStatus::OptedOut);
         db.drop_schema().await;
@@ -215,15 +194,7 @@ async fn an_opt_out_list_opts_out_known_numbers_and_keeps_new_ones_suppressed() 
 async fn only_a_person_with_a_reason_re_subscribes_and_the_history_keeps_it() {
     for db in databases().await {
         let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "STOP"]]);
-        db.store
-            .import_contacts_with(
-                db.account,
-                &p.contacts,
-                &sms(ImportConsent::FileSays),
-                false,
-            )
-            .await
-            .unwrap();
+        import(&db, &p, ImportConsent::FileSays, false).await;
         let ada = id_of(&db, "Ada").await;
         let refused = db
             .store
@@ -333,14 +304,7 @@ async fn an_opt_out_committed_under_a_running_import_is_not_lifted() {
             .unwrap();
         let bob = id_of(&db, "Bob").await;
         // Another writer opts Bob out and holds its transaction open.
-        let other = db.store.connection().begin().await.unwrap();
-        other
-            .execute_raw(Statement::from_string(
-                DatabaseBackend::Postgres,
-                format!("UPDATE contact SET sms_status = 'opted_out' WHERE id = {bob}"),
-            ))
-            .await
-            .unwrap();
+        let other = opt_out_held_open(&db, bob).await;
         let yes = plan_of(HEADERS, &[&["Bob", "07400 000002", "yes"]]);
         let store = db.store.clone();
         let account = db.account;
@@ -534,24 +498,9 @@ async fn a_person_s_change_does_not_overwrite_an_opt_out_made_meanwhile() {
             continue;
         }
         let p = plan_of(HEADERS, &[&["Ada", "07400 000001", "yes"]]);
-        db.store
-            .import_contacts_with(
-                db.account,
-                &p.contacts,
-                &sms(ImportConsent::FileSays),
-                false,
-            )
-            .await
-            .unwrap();
+        import(&db, &p, ImportConsent::FileSays, false).await;
         let ada = id_of(&db, "Ada").await;
-        let other = db.store.connection().begin().await.unwrap();
-        other
-            .execute_raw(Statement::from_string(
-                DatabaseBackend::Postgres,
-                format!("UPDATE contact SET sms_status = 'opted_out' WHERE id = {ada}"),
-            ))
-            .await
-            .unwrap();
+        let other = opt_out_held_open(&db, ada).await;
         let store = db.store.clone();
         let account = db.account;
         let person = tokio::spawn(async move {

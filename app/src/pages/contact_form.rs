@@ -310,7 +310,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             <GroupPicker selected=form.group_ids />
             // A new contact's consent; an existing one's is changed below the
             // form, where its history is.
-            {id.is_none().then(|| view! { <SmsChoice status=form.sms_status /> })}
+            {id.is_none().then(|| view! { <SmsChoice status=form.sms_status label="SMS" testid="contact-sms-status" /> })}
             <Show when=move || banner.with(Option::is_some)>
                 <p class="error" data-testid="form-error">{move || banner.get()}</p>
             </Show>
@@ -424,13 +424,17 @@ fn DetailList(form: FormState, kind: DetailKind) -> impl IntoView {
     }
 }
 
-/// Add Single Contact's SMS status.
+/// An SMS status to choose: Add Single Contact's, and the contact page's change.
 #[component]
-fn SmsChoice(status: RwSignal<SmsStatus>) -> impl IntoView {
+fn SmsChoice(
+    status: RwSignal<SmsStatus>,
+    label: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
     view! {
         <label class="field">
-            <span class="field__label">"SMS"</span>
-            <select class="input" data-testid="contact-sms-status"
+            <span class="field__label">{label}</span>
+            <select class="input" data-testid=testid
                 on:change=move |ev| {
                     if let Some(s) = SmsStatus::parse(&event_target_value(&ev)) {
                         status.set(s);
@@ -520,19 +524,7 @@ fn SmsPanel(contact: ContactView) -> impl IntoView {
                 <p class="muted" data-testid="sms-no-number">"No phone number of this contact can receive SMS."</p>
             })}
             <form class="sms-panel__change" on:submit=change>
-                <label class="field">
-                    <span class="field__label">"Change to"</span>
-                    <select class="input" data-testid="sms-status-select"
-                        on:change=move |ev| {
-                            if let Some(s) = SmsStatus::parse(&event_target_value(&ev)) {
-                                chosen.set(s);
-                            }
-                        }>
-                        {SmsStatus::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=move || chosen.get() == s>{sms_choice_words(s)}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                <SmsChoice status=chosen label="Change to" testid="sms-status-select" />
                 <Show when=lifting>
                     <label class="field">
                         <span class="field__label">"Why may they be texted again? (kept in the history)"</span>
