@@ -193,8 +193,8 @@ pub fn MessagesPage() -> impl IntoView {
                                             }}
                                         </p>
                                         <div class="messages__downloads">
-                                            <a class="button" class:button--disabled=none href=move || download("csv") download="" data-testid="messages-download-csv">"Download the numbers (csv, for SMS tools)"</a>
-                                            <a class="button" class:button--disabled=none href=move || download("xlsx") download="" data-testid="messages-download-xlsx">"Download (xlsx, for spreadsheets)"</a>
+                                            <a class="button" class:button--disabled=none href=move || download("csv") download="" data-testid="messages-download-csv">"Numbers as csv (for SMS tools)"</a>
+                                            <a class="button" class:button--disabled=none href=move || download("xlsx") download="" data-testid="messages-download-xlsx">"Numbers as xlsx (for spreadsheets)"</a>
                                         </div>
                                     }.into_any()
                                 }
