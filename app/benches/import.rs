@@ -145,6 +145,8 @@ async fn fresh_store(url: &str) -> (Store, i64) {
     let store = Store::new(connect(url).await.unwrap());
     if url.starts_with("postgres") {
         for t in [
+            "account_audience",
+            "group_audience",
             "sms_status_event",
             "auth_session",
             "invitation",

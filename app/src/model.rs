@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::consent::Exclusion;
+use crate::import::consent::{Exclusion, Reach};
 pub use crate::import::contact::display_name;
 use crate::import::validate::display_phone;
 use crate::import::{DetailKind, LineType, Region, SmsStatus};
@@ -109,6 +109,17 @@ impl SmsFilter {
             .into_iter()
             .find(|f| f.to_param() == s)
             .unwrap_or_default()
+    }
+
+    /// Whether a contact of this status and reach passes the filter (what
+    /// the list's SQL filter checks, for the kept counts).
+    pub fn admits(self, status: SmsStatus, reach: Reach) -> bool {
+        match self {
+            SmsFilter::All => true,
+            SmsFilter::Status(s) => status == s,
+            SmsFilter::Textable => status != SmsStatus::OptedOut && reach == Reach::Textable,
+            SmsFilter::NoTextableNumber => reach != Reach::Textable,
+        }
     }
 
     /// What the list's dropdown says.

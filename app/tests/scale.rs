@@ -69,7 +69,8 @@ async fn seed(db: &TestDb) -> i64 {
             sms_status: Set("not_recorded".into()),
             sms_status_at: Set(None),
             sms_status_source: Set(String::new()),
-            sms_number: Set(String::new()),
+            sms_number: Set(format!("+447911{:06}", i)),
+            reach: Set("textable".into()),
         });
         contact::Entity::insert_many(contacts)
             .exec(&txn)

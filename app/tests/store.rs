@@ -329,7 +329,7 @@ async fn an_import_count_stored_as_real_is_repaired_and_the_history_reads_again(
         }
         let conn = db.store.connection();
         // Down to before the migration that repairs them (the tenth).
-        Migrator::down(conn, Some(3)).await.unwrap();
+        Migrator::down(conn, Some(4)).await.unwrap();
         conn.execute_unprepared(&format!(
             "INSERT INTO import_batch (account_id, file_name, sheet, format, mapping, region, \
              group_id, group_name, total_rows, status, chunks, created, updated, unchanged, \

@@ -83,8 +83,16 @@ fn person(i: usize) -> Value {
     ] })
 }
 
-/// Fills the account with `n` contacts through the import endpoints.
-fn fill(server: &Server, cookie: &str, n: usize, file: &str, first: usize) -> Duration {
+/// Fills the account with `n` contacts through the import endpoints, in
+/// `group` (the wizard's choice: `"None"`, `{"New": name}`).
+fn fill(
+    server: &Server,
+    cookie: &str,
+    n: usize,
+    file: &str,
+    first: usize,
+    group: &Value,
+) -> Duration {
     let started = Instant::now();
     let (status, body) = server
         .call(
@@ -99,7 +107,7 @@ fn fill(server: &Server, cookie: &str, n: usize, file: &str, first: usize) -> Du
                     { "header": "Mobile", "field": "phone", "label": "mobile", "label_column": null },
                     { "header": "Email", "field": "email", "label": "", "label_column": null }
                 ],
-                "region": "GB", "group": "None", "total_rows": n
+                "region": "GB", "group": group, "total_rows": n
             }}),
         )
         .unwrap();
@@ -184,7 +192,19 @@ fn search_load() {
     let per_client = env_usize("LOAD_REQUESTS", 8);
     let server = Server::start(&url, &[], "load");
     let cookie = server.sign_up("Load", "load@example.org");
-    let fill_time = fill(&server, &cookie, contacts, "load.csv", 0);
+    // All in one group: its recipients are counted like everyone's, from
+    // the group's kept counts.
+    let fill_time = fill(
+        &server,
+        &cookie,
+        contacts,
+        "load.csv",
+        0,
+        &json!({ "New": "Loaded" }),
+    );
+    let (status, groups) = server.call(&cookie, "groups/list", &json!({})).unwrap();
+    assert_eq!(status, 200, "{groups}");
+    let group_id = groups[0]["id"].as_i64().unwrap();
     eprintln!(
         "load: {} contacts imported in {:.1} s ({})",
         contacts,
@@ -247,6 +267,16 @@ fn search_load() {
             Box::new(|_| json!({ "request": { "filter": {} } })),
         ),
         (
+            "recipients: counts, one group",
+            "recipients/resolve",
+            Box::new(move |_| json!({ "request": { "group_ids": [group_id] } })),
+        ),
+        (
+            "recipients: counts, textable (SMS filter)",
+            "recipients/resolve",
+            Box::new(|_| json!({ "request": { "filter": { "sms": "textable" } } })),
+        ),
+        (
             "recipients: counts, a last name (10 %)",
             "recipients/resolve",
             Box::new(|i| json!({ "request": { "filter": { "search": LAST[i % LAST.len()] } } })),
@@ -307,7 +337,7 @@ fn concurrent_imports() {
     let other = second.as_ref().unwrap_or(&server);
     // The reference: one import alone, into an account of its own.
     let alone = server.sign_up("Alone", "alone@example.org");
-    let alone_time = fill(&server, &alone, rows, "alone.csv", 0);
+    let alone_time = fill(&server, &alone, rows, "alone.csv", 0, &json!("None"));
     // Four at once into one account, each overlapping the next by half,
     // while a colleague saves a contact every 50 ms.
     let busy = server.sign_up("Busy", "busy@example.org");
@@ -318,7 +348,16 @@ fn concurrent_imports() {
             .map(|k| {
                 let server = if k % 2 == 0 { &server } else { other };
                 let busy = &busy;
-                s.spawn(move || fill(server, busy, rows, &format!("part-{k}.csv"), k * rows / 2))
+                s.spawn(move || {
+                    fill(
+                        server,
+                        busy,
+                        rows,
+                        &format!("part-{k}.csv"),
+                        k * rows / 2,
+                        &json!("None"),
+                    )
+                })
             })
             .collect();
         let colleague = s.spawn(|| {

@@ -541,6 +541,7 @@ async fn write(
             c.sort_name.as_str().into(),
             c.search_text.as_str().into(),
             c.sms_number.as_str().into(),
+            c.reach.as_str().into(),
         ]);
         push_details(id, &c.details, &mut new_details);
         for key in &c.groups {
@@ -594,6 +595,7 @@ async fn write(
             u.sort_name.as_str().into(),
             u.search_text.as_str().into(),
             u.sms_number.as_str().into(),
+            u.reach.as_str().into(),
         ]);
         push_details(u.id, &u.details, &mut new_details);
         for key in &u.groups {
@@ -669,7 +671,7 @@ const fn col(name: &'static str, pg_type: &'static str) -> Column {
     Column { name, pg_type }
 }
 
-static CONTACT_COLUMNS: [Column; 7] = [
+static CONTACT_COLUMNS: [Column; 8] = [
     col("id", "bigint"),
     col("first_name", "text"),
     col("last_name", "text"),
@@ -677,6 +679,7 @@ static CONTACT_COLUMNS: [Column; 7] = [
     col("sort_name", "text"),
     col("search_text", "text"),
     col("sms_number", "text"),
+    col("reach", "text"),
 ];
 static DETAIL_COLUMNS: [Column; 8] = [
     col("contact_id", "bigint"),
@@ -911,7 +914,7 @@ impl Columns {
         let sql = format!(
             "UPDATE contact SET first_name = v.first_name, last_name = v.last_name, \
              company = v.company, sort_name = v.sort_name, search_text = v.search_text, \
-             sms_number = v.sms_number, \
+             sms_number = v.sms_number, reach = v.reach, \
              updated_at = {now}{import} \
              FROM ({select}) AS v \
              WHERE contact.id = v.id AND contact.account_id + 0 = {account}"

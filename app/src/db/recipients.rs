@@ -1,23 +1,34 @@
 //! Whom a message goes to: a selection (groups, contacts, the list's filter)
 //! resolved into the numbers we may text and the counts of those we may not,
-//! by reason. The rule is `import::consent::recipient_verdict`; the counts
-//! here are the same checks in SQL, in the same order (a store test holds
-//! them to it). Every contact's number is kept with it (`sms_number`), so
-//! the counts read the contact rows of the selection and nothing else, and
-//! the numbers are paged by contact id: a million of them stream in
-//! bounded memory.
+//! by reason. The rule is `import::consent::recipient_verdict`, asked of
+//! each (status, reach) class of contacts: the store only counts classes.
+//! Everyone's and each group's class counts are kept (`account_audience`,
+//! `group_audience`, by triggers), so the counts of those selections read
+//! a few rows whatever the account's size; any other selection (several
+//! groups, a search, picked contacts) is counted over its contact rows.
+//! Every contact's number is kept with it (`sms_number`), and the numbers
+//! are paged by contact id: a million of them stream in bounded memory.
+//! A store test holds the counts to the rule, contact by contact.
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
-use super::entity::{account, contact, contact_detail, contact_group, group_member};
+use super::entity::{account, contact, contact_group, group_member};
 use super::error::{Missing, StoreError};
 use super::store::{list_filters, search_branches, Store};
-use crate::import::consent::Exclusion;
-use crate::import::{DetailKind, Region, SmsStatus};
-use crate::model::{display_name, AudienceCounts, Recipient, RecipientsPage, RecipientsRequest};
+use crate::import::consent::{recipient_verdict, Exclusion, Reach};
+use crate::import::{Region, SmsStatus};
+use crate::model::{
+    display_name, AudienceCounts, GroupFilter, Recipient, RecipientsPage, RecipientsRequest,
+    SmsFilter,
+};
+
+/// Rows of kept counts a reader adds up before folding them into one per
+/// (status, reach) pair (PostgreSQL; on SQLite there is one per pair).
+const FOLD_AFTER: i64 = 64;
 
 impl Store {
     /// Resolves `req` for the account: on the first page its counts, and up
@@ -41,7 +52,7 @@ impl Store {
         };
         if req.is_empty() {
             if req.after.is_none() {
-                page.counts = Some(counts(0, 0, 0, 0, 0, require_consent));
+                page.counts = Some(audience(&[], require_consent));
             }
             return Ok(page);
         }
@@ -49,70 +60,25 @@ impl Store {
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(self.selection(account_id, region, req));
         if req.after.is_none() {
-            let opted_out = SmsStatus::OptedOut.as_str();
-            let opted_in = SmsStatus::OptedIn.as_str();
-            let (all, out, no_number, not_in): (i64, Option<i64>, Option<i64>, Option<i64>) =
-                selected
+            let classes = match kept_counts(self.db.get_database_backend(), region, req) {
+                Some(kept) => self.kept_classes(account_id, kept).await?,
+                // Any other selection: its contacts, counted by class.
+                None => selected
                     .clone()
                     .select_only()
-                    .column_as(Expr::cust("COUNT(*)"), "selected")
-                    .column_as(
-                        Expr::cust(format!(
-                            "SUM(CASE WHEN sms_status = '{opted_out}' THEN 1 ELSE 0 END)"
-                        )),
-                        "opted_out",
-                    )
-                    .column_as(
-                        Expr::cust(format!(
-                            "SUM(CASE WHEN sms_status <> '{opted_out}' AND sms_number = '' \
-                             THEN 1 ELSE 0 END)"
-                        )),
-                        "no_number",
-                    )
-                    .column_as(
-                        Expr::cust(format!(
-                            "SUM(CASE WHEN sms_status NOT IN ('{opted_out}', '{opted_in}') \
-                             AND sms_number <> '' THEN 1 ELSE 0 END)"
-                        )),
-                        "not_opted_in",
-                    )
-                    .into_tuple()
-                    .one(&self.db)
+                    .column(contact::Column::SmsStatus)
+                    .column(contact::Column::Reach)
+                    .column_as(Expr::cust("COUNT(*)"), "n")
+                    .group_by(contact::Column::SmsStatus)
+                    .group_by(contact::Column::Reach)
+                    .into_tuple::<(String, String, i64)>()
+                    .all(&self.db)
                     .await?
-                    .unwrap_or_default();
-            // Of those without a number, the ones that have a phone (a landline).
-            let landline_only = match no_number.unwrap_or(0) {
-                0 => 0,
-                _ => {
-                    selected
-                        .clone()
-                        .filter(contact::Column::SmsStatus.ne(opted_out))
-                        .filter(contact::Column::SmsNumber.eq(""))
-                        .filter(
-                            contact::Column::Id.in_subquery(
-                                Query::select()
-                                    .column(contact_detail::Column::ContactId)
-                                    .from(contact_detail::Entity)
-                                    .and_where(contact_detail::Column::AccountId.eq(account_id))
-                                    .and_where(
-                                        contact_detail::Column::Kind.eq(DetailKind::Phone.as_str()),
-                                    )
-                                    .to_owned(),
-                            ),
-                        )
-                        .count(&self.db)
-                        .await?
-                }
+                    .into_iter()
+                    .filter_map(class)
+                    .collect(),
             };
-            let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
-            page.counts = Some(counts(
-                n(Some(all)),
-                n(out),
-                n(no_number) - landline_only.min(n(no_number)),
-                landline_only,
-                n(not_in),
-                require_consent,
-            ));
+            page.counts = Some(audience(&classes, require_consent));
         }
         if req.limit == 0 {
             return Ok(page);
@@ -144,6 +110,78 @@ impl Store {
             })
             .collect();
         Ok(page)
+    }
+
+    /// The kept counts of everyone or of one group (none for a group the
+    /// account does not have), by class, less those the SMS filter leaves
+    /// out. On PostgreSQL a pair's rows pile up (one per write statement,
+    /// see the `audience_counts` migration): past [`FOLD_AFTER`] rows they
+    /// are folded into one per pair.
+    async fn kept_classes(&self, account_id: i64, kept: Kept) -> Result<Vec<Class>, StoreError> {
+        let backend = self.db.get_database_backend();
+        let (table, owner, id, sms) = match kept {
+            Kept::Account(sms) => ("account_audience", "account_id", account_id, sms),
+            Kept::Group(group_id, sms) => ("group_audience", "group_id", group_id, sms),
+        };
+        let [p1, p2, p3] = match backend {
+            DatabaseBackend::Postgres => ["$1", "$2", "$3"],
+            _ => ["?", "?", "?"],
+        };
+        let (mine, values): (String, Vec<sea_orm::Value>) = match kept {
+            Kept::Account(_) => (String::new(), vec![id.into()]),
+            Kept::Group(..) => (
+                format!(
+                    " AND group_id IN (SELECT id FROM contact_group \
+                     WHERE id = {p2} AND account_id = {p3})"
+                ),
+                vec![id.into(), id.into(), account_id.into()],
+            ),
+        };
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT sms_status, reach, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS piled \
+                     FROM {table} WHERE {owner} = {p1}{mine} GROUP BY sms_status, reach"
+                ),
+                values,
+            ))
+            .await?;
+        let mut piled = 0i64;
+        let mut classes = Vec::new();
+        for row in rows {
+            piled += row.try_get::<i64>("", "piled")?;
+            let pair: (String, String, i64) = (
+                row.try_get("", "sms_status")?,
+                row.try_get("", "reach")?,
+                row.try_get("", "n")?,
+            );
+            classes.extend(class(pair).filter(|&(status, reach, _)| sms.admits(status, reach)));
+        }
+        if backend == DatabaseBackend::Postgres && piled > FOLD_AFTER {
+            // One statement: rows another writer appends meanwhile are not
+            // in `gone` and stay as they are. A fold that fails leaves the
+            // rows to the next reader.
+            let fold = self
+                .db
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    format!(
+                        "WITH gone AS (DELETE FROM {table} WHERE {owner} = $1 \
+                         RETURNING sms_status, reach, n) \
+                         INSERT INTO {table} ({owner}, sms_status, reach, n) \
+                         SELECT $1, sms_status, reach, SUM(n) FROM gone \
+                         GROUP BY sms_status, reach HAVING SUM(n) <> 0"
+                    ),
+                    [id.into()],
+                ))
+                .await;
+            if let Err(e) = fold {
+                tracing::warn!("folding the recipients' counts of {table} {id}: {e}");
+            }
+        }
+        Ok(classes)
     }
 
     /// Refuses groups or contacts of another account (or none at all).
@@ -219,33 +257,155 @@ impl Store {
     }
 }
 
-/// The counts, from the selection's totals: every contact is excluded for
-/// the first reason that holds ([`crate::import::consent::recipient_verdict`]).
-fn counts(
-    selected: u64,
-    opted_out: u64,
-    no_phone: u64,
-    landline_only: u64,
-    not_opted_in: u64,
-    require_consent: bool,
-) -> AudienceCounts {
-    let no_consent = if require_consent { not_opted_in } else { 0 };
-    let excluded: Vec<(Exclusion, u64)> = Exclusion::ALL
-        .into_iter()
-        .map(|e| {
-            let n = match e {
-                Exclusion::OptedOut => opted_out,
-                Exclusion::NoPhone => no_phone,
-                Exclusion::LandlineOnly => landline_only,
-                Exclusion::NoConsent => no_consent,
-            };
-            (e, n)
-        })
-        .collect();
-    let out: u64 = excluded.iter().map(|(_, n)| n).sum();
+/// Contacts of one (status, reach) class, and how many.
+type Class = (SmsStatus, Reach, u64);
+
+/// A stored class row, unless it names no known class.
+fn class((status, reach, n): (String, String, i64)) -> Option<Class> {
+    Some((
+        SmsStatus::parse(&status)?,
+        Reach::parse(&reach)?,
+        u64::try_from(n).unwrap_or(0),
+    ))
+}
+
+/// The counts of a selection from its contacts' classes: each class is
+/// texted or excluded for the reason [`recipient_verdict`] gives.
+fn audience(classes: &[Class], require_consent: bool) -> AudienceCounts {
+    let mut selected = 0;
+    let mut textable = 0;
+    let mut excluded: Vec<(Exclusion, u64)> = Exclusion::ALL.into_iter().map(|e| (e, 0)).collect();
+    for &(status, reach, n) in classes {
+        selected += n;
+        match recipient_verdict(status, reach, require_consent) {
+            Ok(()) => textable += n,
+            Err(why) => {
+                if let Some(slot) = excluded.iter_mut().find(|(e, _)| *e == why) {
+                    slot.1 += n;
+                }
+            }
+        }
+    }
     AudienceCounts {
         selected,
-        textable: selected.saturating_sub(out),
+        textable,
         excluded,
+    }
+}
+
+/// Where the counts of a selection are kept, if they are: everyone, or one
+/// group's members, with an SMS filter over the classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    Account(SmsFilter),
+    Group(i64, SmsFilter),
+}
+
+/// Whether `req` selects exactly the contacts of a kept count: a filter
+/// with no search or import whose group is all or one (what one group or
+/// everyone selects, less an SMS filter), or one group alone. A union of
+/// several groups, a search or picked contacts are counted row by row.
+fn kept_counts(backend: DatabaseBackend, region: Region, req: &RecipientsRequest) -> Option<Kept> {
+    let mut groups = req.group_ids.clone();
+    groups.sort_unstable();
+    groups.dedup();
+    let Some(f) = &req.filter else {
+        return match (groups.as_slice(), req.contact_ids.is_empty()) {
+            ([g], true) => Some(Kept::Group(*g, SmsFilter::All)),
+            _ => None,
+        };
+    };
+    let plain = f.import.is_none() && search_branches(backend, 0, region, &f.search).is_empty();
+    if !plain {
+        return None;
+    }
+    match f.group {
+        // Everyone: whatever else is chosen is in it.
+        GroupFilter::All if f.sms == SmsFilter::All => Some(Kept::Account(SmsFilter::All)),
+        GroupFilter::All if groups.is_empty() && req.contact_ids.is_empty() => {
+            Some(Kept::Account(f.sms))
+        }
+        GroupFilter::Group(g)
+            if req.contact_ids.is_empty() && groups.iter().all(|&other| other == g) =>
+        {
+            Some(Kept::Group(g, f.sms))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ContactQuery;
+    use rstest::rstest;
+
+    fn filter(search: &str, group: GroupFilter, sms: SmsFilter) -> Option<ContactQuery> {
+        Some(ContactQuery {
+            search: search.into(),
+            group,
+            sms,
+            ..ContactQuery::default()
+        })
+    }
+
+    #[rstest]
+    #[case(vec![7], vec![], None, Some(Kept::Group(7, SmsFilter::All)))]
+    #[case(vec![7, 7], vec![], None, Some(Kept::Group(7, SmsFilter::All)))]
+    #[case(vec![7, 8], vec![], None, None)]
+    #[case(vec![7], vec![1], None, None)]
+    #[case(vec![], vec![1], None, None)]
+    #[case(vec![], vec![], filter("", GroupFilter::All, SmsFilter::All), Some(Kept::Account(SmsFilter::All)))]
+    #[case(vec![7, 8], vec![1], filter("  ", GroupFilter::All, SmsFilter::All), Some(Kept::Account(SmsFilter::All)))]
+    #[case(vec![], vec![], filter("", GroupFilter::All, SmsFilter::Textable), Some(Kept::Account(SmsFilter::Textable)))]
+    #[case(vec![7], vec![], filter("", GroupFilter::All, SmsFilter::Textable), None)]
+    #[case(vec![], vec![], filter("", GroupFilter::Group(7), SmsFilter::Textable), Some(Kept::Group(7, SmsFilter::Textable)))]
+    #[case(vec![7], vec![], filter("", GroupFilter::Group(7), SmsFilter::All), Some(Kept::Group(7, SmsFilter::All)))]
+    #[case(vec![8], vec![], filter("", GroupFilter::Group(7), SmsFilter::All), None)]
+    #[case(vec![], vec![], filter("", GroupFilter::None, SmsFilter::All), None)]
+    #[case(vec![], vec![], filter("leeds", GroupFilter::All, SmsFilter::All), None)]
+    fn which_selections_read_kept_counts(
+        #[case] group_ids: Vec<i64>,
+        #[case] contact_ids: Vec<i64>,
+        #[case] filter: Option<ContactQuery>,
+        #[case] expected: Option<Kept>,
+    ) {
+        let req = RecipientsRequest {
+            group_ids,
+            contact_ids,
+            filter,
+            ..RecipientsRequest::default()
+        };
+        for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+            assert_eq!(kept_counts(backend, Region::default(), &req), expected);
+        }
+    }
+
+    #[test]
+    fn classes_make_the_counts_by_the_rule() {
+        use Reach::*;
+        use SmsStatus::*;
+        let classes = [
+            (OptedIn, Textable, 5),
+            (NotRecorded, Textable, 4),
+            (OptedOut, Textable, 3),
+            (OptedOut, NoPhone, 1),
+            (NotRecorded, LandlineOnly, 2),
+            (OptedIn, NoPhone, 6),
+        ];
+        let open = audience(&classes, false);
+        assert_eq!((open.selected, open.textable), (21, 9));
+        assert_eq!(
+            open.excluded,
+            vec![
+                (Exclusion::OptedOut, 4),
+                (Exclusion::NoPhone, 6),
+                (Exclusion::LandlineOnly, 2),
+                (Exclusion::NoConsent, 0),
+            ]
+        );
+        let strict = audience(&classes, true);
+        assert_eq!(strict.textable, 5);
+        assert_eq!(strict.excluded[3], (Exclusion::NoConsent, 4));
     }
 }

@@ -27,7 +27,7 @@ use super::entity::{
 };
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
-use crate::import::consent::{person_change, sms_number, PhoneLine, SmsChange, StatusIssue};
+use crate::import::consent::{person_change, sms_number, PhoneLine, Reach, SmsChange, StatusIssue};
 use crate::import::contact::derived_columns;
 use crate::import::validate::match_key;
 use crate::import::{
@@ -1126,6 +1126,15 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
         &c.company,
         c.details.first().map(|d| d.value.as_str()),
     );
+    let number = sms_number(c.details.iter().filter_map(|d| {
+        Some(PhoneLine {
+            number: &d.value,
+            line: d.line?,
+            is_primary: d.is_primary,
+            position: i32::try_from(d.index).unwrap_or(i32::MAX),
+        })
+    }));
+    let has_phone = c.details.iter().any(|d| d.kind == DetailKind::Phone);
     contact::ActiveModel {
         first_name: Set(c.first_name.clone()),
         last_name: Set(c.last_name.clone()),
@@ -1133,16 +1142,8 @@ fn contact_fields(c: &ValidContact, now: chrono::DateTime<Utc>) -> contact::Acti
         sort_name: Set(sort_name),
         search_text: Set(search_text),
         updated_at: Set(now),
-        sms_number: Set(sms_number(c.details.iter().filter_map(|d| {
-            Some(PhoneLine {
-                number: &d.value,
-                line: d.line?,
-                is_primary: d.is_primary,
-                position: i32::try_from(d.index).unwrap_or(i32::MAX),
-            })
-        }))
-        .unwrap_or("")
-        .to_string()),
+        sms_number: Set(number.unwrap_or("").to_string()),
+        reach: Set(Reach::of(number, has_phone).as_str().to_string()),
         ..Default::default()
     }
 }

@@ -463,23 +463,62 @@ impl Exclusion {
     }
 }
 
-/// Whether a selected contact is texted (at `sms_number`), or why not: the
-/// rule the recipients' counts follow (the store counts with the same
-/// checks in the same order, and a store test holds it to this function).
+/// Whether a contact's phones let it be texted at all: the class the
+/// recipients' counts are kept by (per account and per group, by status and
+/// reach), so that the counts of a million contacts read a few rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// It has a number that can receive SMS ([`sms_number`]).
+    Textable,
+    /// It has phones, none of which can receive SMS.
+    LandlineOnly,
+    /// It has no phone at all.
+    NoPhone,
+}
+
+impl Reach {
+    pub const ALL: [Reach; 3] = [Reach::Textable, Reach::LandlineOnly, Reach::NoPhone];
+
+    /// The name the database uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::Textable => "textable",
+            Reach::LandlineOnly => "landline_only",
+            Reach::NoPhone => "no_phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reach> {
+        Reach::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The reach of a contact texted at `sms_number` (`None`: at none),
+    /// having a phone or not.
+    pub fn of(sms_number: Option<&str>, has_phone: bool) -> Reach {
+        match (sms_number, has_phone) {
+            (Some(_), _) => Reach::Textable,
+            (None, true) => Reach::LandlineOnly,
+            (None, false) => Reach::NoPhone,
+        }
+    }
+}
+
+/// Whether a selected contact is texted (at its `sms_number`), or why not:
+/// the rule the recipients' counts follow (the store counts contacts by
+/// status and reach and asks this of each pair).
 pub fn recipient_verdict(
     status: SmsStatus,
-    sms_number: Option<&str>,
-    has_phone: bool,
+    reach: Reach,
     require_consent: bool,
 ) -> Result<(), Exclusion> {
     if status == SmsStatus::OptedOut {
         return Err(Exclusion::OptedOut);
     }
-    if sms_number.is_none() {
-        return Err(match has_phone {
-            true => Exclusion::LandlineOnly,
-            false => Exclusion::NoPhone,
-        });
+    match reach {
+        Reach::LandlineOnly => return Err(Exclusion::LandlineOnly),
+        Reach::NoPhone => return Err(Exclusion::NoPhone),
+        Reach::Textable => {}
     }
     if require_consent && status != SmsStatus::OptedIn {
         return Err(Exclusion::NoConsent);
@@ -736,9 +775,23 @@ mod tests {
         #[case] expected: Result<(), Exclusion>,
     ) {
         assert_eq!(
-            recipient_verdict(status, number, has_phone, require_consent),
+            recipient_verdict(status, Reach::of(number, has_phone), require_consent),
             expected
         );
+    }
+
+    #[rstest]
+    #[case(Some("+447400123456"), true, Reach::Textable)]
+    #[case(None, true, Reach::LandlineOnly)]
+    #[case(None, false, Reach::NoPhone)]
+    fn reach_from_number_and_phones(
+        #[case] number: Option<&str>,
+        #[case] has_phone: bool,
+        #[case] expected: Reach,
+    ) {
+        let reach = Reach::of(number, has_phone);
+        assert_eq!(reach, expected);
+        assert_eq!(Reach::parse(reach.as_str()), Some(reach));
     }
 
     #[test]

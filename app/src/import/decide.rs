@@ -34,7 +34,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::consent::{
-    merge_consent, sms_number, sms_outcome, ImportConsent, PhoneLine, SmsChange, SmsStatus,
+    merge_consent, sms_number, sms_outcome, ImportConsent, PhoneLine, Reach, SmsChange, SmsStatus,
 };
 use super::contact::{derived_columns, display_name};
 use super::group::{push_group, GroupKey, GroupName};
@@ -230,6 +230,8 @@ pub struct NewContact<'a> {
     pub sms: Option<SmsChange>,
     /// The number it is texted at ([`sms_number`]); empty: none.
     pub sms_number: String,
+    /// Whether it can be texted at all, by its phones.
+    pub reach: Reach,
 }
 
 /// A stored contact that changes, with what changes.
@@ -253,6 +255,8 @@ pub struct ContactUpdate<'a> {
     pub sms: Option<SmsChange>,
     /// The number it is texted at once updated ([`sms_number`]); empty: none.
     pub sms_number: String,
+    /// Whether it can be texted at all once updated.
+    pub reach: Reach,
 }
 
 /// A phone or e-mail to add to a contact.
@@ -475,6 +479,7 @@ fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &Existin
     into.details.extend(u.details);
     into.groups.extend(u.groups);
     into.sms_number = u.sms_number;
+    into.reach = u.reach;
     if let Some(later) = u.sms {
         // One change, from what the snapshot read to where the rows left it.
         into.sms = (later.to != stored.sms).then_some(SmsChange {
@@ -501,6 +506,7 @@ fn new_groups(batch: &[ImportContact], snapshot: &Snapshot) -> Vec<GroupName> {
 
 fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact<'_> {
     let details = new_details(c, &[]);
+    let (sms_number, reach) = number_of(&[], &details);
     let first_name = c.stored_first_name();
     let (sort_name, search_text) = derived_columns(
         first_name,
@@ -515,15 +521,17 @@ fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact
         company: &c.company,
         sort_name,
         search_text,
-        sms_number: number_of(&[], &details).to_string(),
+        sms_number: sms_number.to_string(),
+        reach,
         details,
         groups: c.groups.iter().map(GroupName::key).collect(),
         sms: sms_outcome(SmsStatus::NotRecorded, c.consent.as_ref(), consent).change,
     }
 }
 
-/// The number a contact holding `existing` and `new` details is texted at.
-fn number_of<'a>(existing: &'a [ExistingDetail], new: &'a [NewDetail<'_>]) -> &'a str {
+/// The number a contact holding `existing` and `new` details is texted at
+/// (empty: none), and its reach.
+fn number_of<'a>(existing: &'a [ExistingDetail], new: &'a [NewDetail<'_>]) -> (&'a str, Reach) {
     let stored = existing.iter().filter_map(|d| {
         Some(PhoneLine {
             number: &d.match_key,
@@ -540,7 +548,10 @@ fn number_of<'a>(existing: &'a [ExistingDetail], new: &'a [NewDetail<'_>]) -> &'
             position: d.position,
         })
     });
-    sms_number(stored.chain(added)).unwrap_or("")
+    let number = sms_number(stored.chain(added));
+    let has_phone = existing.iter().any(|d| d.kind == DetailKind::Phone)
+        || new.iter().any(|d| d.kind == DetailKind::Phone);
+    (number.unwrap_or(""), Reach::of(number, has_phone))
 }
 
 /// The update of `old` by `c`, or `None` when nothing would change;
@@ -587,7 +598,8 @@ fn update<'a>(
     // Still nameless: it keeps sorting under its first detail.
     let (sort_name, search_text) =
         derived_columns(&first_name, &last_name, &company, Some(&old.sort_name));
-    let sms_number = number_of(&old.details, &details).to_string();
+    let (sms_number, reach) = number_of(&old.details, &details);
+    let sms_number = sms_number.to_string();
     Some(ContactUpdate {
         index,
         id: old.id,
@@ -601,6 +613,7 @@ fn update<'a>(
         groups,
         sms,
         sms_number,
+        reach,
     })
 }
 

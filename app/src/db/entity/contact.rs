@@ -26,6 +26,10 @@ pub struct Model {
     /// The number it is texted at (`import::consent::sms_number`); empty:
     /// no phone of it can receive SMS.
     pub sms_number: String,
+    /// `textable`, `landline_only` or `no_phone` (`import::consent::Reach`):
+    /// with `sms_status`, the class the recipients' counts are kept by
+    /// (`account_audience`, `group_audience`).
+    pub reach: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ mod m20261203_000009_contact_first_indexes;
 mod m20261207_000010_throttle_resume_counts;
 mod m20261207_000011_detail_line_type;
 mod m20261207_000012_sms_status;
+mod m20261207_000013_audience_counts;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_throttle_resume_counts::Migration),
             Box::new(m20261207_000011_detail_line_type::Migration),
             Box::new(m20261207_000012_sms_status::Migration),
+            Box::new(m20261207_000013_audience_counts::Migration),
         ]
     }
 }
