@@ -2,13 +2,11 @@
 //! compiling when an entity changes).
 
 pub mod account;
-pub mod account_audience;
 pub mod app_user;
 pub mod auth_session;
 pub mod contact;
 pub mod contact_detail;
 pub mod contact_group;
-pub mod group_audience;
 pub mod group_member;
 pub mod import_batch;
 pub mod import_chunk;
