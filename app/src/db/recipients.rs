@@ -325,10 +325,17 @@ fn kept_counts(backend: DatabaseBackend, region: Region, req: &RecipientsRequest
         GroupFilter::All if groups.is_empty() && req.contact_ids.is_empty() => {
             Some(Kept::Account(f.sms))
         }
+        // The group's filtered members, or all of them when the group is
+        // also chosen whole.
         GroupFilter::Group(g)
             if req.contact_ids.is_empty() && groups.iter().all(|&other| other == g) =>
         {
-            Some(Kept::Group(g, f.sms))
+            let sms = if groups.is_empty() {
+                f.sms
+            } else {
+                SmsFilter::All
+            };
+            Some(Kept::Group(g, sms))
         }
         _ => None,
     }
@@ -362,6 +369,8 @@ mod tests {
     #[case(vec![], vec![], filter("", GroupFilter::Group(7), SmsFilter::Textable), Some(Kept::Group(7, SmsFilter::Textable)))]
     #[case(vec![7], vec![], filter("", GroupFilter::Group(7), SmsFilter::All), Some(Kept::Group(7, SmsFilter::All)))]
     #[case(vec![8], vec![], filter("", GroupFilter::Group(7), SmsFilter::All), None)]
+    #[case(vec![7], vec![], filter("", GroupFilter::Group(7), SmsFilter::Textable), Some(Kept::Group(7, SmsFilter::All)))]
+    #[case(vec![], vec![], Some(ContactQuery { import: Some(3), ..ContactQuery::default() }), None)]
     #[case(vec![], vec![], filter("", GroupFilter::None, SmsFilter::All), None)]
     #[case(vec![], vec![], filter("leeds", GroupFilter::All, SmsFilter::All), None)]
     fn which_selections_read_kept_counts(

@@ -718,6 +718,10 @@ impl Store {
 
     pub async fn delete_contact(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
         let (_turn, txn) = self.begin_write().await?;
+        // Held to the end: no membership or status change of it can slip
+        // in between its memberships' deletion and its own (the kept
+        // recipients' counts find a membership's pair through its contact).
+        lock_row(&txn, "contact", account_id, id).await?;
         if find_contact(&txn, account_id, id).await?.is_none() {
             return Err(not_found_contact());
         }
@@ -960,6 +964,9 @@ impl Store {
     pub async fn delete_group(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
         self.find_group(account_id, id).await?;
         let (_turn, txn) = self.begin_write().await?;
+        // No import adds a member between the memberships' deletion and
+        // the group's (a membership's foreign key waits on this lock).
+        lock_row(&txn, "contact_group", account_id, id).await?;
         group_member::Entity::delete_many()
             .filter(group_member::Column::AccountId.eq(account_id))
             .filter(group_member::Column::GroupId.eq(id))
@@ -1054,6 +1061,26 @@ async fn find_contact<C: ConnectionTrait>(
         .filter(contact::Column::Id.eq(id))
         .one(db)
         .await
+}
+
+/// On PostgreSQL, where writers run side by side, locks the account's row
+/// `id` of `table` for the rest of the transaction (`FOR UPDATE`); SQLite
+/// has one writer at a time (`Store::write_turn`).
+async fn lock_row(
+    txn: &impl ConnectionTrait,
+    table: &str,
+    account_id: i64,
+    id: i64,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            format!("SELECT id FROM {table} WHERE id = $1 AND account_id = $2 FOR UPDATE"),
+            [id.into(), account_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Adds `delta` to the account's count of contacts (`account.contact_count`):
