@@ -123,18 +123,15 @@ impl Store {
             Kept::Account(sms) => ("account_audience", "account_id", account_id, sms),
             Kept::Group(group_id, sms) => ("group_audience", "group_id", group_id, sms),
         };
-        let [p1, p2, p3] = match backend {
-            DatabaseBackend::Postgres => ["$1", "$2", "$3"],
-            _ => ["?", "?", "?"],
+        let [p1, p2] = match backend {
+            DatabaseBackend::Postgres => ["$1", "$2"],
+            _ => ["?", "?"],
         };
         let (mine, values): (String, Vec<sea_orm::Value>) = match kept {
             Kept::Account(_) => (String::new(), vec![id.into()]),
             Kept::Group(..) => (
-                format!(
-                    " AND group_id IN (SELECT id FROM contact_group \
-                     WHERE id = {p2} AND account_id = {p3})"
-                ),
-                vec![id.into(), id.into(), account_id.into()],
+                format!(" AND group_id IN (SELECT id FROM contact_group WHERE account_id = {p2})"),
+                vec![id.into(), account_id.into()],
             ),
         };
         let rows = self
