@@ -146,6 +146,7 @@ impl From<crate::db::StoreError> for AppError {
                     Missing::ImportGroup => {
                         "The import's group was deleted meanwhile. Start the import again."
                     }
+                    Missing::Field => "That custom field no longer exists. Reload the page.",
                     Missing::ChosenGroup => {
                         "One of the chosen groups no longer exists. Reload the page and choose again."
                     }
@@ -154,6 +155,13 @@ impl From<crate::db::StoreError> for AppError {
             ),
             StoreError::GroupNameTaken(name) => AppError::Conflict(format!(
                 "A group named \"{name}\" already exists: choose another name."
+            )),
+            StoreError::FieldNameTaken(name) => AppError::Conflict(format!(
+                "A field named \"{name}\" already exists: choose another name, or map the column to it."
+            )),
+            StoreError::TooManyFields => AppError::Invalid(format!(
+                "An account has at most {} custom fields: delete one on the Settings page first.",
+                crate::import::fields::MAX_FIELDS
             )),
             StoreError::EmailTaken => {
                 AppError::Conflict("That e-mail already has a login. Log in instead.".into())

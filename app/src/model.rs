@@ -238,6 +238,40 @@ pub struct ContactView {
     /// The number it is texted at; `None`: no phone of it can receive SMS.
     #[serde(default)]
     pub sms_number: Option<String>,
+    /// Its custom fields' values, by field id (fields it holds no value of
+    /// are absent).
+    #[serde(default)]
+    pub fields: Vec<FieldValueView>,
+}
+
+/// A contact's value of one custom field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldValueView {
+    pub field_id: i64,
+    /// Canonical text (`import::fields::FieldValue`).
+    pub value: String,
+}
+
+/// One of the account's custom fields, as the Settings page and the
+/// mapping stage list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomFieldView {
+    pub id: i64,
+    pub name: String,
+    pub kind: crate::import::fields::FieldKind,
+    #[serde(default)]
+    pub choices: Vec<String>,
+}
+
+impl CustomFieldView {
+    /// The definition its values are checked against.
+    pub fn def(&self) -> Option<crate::import::fields::FieldDef> {
+        Some(crate::import::fields::FieldDef {
+            name: crate::import::fields::FieldName::parse(&self.name).ok()?,
+            kind: self.kind,
+            choices: self.choices.clone(),
+        })
+    }
 }
 
 /// One change of a contact's SMS status, for its history.
@@ -460,6 +494,7 @@ mod tests {
             sms_status_at: None,
             sms_status_source: String::new(),
             sms_number: None,
+            fields: vec![],
         }
     }
 

@@ -5,6 +5,7 @@
 use sea_orm::DbErr;
 
 use crate::import::consent::StatusIssue;
+use crate::import::fields::FieldName;
 use crate::import::{FieldIssue, GroupName};
 
 /// A record the store was asked for and the account does not have.
@@ -22,6 +23,8 @@ pub enum Missing {
     ChosenGroup,
     /// The group an import puts its contacts in, deleted while it ran.
     ImportGroup,
+    /// A custom field.
+    Field,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,12 @@ pub enum StoreError {
     /// Another group of the account has that name (case-insensitively).
     #[error("a group named {0} exists")]
     GroupNameTaken(GroupName),
+    /// Another custom field of the account has that name (case-insensitively).
+    #[error("a field named {0} exists")]
+    FieldNameTaken(FieldName),
+    /// The account has as many custom fields as it may.
+    #[error("too many custom fields")]
+    TooManyFields,
     /// Another login has that e-mail.
     #[error("the e-mail has a login")]
     EmailTaken,

@@ -768,7 +768,7 @@ impl Store {
             .column(contact_group::Column::Name)
             .inner_join_on_group()
             .filter(group_member::Column::AccountId.eq(account_id))
-            .filter(group_member::Column::ContactId.is_in(ids))
+            .filter(group_member::Column::ContactId.is_in(ids.clone()))
             .order_by_asc(contact_group::Column::NameKey)
             .into_tuple()
             .all(&self.db)
@@ -794,6 +794,7 @@ impl Store {
                     is_primary: d.is_primary,
                 });
         }
+        let mut fields = self.field_values_of(account_id, &ids).await?;
         let mut groups: HashMap<i64, Vec<GroupRef>> = HashMap::new();
         for (contact_id, id, name) in members {
             groups
@@ -815,6 +816,7 @@ impl Store {
                 sms_status_at: r.sms_status_at.map(|t| t.to_rfc3339()),
                 sms_status_source: r.sms_status_source,
                 sms_number: (!r.sms_number.is_empty()).then_some(r.sms_number),
+                fields: fields.remove(&r.id).unwrap_or_default(),
             })
             .collect())
     }

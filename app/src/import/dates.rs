@@ -195,6 +195,100 @@ fn read_date(cell: &str, order: Option<DateOrder>, this_year: i32) -> Result<Nai
     }
 }
 
+/// A date a custom field keeps: a whole date, or a day of the year without
+/// one (a birthday given as `13/02` or `13 Feb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CalendarDate {
+    Full(NaiveDate),
+    /// Month and day, with no year.
+    Yearless {
+        month: u32,
+        day: u32,
+    },
+}
+
+impl CalendarDate {
+    /// How it is stored and exported: ISO 8601 (`2024-02-13`), and for a
+    /// day without a year the form vCard and ISO 8601:2000 use (`--02-13`).
+    pub fn iso(self) -> String {
+        match self {
+            CalendarDate::Full(d) => d.format("%Y-%m-%d").to_string(),
+            CalendarDate::Yearless { month, day } => format!("--{month:02}-{day:02}"),
+        }
+    }
+
+    /// Reads back what [`CalendarDate::iso`] wrote.
+    pub fn from_iso(s: &str) -> Option<CalendarDate> {
+        if let Some(md) = s.strip_prefix("--") {
+            let (m, d) = md.split_once('-')?;
+            return yearless(m.parse().ok()?, d.parse().ok()?).ok();
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(CalendarDate::Full)
+    }
+}
+
+/// A month and day that exist in some year (29 February included).
+fn yearless(month: u32, day: u32) -> Result<CalendarDate, DateIssue> {
+    NaiveDate::from_ymd_opt(2000, month, day).ok_or(DateIssue::NotADate)?;
+    Ok(CalendarDate::Yearless { month, day })
+}
+
+/// `cell` as a custom field's date: everything [`parse_date`] reads, also
+/// in the future (a renewal date), and days without a year (`13/02`,
+/// `13 Feb`, `Feb 13`, `--02-13`), whose order `order` decides as for
+/// whole dates.
+pub fn parse_calendar_date(
+    cell: &str,
+    order: Option<DateOrder>,
+    today: NaiveDate,
+) -> Result<CalendarDate, DateIssue> {
+    let cell = cell.trim();
+    if let Some(md) = cell.strip_prefix("--") {
+        return CalendarDate::from_iso(&format!("--{md}")).ok_or(DateIssue::NotADate);
+    }
+    match read_date(cell, order, today.year()) {
+        Ok(date) if date.year() < 1900 => Err(DateIssue::TooOld),
+        Ok(date) => Ok(CalendarDate::Full(date)),
+        Err(DateIssue::NotADate) => read_yearless(cell, order),
+        Err(issue) => Err(issue),
+    }
+}
+
+/// `13/02`, `02/13`, `13 Feb`, `Feb 13`, `13. Februar`.
+fn read_yearless(cell: &str, order: Option<DateOrder>) -> Result<CalendarDate, DateIssue> {
+    let words: Vec<&str> = cell
+        .split(|c: char| c == '/' || c == '.' || c == '-' || c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let [a, b] = words[..] else {
+        return Err(DateIssue::NotADate);
+    };
+    let number = |w: &str| -> Option<u32> {
+        (w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit()))
+            .then(|| w.parse().ok())
+            .flatten()
+    };
+    match (month_of(a), month_of(b), number(a), number(b)) {
+        (Some(m), None, None, Some(d)) | (None, Some(m), Some(d), None) => yearless(m, d),
+        (None, None, Some(x), Some(y)) => {
+            let order = match (x > 12, y > 12) {
+                (true, true) => return Err(DateIssue::NotADate),
+                (true, false) => DateOrder::DayFirst,
+                (false, true) => DateOrder::MonthFirst,
+                (false, false) if x == y => DateOrder::DayFirst,
+                (false, false) => order.ok_or(DateIssue::Ambiguous)?,
+            };
+            match order {
+                DateOrder::DayFirst => yearless(y, x),
+                DateOrder::MonthFirst => yearless(x, y),
+            }
+        }
+        _ => Err(DateIssue::NotADate),
+    }
+}
+
 /// A two-digit year is 20yy, unless that is more than a year after
 /// `this_year` (then 19yy): in 2026, `24` is 2024 and `85` is 1985.
 fn year_of(w: &str, this_year: i32) -> Result<i32, DateIssue> {
@@ -289,8 +383,9 @@ pub fn infer_order<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Date
             .split(['/', '.', '-'])
             .filter(|w| !w.is_empty())
             .collect();
-        let [a, b, _] = words[..] else {
-            continue;
+        let (a, b) = match words[..] {
+            [a, b, _] | [a, b] => (a, b),
+            _ => continue,
         };
         if a.len() == 4 {
             continue;
@@ -384,6 +479,47 @@ mod tests {
         #[case] expected: Option<DateOrder>,
     ) {
         assert_eq!(infer_order(values.iter().copied()), expected);
+    }
+
+    #[rstest]
+    #[case("2024-02-13", None, Ok(CalendarDate::Full(d(2024, 2, 13))))]
+    // A custom date may be in the future (a renewal date).
+    #[case("2030-01-31", None, Ok(CalendarDate::Full(d(2030, 1, 31))))]
+    #[case("31/01/2030", None, Ok(CalendarDate::Full(d(2030, 1, 31))))]
+    #[case("45000", None, Ok(CalendarDate::Full(d(2023, 3, 15))))]
+    // Birthdays without a year.
+    #[case("13/02", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("02/13", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("13 Feb", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("Feb 13", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("13. Februar", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("--02-13", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
+    #[case("29/02", None, Ok(CalendarDate::Yearless { month: 2, day: 29 }))]
+    #[case("03/04", Some(DayFirst), Ok(CalendarDate::Yearless { month: 4, day: 3 }))]
+    #[case("03/04", Some(MonthFirst), Ok(CalendarDate::Yearless { month: 3, day: 4 }))]
+    #[case("03/04", None, Err(DateIssue::Ambiguous))]
+    #[case("30/02", None, Err(DateIssue::NotADate))]
+    #[case("--13-01", None, Err(DateIssue::NotADate))]
+    #[case("13/13", None, Err(DateIssue::NotADate))]
+    #[case("1850-01-01", None, Err(DateIssue::TooOld))]
+    #[case("Leeds", None, Err(DateIssue::NotADate))]
+    #[case("12", None, Err(DateIssue::NotADate))]
+    fn custom_dates_allow_the_future_and_days_without_a_year(
+        #[case] cell: &str,
+        #[case] order: Option<DateOrder>,
+        #[case] expected: Result<CalendarDate, DateIssue>,
+    ) {
+        let got = parse_calendar_date(cell, order, today());
+        assert_eq!(got, expected, "{cell:?}");
+        if let Ok(date) = got {
+            assert_eq!(CalendarDate::from_iso(&date.iso()), Some(date));
+        }
+    }
+
+    #[test]
+    fn days_without_a_year_decide_a_column_s_order_too() {
+        assert_eq!(infer_order(["13/02", "03/04"]), Some(DayFirst));
+        assert_eq!(infer_order(["02/13", "03/04"]), Some(MonthFirst));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod contact;
 pub mod dates;
 pub mod decide;
 pub mod error_file;
+pub mod fields;
 pub mod group;
 pub mod mapping;
 mod numbering;

@@ -16,6 +16,7 @@ mod m20261207_000010_throttle_resume_counts;
 mod m20261207_000011_detail_line_type;
 mod m20261207_000012_sms_status;
 mod m20261207_000013_audience_counts;
+mod m20261207_000014_custom_fields;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_detail_line_type::Migration),
             Box::new(m20261207_000012_sms_status::Migration),
             Box::new(m20261207_000013_audience_counts::Migration),
+            Box::new(m20261207_000014_custom_fields::Migration),
         ]
     }
 }
