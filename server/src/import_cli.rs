@@ -9,6 +9,9 @@ use app::import::{
     choose_sheet, error_file, plan, read, rejected_rows, Format, GroupName, HeaderChoice,
     ImportConsent, ImportContact, LineType, ReadError, ReadErrorKind, Region, SmsStatus,
 };
+use std::collections::BTreeMap;
+
+use app::import::fields::{create_fields_for_unmapped, map_to_fields, FieldDef};
 use serde::Serialize;
 
 /// What the command line asked for.
@@ -25,6 +28,8 @@ pub struct ImportOptions {
     pub errors: Option<PathBuf>,
     /// `--consent` / `--opt-out-list`.
     pub consent: ImportConsent,
+    /// `--create-fields`: unmapped columns become custom fields.
+    pub create_fields: bool,
 }
 
 /// The one JSON object `--json` prints.
@@ -43,6 +48,8 @@ pub struct ImportReport {
     pub rejected: Vec<RejectedReport>,
     pub warnings: Vec<WarningReport>,
     pub contacts: Vec<ContactReport>,
+    /// Custom fields the import created (with `--dry-run`: would create).
+    pub fields_created: Vec<String>,
     pub dry_run: bool,
 }
 
@@ -110,6 +117,8 @@ pub struct ContactReport {
     /// `opted_in`, `not_recorded` or `opted_out`, after the import (or the
     /// dry run).
     pub sms_status: &'static str,
+    /// Its custom fields' values, by field name.
+    pub fields: BTreeMap<String, String>,
 }
 
 /// Why the command could not import at all (exit status 2).
@@ -147,6 +156,11 @@ fn contact_report(c: &ImportContact, sms: SmsStatus) -> ContactReport {
         emails: c.emails().map(|d| d.value.clone()).collect(),
         groups: c.groups.iter().map(|g| g.to_string()).collect(),
         sms_status: sms.as_str(),
+        fields: c
+            .fields
+            .iter()
+            .map(|v| (v.field.to_string(), v.value.as_str().to_string()))
+            .collect(),
     }
 }
 
@@ -182,7 +196,43 @@ pub async fn run_import(
             ),
         })?),
     };
-    let chosen = choose_sheet(&mut book, wanted, opts.header, opts.region)?;
+    let mut chosen = choose_sheet(&mut book, wanted, opts.header, opts.region)?;
+    // The account's custom fields take the columns named like them; with
+    // --create-fields, every other unmapped column becomes one.
+    let fields: Vec<FieldDef> = store
+        .list_fields(account_id)
+        .await
+        .map_err(database)?
+        .iter()
+        .filter_map(|f| f.def())
+        .collect();
+    let new_fields = if opts.create_fields {
+        create_fields_for_unmapped(
+            &mut chosen.mapping,
+            &fields,
+            &chosen.table.rows,
+            opts.region,
+            app::import::fields::today(),
+        )
+    } else {
+        map_to_fields(&mut chosen.mapping, &fields, &chosen.table.rows);
+        Vec::new()
+    };
+    let fields_created: Vec<String> = new_fields.iter().map(|f| f.name.to_string()).collect();
+    // Created before the rows are written (and, for a dry run, removed
+    // after it: they hold no value then).
+    let created = store
+        .resolve_fields(
+            account_id,
+            chosen
+                .mapping
+                .columns
+                .iter_mut()
+                .filter_map(|c| c.custom.as_mut())
+                .collect(),
+        )
+        .await
+        .map_err(database)?;
     let extra: Vec<GroupName> = opts.group.iter().cloned().collect();
     let mut plan = plan(&chosen.table, &chosen.mapping, opts.region, &extra);
 
@@ -199,6 +249,14 @@ pub async fn run_import(
                 ),
             }
         })?;
+    if opts.dry_run {
+        for name in &created {
+            store
+                .delete_field_named(account_id, name)
+                .await
+                .map_err(database)?;
+        }
+    }
     let conflict_indexes: Vec<usize> = summary.conflicts.iter().map(|c| c.index).collect();
     plan.rejected = rejected_rows(&plan.rejected, &summary.conflicts);
     let conflict_rows: usize = summary.conflicts.iter().map(|c| c.rows.len()).sum();
@@ -257,7 +315,7 @@ pub async fn run_import(
             .map(|c| ColumnReport {
                 index: c.index,
                 header: c.header.clone(),
-                field: c.field.map(|f| f.as_str().to_string()),
+                field: c.field_code(),
                 confidence: (c.confidence * 100.0).round() / 100.0,
                 reason: c.reason.clone(),
             })
@@ -290,8 +348,18 @@ pub async fn run_import(
                 contact_report(c, sms)
             })
             .collect(),
+        fields_created,
         dry_run: opts.dry_run,
     })
+}
+
+/// A store error as the command line reports it.
+fn database(e: impl std::fmt::Display) -> CliError {
+    tracing::error!(error = %e, "import failed");
+    CliError {
+        kind: "database",
+        message: format!("The database refused the import: {e}. Nothing was saved."),
+    }
 }
 
 /// A sheet by exact or case-insensitive name, else by 0-based index.
@@ -331,6 +399,17 @@ pub fn human_summary(r: &ImportReport) -> String {
             .map(|h| h.to_string())
             .unwrap_or_else(|| "none".into())
     ));
+    if !r.fields_created.is_empty() {
+        out.push_str(&format!(
+            "custom fields {}: {}\n",
+            if r.dry_run {
+                "that would be created"
+            } else {
+                "created"
+            },
+            r.fields_created.join(", ")
+        ));
+    }
     for c in &r.columns {
         out.push_str(&format!(
             "  column {:>2} {:<28} -> {:<10} ({})\n",

@@ -126,6 +126,12 @@ enum Command {
         /// contacts, so that they stay suppressed if added later.
         #[arg(long)]
         opt_out_list: bool,
+        /// Make a custom field of every column that maps to no field (its
+        /// name from the header, its type guessed from the values) instead
+        /// of ignoring it. Columns named like one of the account's custom
+        /// fields are mapped to it with or without this flag.
+        #[arg(long)]
+        create_fields: bool,
     },
 }
 
@@ -177,6 +183,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             errors,
             consent,
             opt_out_list,
+            create_fields,
         } => {
             let account =
                 match server::import_account(&state.store, account.as_deref(), region).await {
@@ -213,6 +220,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                     (true, false) => ImportConsent::AllAgreed,
                     (false, false) => ImportConsent::FileSays,
                 },
+                create_fields,
             };
             return Ok(match run_import(&state.store, account.id, &opts).await {
                 Ok(report) => {

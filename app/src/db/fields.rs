@@ -146,6 +146,56 @@ impl Store {
         Ok(values)
     }
 
+    /// An import's custom fields made real, before its first row: each
+    /// `defs` entry that names one of the account's fields (whatever its
+    /// case) becomes that field's definition, so the rows are checked
+    /// against what the account keeps; the others are created. Returns the
+    /// names of the fields created. All or none: one transaction.
+    pub async fn resolve_fields(
+        &self,
+        account_id: i64,
+        defs: Vec<&mut FieldDef>,
+    ) -> Result<Vec<String>, StoreError> {
+        if defs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_turn, txn) = self.begin_write().await?;
+        let mut created = Vec::new();
+        for def in defs {
+            let existing = custom_field::Entity::find()
+                .filter(custom_field::Column::AccountId.eq(account_id))
+                .filter(custom_field::Column::NameKey.eq(def.name.key()))
+                .one(&txn)
+                .await?;
+            let stored = match existing {
+                Some(m) => view(m)?,
+                None => {
+                    created.push(def.name.to_string());
+                    view(insert_field(&txn, account_id, def).await?)?
+                }
+            };
+            if let Some(d) = stored.def() {
+                *def = d;
+            }
+        }
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Deletes the account's field named `name` (whatever its case) and its
+    /// values, if it exists.
+    pub async fn delete_field_named(&self, account_id: i64, name: &str) -> Result<(), StoreError> {
+        let found = custom_field::Entity::find()
+            .filter(custom_field::Column::AccountId.eq(account_id))
+            .filter(custom_field::Column::NameKey.eq(FieldName::key_of(name)))
+            .one(&self.db)
+            .await?;
+        if let Some(f) = found {
+            self.delete_field(account_id, f.id).await?;
+        }
+        Ok(())
+    }
+
     /// The custom values of `contact_ids`, by contact, in field-name order.
     pub(crate) async fn field_values_of(
         &self,

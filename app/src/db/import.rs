@@ -27,11 +27,14 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::entity::{contact, contact_detail, contact_group, group_member};
+use super::entity::{
+    contact, contact_detail, contact_field_value, contact_group, custom_field, group_member,
+};
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::Store;
 use crate::import::consent::SmsChange;
 use crate::import::decide::{Changes, ExistingContact, ExistingDetail, NewDetail};
+use crate::import::fields::FieldValue;
 use crate::import::{
     decide, Conflict, DetailKind, GroupKey, ImportConsent, ImportContact, LineType, SmsStatus,
     Snapshot,
@@ -286,6 +289,25 @@ async fn load_snapshot(
         .flat_map(|c| c.groups.iter().map(|g| g.key()))
         .collect();
     snapshot.groups = group_ids(txn, account_id, group_keys.into_iter().collect()).await?;
+    let field_keys: BTreeSet<String> = batch
+        .iter()
+        .flat_map(|c| c.fields.iter().map(|v| v.field.key()))
+        .collect();
+    if !field_keys.is_empty() {
+        let keys: Vec<String> = field_keys.into_iter().collect();
+        let rows: Vec<(String, i64)> = all_in(
+            txn,
+            custom_field::Entity::find()
+                .select_only()
+                .column(custom_field::Column::NameKey)
+                .column(custom_field::Column::Id)
+                .filter(custom_field::Column::AccountId.eq(account_id)),
+            custom_field::Column::NameKey,
+            &keys,
+        )
+        .await?;
+        snapshot.fields = rows.into_iter().collect();
+    }
 
     let ids: Vec<i64> = snapshot
         .owners
@@ -377,6 +399,27 @@ async fn load_snapshot(
     for (contact_id, group_id) in memberships {
         if let Some(c) = snapshot.contacts.get_mut(&contact_id) {
             c.group_ids.push(group_id);
+        }
+    }
+    if !snapshot.fields.is_empty() {
+        let field_ids: Vec<i64> = snapshot.fields.values().copied().collect();
+        let values: Vec<(i64, i64, String)> = all_in(
+            txn,
+            contact_field_value::Entity::find()
+                .select_only()
+                .column(contact_field_value::Column::ContactId)
+                .column(contact_field_value::Column::FieldId)
+                .column(contact_field_value::Column::Value)
+                .filter(contact_field_value::Column::AccountId.eq(account_id))
+                .filter(contact_field_value::Column::FieldId.is_in(field_ids)),
+            contact_field_value::Column::ContactId,
+            &ids,
+        )
+        .await?;
+        for (contact_id, field_id, value) in values {
+            if let Some(c) = snapshot.contacts.get_mut(&contact_id) {
+                c.values.insert(field_id, value);
+            }
         }
     }
     Ok(snapshot)
@@ -532,7 +575,9 @@ async fn write(
     let mut new_contacts = Columns::new(&CONTACT_COLUMNS);
     let mut new_details = Columns::new(&DETAIL_COLUMNS);
     let mut new_members = Columns::new(&MEMBER_COLUMNS);
+    let mut values = Columns::new(&VALUE_COLUMNS);
     for (c, &id) in changes.creates.iter().zip(&ids) {
+        push_values(id, &c.values, &mut values);
         new_contacts.push([
             id.into(),
             c.first_name.into(),
@@ -598,6 +643,7 @@ async fn write(
             u.reach.as_str().into(),
         ]);
         push_details(u.id, &u.details, &mut new_details);
+        push_values(u.id, &u.values, &mut values);
         for key in &u.groups {
             new_members.push([group_id(key)?.into(), u.id.into()]);
         }
@@ -625,6 +671,15 @@ async fn write(
     new_members
         .insert(txn, "group_member", &[("account_id", account.clone())])
         .await?;
+    values
+        .insert_or_update(
+            txn,
+            "contact_field_value",
+            &[("account_id", account.clone())],
+            "(contact_id, field_id)",
+            &["value", "value_key"],
+        )
+        .await?;
     if statuses.rows > 0 {
         statuses.set_statuses(txn, account_id).await?;
         events
@@ -644,6 +699,18 @@ async fn write(
     let created = i64::try_from(summary.created).unwrap_or(i64::MAX);
     super::store::count_contacts(txn, account_id, created).await?;
     Ok(summary)
+}
+
+fn push_values(contact_id: i64, values: &[(i64, &FieldValue)], out: &mut Columns) {
+    for (field_id, v) in values {
+        let key = super::fields::value_key(v);
+        out.push([
+            contact_id.into(),
+            (*field_id).into(),
+            v.as_str().into(),
+            key.as_str().into(),
+        ]);
+    }
 }
 
 fn push_details(contact_id: i64, details: &[NewDetail<'_>], out: &mut Columns) {
@@ -692,6 +759,13 @@ static DETAIL_COLUMNS: [Column; 8] = [
     col("line_type", "text"),
 ];
 static MEMBER_COLUMNS: [Column; 2] = [col("group_id", "bigint"), col("contact_id", "bigint")];
+/// A custom value: set, or replacing the one stored.
+static VALUE_COLUMNS: [Column; 4] = [
+    col("contact_id", "bigint"),
+    col("field_id", "bigint"),
+    col("value", "text"),
+    col("value_key", "text"),
+];
 /// An SMS status change: the contact, what the decision read, what it
 /// becomes, why, since when (the file's consent date, else now).
 static STATUS_COLUMNS: [Column; 5] = [
@@ -853,6 +927,20 @@ impl Columns {
         table: &str,
         constants: &[(&str, Value)],
     ) -> Result<(), DbErr> {
+        self.insert_or_update(txn, table, constants, "", &[]).await
+    }
+
+    /// [`Columns::insert`]; a row whose `conflict` key (`(a, b)`) exists
+    /// instead sets the `update` columns to the row's (none: the plain
+    /// insert).
+    async fn insert_or_update(
+        self,
+        txn: &DatabaseTransaction,
+        table: &str,
+        constants: &[(&str, Value)],
+        conflict: &str,
+        update: &[&str],
+    ) -> Result<(), DbErr> {
         if self.rows == 0 {
             return Ok(());
         }
@@ -871,8 +959,20 @@ impl Columns {
         let json_param = params.next();
         let select = self.select_sql(params.postgres(), &json_param);
         params.add(self.into_json()?.into());
+        // `WHERE true`: SQLite reads `ON` after a `SELECT … FROM` as a join's.
+        let upsert = match update {
+            [] => String::new(),
+            columns => format!(
+                " WHERE true ON CONFLICT {conflict} DO UPDATE SET {}",
+                columns
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         let sql = format!(
-            "INSERT INTO {table} ({}) SELECT j.*{} FROM ({select}) AS j",
+            "INSERT INTO {table} ({}) SELECT j.*{} FROM ({select}) AS j{upsert}",
             names.join(", "),
             constants
                 .iter()

@@ -68,6 +68,17 @@ impl Store {
         req: &ImportRequest,
         group: &ChosenGroup,
     ) -> Result<ImportStarted, StoreError> {
+        // The custom fields the mapping names: the account's own kinds, or
+        // created now.
+        let mut columns = req.columns.clone();
+        self.resolve_fields(
+            account_id,
+            columns
+                .iter_mut()
+                .filter_map(|c| c.custom.as_mut())
+                .collect(),
+        )
+        .await?;
         let (group_id, group_name) = match group {
             ChosenGroup::None => (None, None),
             ChosenGroup::Existing(id) => {
@@ -79,7 +90,7 @@ impl Store {
                 (Some(g.id), Some(g.name))
             }
         };
-        let mapping = serde_json::to_string(&req.columns)
+        let mapping = serde_json::to_string(&columns)
             .map_err(|e| StoreError::Corrupt(format!("mapping to JSON: {e}")))?;
         let _turn = self.write_turn().await;
         let row = import_batch::ActiveModel {

@@ -37,6 +37,7 @@ use super::consent::{
     merge_consent, sms_number, sms_outcome, ImportConsent, PhoneLine, Reach, SmsChange, SmsStatus,
 };
 use super::contact::{derived_columns, display_name};
+use super::fields::FieldValue;
 use super::group::{push_group, GroupKey, GroupName};
 use super::numbering::LineType;
 use super::rows::{cap_details, ImportContact, RejectReason, Rejection, RowIssue};
@@ -132,6 +133,11 @@ fn merge_into(into: &mut ImportContact, from: ImportContact) {
         push_group(&mut into.groups, g);
     }
     merge_consent(&mut into.consent, from.consent);
+    for v in from.fields {
+        if !into.fields.iter().any(|e| e.field.key() == v.field.key()) {
+            into.fields.push(v);
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the snapshot
@@ -147,6 +153,8 @@ pub struct Snapshot {
     pub contacts: HashMap<i64, ExistingContact>,
     /// The account's groups among those the batch names.
     pub groups: HashMap<GroupKey, i64>,
+    /// The account's custom fields among those the batch names, by name key.
+    pub fields: HashMap<String, i64>,
 }
 
 /// A stored contact, as much of it as the decision reads.
@@ -161,6 +169,8 @@ pub struct ExistingContact {
     /// The groups it is a member of (those of the batch are enough).
     pub group_ids: Vec<i64>,
     pub sms: SmsStatus,
+    /// Its values of the batch's custom fields, by field id.
+    pub values: HashMap<i64, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,6 +242,8 @@ pub struct NewContact<'a> {
     pub sms_number: String,
     /// Whether it can be texted at all, by its phones.
     pub reach: Reach,
+    /// Its custom values: (field id, value).
+    pub values: Vec<(i64, &'a FieldValue)>,
 }
 
 /// A stored contact that changes, with what changes.
@@ -257,6 +269,19 @@ pub struct ContactUpdate<'a> {
     pub sms_number: String,
     /// Whether it can be texted at all once updated.
     pub reach: Reach,
+    /// Custom values it gets or that change: (field id, value).
+    pub values: Vec<(i64, &'a FieldValue)>,
+    /// Those changes, old → new, by field name.
+    pub value_changes: Vec<ValueChange>,
+}
+
+/// A custom value an import sets on a stored contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueChange {
+    pub field: String,
+    /// `None`: it held no value of the field.
+    pub old: Option<String>,
+    pub new: String,
 }
 
 /// A phone or e-mail to add to a contact.
@@ -361,7 +386,7 @@ pub fn decide<'a>(
         matched.dedup();
         let id = match matched.as_slice() {
             [] => {
-                let new = create(index, c, consent);
+                let new = create(index, c, snapshot, consent);
                 changes.status_after[index] =
                     new.sms.as_ref().map_or(SmsStatus::NotRecorded, |s| s.to);
                 if !new
@@ -456,6 +481,9 @@ fn apply(current: &mut ExistingContact, u: &ContactUpdate<'_>) {
     if let Some(s) = &u.sms {
         current.sms = s.to;
     }
+    for (field_id, v) in &u.values {
+        current.values.insert(*field_id, v.as_str().to_string());
+    }
     current
         .details
         .extend(u.details.iter().map(|d| ExistingDetail {
@@ -480,6 +508,25 @@ fn fold<'a>(into: &mut ContactUpdate<'a>, u: ContactUpdate<'a>, stored: &Existin
     into.groups.extend(u.groups);
     into.sms_number = u.sms_number;
     into.reach = u.reach;
+    for (field_id, v) in u.values {
+        into.values.retain(|(f, _)| *f != field_id);
+        into.values.push((field_id, v));
+    }
+    // One change per field, from what the snapshot read to the last value.
+    for change in u.value_changes {
+        match into
+            .value_changes
+            .iter_mut()
+            .find(|c| c.field == change.field)
+        {
+            Some(c) => c.new = change.new,
+            None => into.value_changes.push(change),
+        }
+    }
+    into.value_changes
+        .retain(|c| c.old.as_deref() != Some(c.new.as_str()));
+    into.values
+        .retain(|(f, v)| stored.values.get(f).map(String::as_str) != Some(v.as_str()));
     if let Some(later) = u.sms {
         // One change, from what the snapshot read to where the rows left it.
         into.sms = (later.to != stored.sms).then_some(SmsChange {
@@ -504,7 +551,12 @@ fn new_groups(batch: &[ImportContact], snapshot: &Snapshot) -> Vec<GroupName> {
     out.into_iter().map(|(_, g)| g).collect()
 }
 
-fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact<'_> {
+fn create<'a>(
+    index: usize,
+    c: &'a ImportContact,
+    snapshot: &Snapshot,
+    consent: ImportConsent,
+) -> NewContact<'a> {
     let details = new_details(c, &[]);
     let (sms_number, reach) = number_of(&[], &details);
     let first_name = c.stored_first_name();
@@ -526,6 +578,11 @@ fn create(index: usize, c: &ImportContact, consent: ImportConsent) -> NewContact
         details,
         groups: c.groups.iter().map(GroupName::key).collect(),
         sms: sms_outcome(SmsStatus::NotRecorded, c.consent.as_ref(), consent).change,
+        values: c
+            .fields
+            .iter()
+            .filter_map(|v| Some((*snapshot.fields.get(&v.field.key())?, &v.value)))
+            .collect(),
     }
 }
 
@@ -592,7 +649,28 @@ fn update<'a>(
             groups.push(key);
         }
     }
-    if fields.is_empty() && details.is_empty() && groups.is_empty() && sms.is_none() {
+    let mut values = Vec::new();
+    let mut value_changes = Vec::new();
+    for v in &c.fields {
+        let Some(&field_id) = snapshot.fields.get(&v.field.key()) else {
+            continue;
+        };
+        let old_value = old.values.get(&field_id);
+        if old_value.map(String::as_str) != Some(v.value.as_str()) {
+            values.push((field_id, &v.value));
+            value_changes.push(ValueChange {
+                field: v.field.to_string(),
+                old: old_value.cloned(),
+                new: v.value.as_str().to_string(),
+            });
+        }
+    }
+    if fields.is_empty()
+        && details.is_empty()
+        && groups.is_empty()
+        && sms.is_none()
+        && values.is_empty()
+    {
         return None;
     }
     // Still nameless: it keeps sorting under its first detail.
@@ -614,6 +692,8 @@ fn update<'a>(
         sms,
         sms_number,
         reach,
+        values,
+        value_changes,
     })
 }
 
@@ -754,6 +834,7 @@ mod tests {
             details,
             groups: groups.iter().map(|g| group(g)).collect(),
             consent: None,
+            fields: Vec::new(),
         }
     }
 
@@ -783,6 +864,7 @@ mod tests {
                 ],
                 group_ids: vec![10],
                 sms: SmsStatus::NotRecorded,
+                values: HashMap::new(),
             },
         );
         s.contacts.insert(

@@ -25,7 +25,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::dates::{infer_order, parse_calendar_date, DateIssue, DateOrder};
-use super::mapping::normalize_header;
+use super::mapping::{normalize_header, ColumnMapping, Field, Mapping};
+use super::read::GridRow;
 use super::validate::Region;
 
 /// Longest field name, in characters.
@@ -211,7 +212,7 @@ pub struct FieldDef {
     pub name: FieldName,
     pub kind: FieldKind,
     /// The choices of a one-of-a-list field, in the order they are offered.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub choices: Vec<String>,
 }
 
@@ -641,14 +642,18 @@ pub fn guess_kind<'a>(
     let says_date = words.iter().any(|w| DATE_WORDS.contains(w));
     let says_text = words.iter().any(|w| TEXT_WORDS.contains(w));
     let n = values.len();
-    let share = |k: usize| k * 10 >= n * 9;
+    // Nine in ten, or all but one of a few (a typo in a short file is a
+    // problem to show, not a reason to call the column text).
+    let share = |k: usize| k * 10 >= n * 9 || (k >= 2 && k + 1 == n);
 
-    if values.iter().all(|v| yes_no(v).is_some()) && !says_text {
-        // A column of only 1s is a count, not a yes/no.
+    let yes_nos = values.iter().filter(|v| yes_no(v).is_some()).count();
+    if share(yes_nos) && !says_text {
+        // A column of numbers is yes/no only when all are 1s and 0s, both
+        // (only 1s is a count; 1, 0, 5 are counts).
         let distinct: std::collections::HashSet<bool> =
             values.iter().filter_map(|v| yes_no(v)).collect();
         let all_digits = values.iter().all(|v| v.chars().all(|c| c.is_ascii_digit()));
-        if !(all_digits && distinct.len() < 2) {
+        if !(all_digits && (distinct.len() < 2 || yes_nos < n)) {
             return Guess {
                 kind: FieldKind::YesNo,
                 choices: Vec::new(),
@@ -724,6 +729,150 @@ pub fn guess_kind<'a>(
         };
     }
     text
+}
+
+/// Today, as the checks of dates read it (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Rows of a column read to guess its kind (the first ones).
+const GUESS_ROWS: usize = 1_000;
+
+/// Whether a custom field may take column `c`: it is unassigned, or
+/// ignored because its header names something no built-in field keeps
+/// (`Birthday`, `Address`, `Notes`).
+pub fn is_candidate(c: &ColumnMapping) -> bool {
+    match c.field {
+        None => true,
+        Some(Field::Ignore) => super::mapping::is_not_kept(&c.header),
+        _ => false,
+    }
+}
+
+/// A date column's day/month order, when its values decide it.
+fn date_order(c: &mut ColumnMapping, rows: &[GridRow]) {
+    if c.holds_dates() && c.label.is_empty() {
+        if let Some(order) = infer_order(rows.iter().take(GUESS_ROWS).map(|r| r.cell(c.index))) {
+            c.label = order.as_str().to_string();
+        }
+    }
+}
+
+/// Maps to the account's `fields` every candidate column ([`is_candidate`])
+/// whose header is a field's name (as headers are compared: case, accents
+/// and punctuation aside). A field already mapped keeps its column.
+pub fn map_to_fields(mapping: &mut Mapping, fields: &[FieldDef], rows: &[GridRow]) {
+    for i in 0..mapping.columns.len() {
+        let c = &mapping.columns[i];
+        if !is_candidate(c) {
+            continue;
+        }
+        let Some(def) = fields.iter().find(|f| f.name.matches_header(&c.header)) else {
+            continue;
+        };
+        let taken = mapping.columns.iter().any(|o| {
+            o.custom
+                .as_ref()
+                .is_some_and(|d| d.name.key() == def.name.key())
+        });
+        if taken {
+            continue;
+        }
+        let (index, reason) = (
+            c.index,
+            format!("header “{}” is your field {}", c.header.trim(), def.name),
+        );
+        mapping.assign_custom(index, def.clone(), &reason);
+        mapping.columns[i].confidence = 0.95;
+        date_order(&mut mapping.columns[i], rows);
+    }
+}
+
+/// A new field for column `c`: named by its header (or `Column 3` when it
+/// has none, or one that is a built-in field's), its kind guessed from its
+/// values ([`guess_kind`]), and for a date column the order its values
+/// need.
+pub fn propose_field(
+    c: &ColumnMapping,
+    rows: &[GridRow],
+    region: Region,
+    today: NaiveDate,
+) -> (FieldDef, Option<DateOrder>) {
+    let fallback = || FieldName(format!("Column {}", c.index + 1));
+    let name = match FieldName::parse(&c.header) {
+        Ok(name) => name,
+        Err(FieldNameIssue::TooLong) => {
+            FieldName::parse(&c.header.chars().take(MAX_FIELD_NAME).collect::<String>())
+                .unwrap_or_else(|_| fallback())
+        }
+        Err(FieldNameIssue::BuiltIn(_)) => {
+            FieldName::parse(&format!("{} (custom)", c.header.trim()))
+                .unwrap_or_else(|_| fallback())
+        }
+        Err(FieldNameIssue::Empty) => fallback(),
+    };
+    let g = guess_kind(
+        &c.header,
+        rows.iter().take(GUESS_ROWS).map(|r| r.cell(c.index)),
+        region,
+        today,
+    );
+    (
+        FieldDef {
+            name,
+            kind: g.kind,
+            choices: g.choices,
+        },
+        g.order,
+    )
+}
+
+/// `contacts import --create-fields`: every candidate column not mapped to
+/// one of the account's `fields` by [`map_to_fields`] becomes a new field
+/// ([`propose_field`]; a name two columns would share gets ` 2`). Returns
+/// the new fields, which the caller creates.
+pub fn create_fields_for_unmapped(
+    mapping: &mut Mapping,
+    fields: &[FieldDef],
+    rows: &[GridRow],
+    region: Region,
+    today: NaiveDate,
+) -> Vec<FieldDef> {
+    map_to_fields(mapping, fields, rows);
+    let mut created: Vec<FieldDef> = Vec::new();
+    for i in 0..mapping.columns.len() {
+        if !is_candidate(&mapping.columns[i]) {
+            continue;
+        }
+        let (mut def, order) = propose_field(&mapping.columns[i], rows, region, today);
+        let taken = |name: &FieldName| {
+            fields
+                .iter()
+                .chain(&created)
+                .any(|f| f.name.key() == name.key())
+        };
+        let base = def.name.clone();
+        let mut n = 2;
+        while taken(&def.name) {
+            let suffix = format!(" {n}");
+            let stem: String = base
+                .as_str()
+                .chars()
+                .take(MAX_FIELD_NAME - suffix.chars().count())
+                .collect();
+            def.name = FieldName(format!("{}{suffix}", stem.trim_end()));
+            n += 1;
+        }
+        let index = mapping.columns[i].index;
+        mapping.assign_custom(index, def.clone(), "a new field made of this column");
+        if let Some(order) = order {
+            mapping.columns[i].label = order.as_str().to_string();
+        }
+        mapping.columns[i].confidence = 0.9;
+        created.push(def);
+    }
+    created
 }
 
 #[cfg(test)]
@@ -967,8 +1116,13 @@ mod tests {
     #[case("Customer id", vec!["10023", "10024"], FieldKind::Text)]
     #[case("Account", vec!["00123", "00124"], FieldKind::Text)]
     #[case("VIP", vec!["yes", "no", "Yes"], FieldKind::YesNo)]
+    #[case("VIP", vec!["yes", "no", "maybe"], FieldKind::YesNo)]
+    #[case("VIP", vec!["yes", "maybe", "perhaps"], FieldKind::Text)]
+    #[case("Birthday", vec!["13/02/1990", "25 Dec", "31/02/1985"], FieldKind::Date)]
+    #[case("Spend", vec!["1,200.50", "12", "abc"], FieldKind::Number)]
     #[case("Newsletter", vec!["1", "0", "1"], FieldKind::YesNo)]
     #[case("Count", vec!["1", "1", "1"], FieldKind::Number)]
+    #[case("Rooms", vec!["1", "0", "1", "5"], FieldKind::Number)]
     #[case("City", repeat(&["Leeds", "York"], 10), FieldKind::Text)]
     #[case("Plan", repeat(&["Gold", "Silver", "gold"], 5), FieldKind::Choice)]
     #[case("Plan", vec!["Gold", "Silver", "Bronze"], FieldKind::Text)]

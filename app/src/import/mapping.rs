@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
+use super::fields::{FieldDef, FieldKind};
 use super::read::GridRow;
 use super::validate::{lenient_phone, normalize_email, Region};
 
@@ -30,6 +31,9 @@ pub enum Field {
     /// When they agreed (or opted out): a date ([`super::dates`]); the
     /// column's `label` keeps its day/month order.
     ConsentDate,
+    /// One of the account's custom fields, or one the import creates: the
+    /// column's [`ColumnMapping::custom`] says which.
+    Custom,
     Ignore,
 }
 
@@ -58,6 +62,7 @@ impl Field {
             Field::Group => "group",
             Field::SmsConsent => "sms_consent",
             Field::ConsentDate => "consent_date",
+            Field::Custom => "custom",
             Field::Ignore => "ignore",
         }
     }
@@ -78,6 +83,7 @@ impl Field {
             Field::Group => "Group",
             Field::SmsConsent => "SMS consent",
             Field::ConsentDate => "Consent date",
+            Field::Custom => "Custom field",
             Field::Ignore => "Ignore",
         }
     }
@@ -86,7 +92,7 @@ impl Field {
     pub fn allows_many(self) -> bool {
         matches!(
             self,
-            Field::Phone | Field::Email | Field::Group | Field::Ignore
+            Field::Phone | Field::Email | Field::Group | Field::Custom | Field::Ignore
         )
     }
 }
@@ -110,6 +116,32 @@ pub struct ColumnMapping {
     /// Why, in words: "header “Mobile” means Phone", "92 % of values are valid
     /// phone numbers".
     pub reason: String,
+    /// For [`Field::Custom`]: the custom field (an account's, or one the
+    /// import will create). A date field's day/month order is in `label`.
+    #[serde(default)]
+    pub custom: Option<FieldDef>,
+}
+
+impl ColumnMapping {
+    /// What the column holds, as scripts read it: a field's name
+    /// (`phone`), or `custom:NAME` for a custom field.
+    pub fn field_code(&self) -> Option<String> {
+        match (self.field, &self.custom) {
+            (Some(Field::Custom), Some(def)) => Some(format!("custom:{}", def.name)),
+            (Some(f), _) => Some(f.as_str().to_string()),
+            (None, _) => None,
+        }
+    }
+
+    /// Whether the column holds dates whose day/month order its `label` keeps.
+    pub fn holds_dates(&self) -> bool {
+        self.field == Some(Field::ConsentDate)
+            || (self.field == Some(Field::Custom)
+                && self
+                    .custom
+                    .as_ref()
+                    .is_some_and(|d| d.kind == FieldKind::Date))
+    }
 }
 
 /// The mapping of every column of a table.
@@ -150,13 +182,43 @@ impl Mapping {
         if let Some(c) = self.columns.iter_mut().find(|c| c.index == index) {
             // A date column's label is its day/month order: it does not
             // follow the column to another field, nor come from one.
-            let was_date = c.field == Some(Field::ConsentDate);
+            let was_date = c.holds_dates();
             if was_date != (field == Field::ConsentDate) {
                 c.label.clear();
             }
             c.field = Some(field);
+            c.custom = None;
             c.confidence = 1.0;
             c.reason = "chosen by you".into();
+        }
+        moved_from
+    }
+
+    /// The user's choice of a custom field for a column (an account's, or
+    /// a new one): a column that held the same field becomes unassigned,
+    /// and its index is returned, as with [`Mapping::assign`].
+    pub fn assign_custom(&mut self, index: usize, def: FieldDef, reason: &str) -> Option<usize> {
+        let mut moved_from = None;
+        let key = def.name.key();
+        for c in &mut self.columns {
+            if c.index != index && c.custom.as_ref().is_some_and(|d| d.name.key() == key) {
+                c.field = None;
+                c.custom = None;
+                c.label.clear();
+                c.confidence = 0.0;
+                c.reason = format!("{} moved to another column", def.name);
+                moved_from = Some(c.index);
+            }
+        }
+        if let Some(c) = self.columns.iter_mut().find(|c| c.index == index) {
+            let was_date = c.holds_dates();
+            if !was_date || def.kind != FieldKind::Date {
+                c.label.clear();
+            }
+            c.field = Some(Field::Custom);
+            c.custom = Some(def);
+            c.confidence = 1.0;
+            c.reason = reason.to_string();
         }
         moved_from
     }
@@ -672,6 +734,12 @@ fn classify_normalized(norm: &str) -> HeaderMeaning {
     HeaderMeaning::Unknown
 }
 
+/// Whether `header` names something no built-in field keeps (`Birthday`,
+/// `Address`): a custom field may take its column.
+pub(crate) fn is_not_kept(header: &str) -> bool {
+    classify_header(header) == HeaderMeaning::NotKept
+}
+
 /// Whether `header` is one we recognise (used to find the header row).
 pub(crate) fn is_known_header(header: &str) -> bool {
     !matches!(classify_header(header), HeaderMeaning::Unknown)
@@ -848,6 +916,7 @@ pub fn auto_map(headers: &[String], rows: &[GridRow], width: usize, region: Regi
             label_column: None,
             confidence: 0.0,
             reason: String::new(),
+            custom: None,
         };
         match meaning {
             HeaderMeaning::Field {

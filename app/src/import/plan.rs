@@ -70,7 +70,7 @@ pub fn plan_with_progress(
         if i > 0 && i % PROGRESS_ROWS == 0 {
             progress(i);
         }
-        match validate_row_cached(&gather(row, mapping), region, cache) {
+        match validate_row_cached(&gather(row, mapping), mapping, region, cache) {
             RowVerdict::Contact(c, w) => {
                 contacts.push(c);
                 warnings.extend(w);

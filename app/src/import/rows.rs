@@ -13,6 +13,7 @@ use super::contact::{
     clean_label, clean_name, email_message, phone_message, MAX_DETAILS_PER_KIND, MAX_NAME_LEN,
 };
 use super::dates::{parse_date, region_order, DateOrder};
+use super::fields::{FieldName, FieldValue, ReadAs};
 use super::group::{push_group, GroupName, GroupNameIssue, MAX_GROUPS_PER_ROW, MAX_GROUP_NAME};
 use super::mapping::{Field, Mapping};
 use super::numbering::LineType;
@@ -130,6 +131,16 @@ pub struct ImportContact {
     /// What its consent cell said, if it has one (see [`super::consent`]).
     #[serde(default)]
     pub consent: Option<RowConsent>,
+    /// Its custom fields' values (one per field; see [`super::fields`]).
+    #[serde(default)]
+    pub fields: Vec<CustomValue>,
+}
+
+/// A row's value of a custom field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomValue {
+    pub field: FieldName,
+    pub value: FieldValue,
 }
 
 impl ImportContact {
@@ -186,6 +197,8 @@ pub struct RowCells {
     pub consent: Vec<(usize, String)>,
     /// (column, cell, the column's label: its day/month order)
     pub consent_date: Vec<(usize, String, String)>,
+    /// (column, cell, the column's place in the mapping: its field)
+    pub custom: Vec<(usize, String, usize)>,
 }
 
 /// Splits a cell that holds several values (Google's ` ::: `, or a list).
@@ -242,7 +255,7 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
         row: row.number,
         ..Default::default()
     };
-    for c in &mapping.columns {
+    for (position, c) in mapping.columns.iter().enumerate() {
         let cell = strip_controls(row.cell(c.index));
         let cell = cell.as_ref();
         if cell.is_empty()
@@ -278,6 +291,7 @@ pub fn gather(row: &GridRow, mapping: &Mapping) -> RowCells {
                 out.consent_date
                     .push((c.index, cell.into(), c.label.clone()))
             }
+            Some(Field::Custom) => out.custom.push((c.index, cell.into(), position)),
             Some(Field::Ignore) | None => {}
         }
     }
@@ -314,12 +328,17 @@ pub enum RowVerdict {
 }
 
 /// Validates one gathered row.
-pub fn validate_row(cells: &RowCells, region: Region) -> RowVerdict {
-    validate_row_cached(cells, region, &mut PhoneCache::default())
+pub fn validate_row(cells: &RowCells, mapping: &Mapping, region: Region) -> RowVerdict {
+    validate_row_cached(cells, mapping, region, &mut PhoneCache::default())
 }
 
 /// [`validate_row`] with phone verdicts kept in `cache`.
-pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCache) -> RowVerdict {
+pub fn validate_row_cached(
+    cells: &RowCells,
+    mapping: &Mapping,
+    region: Region,
+    cache: &mut PhoneCache,
+) -> RowVerdict {
     let row = cells.row;
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut name = |values: &[(usize, String)], what: &str, max: usize| -> String {
@@ -499,6 +518,7 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
         }),
         _ => {}
     }
+    let fields = custom_values(cells, mapping, region, &mut warnings);
     RowVerdict::Contact(
         ImportContact {
             rows: vec![row],
@@ -509,9 +529,57 @@ pub fn validate_row_cached(cells: &RowCells, region: Region, cache: &mut PhoneCa
             details,
             groups,
             consent,
+            fields,
         },
         warnings,
     )
+}
+
+/// The row's custom values, each checked by its field's kind
+/// ([`super::fields::FieldDef::check`]); a cell that is not a value of its
+/// field is a warning and the row is imported without it. Two columns of
+/// one field: the first value wins.
+fn custom_values(
+    cells: &RowCells,
+    mapping: &Mapping,
+    region: Region,
+    warnings: &mut Vec<RowIssue>,
+) -> Vec<CustomValue> {
+    let mut out: Vec<CustomValue> = Vec::new();
+    if cells.custom.is_empty() {
+        return out;
+    }
+    let today = chrono::Utc::now().date_naive();
+    for (col, cell, position) in &cells.custom {
+        let Some(column) = mapping.columns.get(*position) else {
+            continue;
+        };
+        let Some(def) = &column.custom else {
+            continue;
+        };
+        let read = ReadAs::new(region, DateOrder::parse(&column.label), today);
+        match def.check(cell, read) {
+            Ok(Some(value)) => {
+                if !out.iter().any(|v| v.field.key() == def.name.key()) {
+                    out.push(CustomValue {
+                        field: def.name.clone(),
+                        value,
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(issue) => warnings.push(RowIssue {
+                row: cells.row,
+                column: Some(*col),
+                kind: RejectReason::InvalidValue,
+                message: format!(
+                    "{} (the row was imported without it)",
+                    issue.message(cell, def)
+                ),
+            }),
+        }
+    }
+    out
 }
 
 fn phone_issue_message(raw: &str, issue: &PhoneIssue, region: Region) -> String {

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::consent::ImportConsent;
+use super::fields::FieldDef;
 use super::mapping::{ColumnMapping, Field, Mapping};
 use super::read::GridRow;
 use super::rows::{ImportPlan, Rejection};
@@ -39,6 +40,9 @@ pub struct WireColumn {
     pub field: Field,
     pub label: String,
     pub label_column: Option<usize>,
+    /// A custom field's definition (for [`Field::Custom`]).
+    #[serde(default)]
+    pub custom: Option<FieldDef>,
 }
 
 /// A row as sent: its number in the user's file and the sent columns' cells.
@@ -213,6 +217,32 @@ pub fn check_start(start: &ImportRequest) -> Result<(), String> {
     if start.content_hash.len() > 64 || !start.content_hash.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err("The file's content hash is 64 hexadecimal characters.".into());
     }
+    let custom: Vec<&FieldDef> = start
+        .columns
+        .iter()
+        .filter_map(|c| c.custom.as_ref())
+        .collect();
+    if start
+        .columns
+        .iter()
+        .any(|c| (c.field == Field::Custom) != c.custom.is_some())
+    {
+        return Err("A custom field column names its field.".into());
+    }
+    if custom.len() > super::fields::MAX_FIELDS {
+        return Err(format!(
+            "An import maps at most {} custom fields.",
+            super::fields::MAX_FIELDS
+        ));
+    }
+    for (i, d) in custom.iter().enumerate() {
+        if custom[..i].iter().any(|e| e.name.key() == d.name.key()) {
+            return Err(format!("Two columns are mapped to the field “{}”.", d.name));
+        }
+        if d.kind == super::fields::FieldKind::Choice {
+            super::fields::parse_choices(&d.choices).map_err(|e| e.to_string())?;
+        }
+    }
     super::wizard::check_contact_detail(start.columns.iter().map(|c| c.field))
         .map_err(|e| e.to_string())
 }
@@ -289,6 +319,7 @@ pub fn wire_columns(mapping: &Mapping) -> (Vec<usize>, Vec<WireColumn>) {
                     field: c.field.unwrap_or(Field::Ignore),
                     label: c.label.clone(),
                     label_column: c.label_column.and_then(position),
+                    custom: c.custom.clone(),
                 },
                 // A label column: sent for its cells, mapped to nothing.
                 other => WireColumn {
@@ -296,6 +327,7 @@ pub fn wire_columns(mapping: &Mapping) -> (Vec<usize>, Vec<WireColumn>) {
                     field: Field::Ignore,
                     label: String::new(),
                     label_column: None,
+                    custom: None,
                 },
             }
         })
@@ -326,6 +358,7 @@ pub fn server_table(columns: &[WireColumn], rows: Vec<WireRow>) -> (Table, Mappi
                 label_column: c.label_column.filter(|&l| l < width),
                 confidence: 1.0,
                 reason: "confirmed in the wizard".into(),
+                custom: c.custom.clone(),
             })
             .collect(),
     };
@@ -466,6 +499,7 @@ mod tests {
             field: Field::Phone,
             label: "mobile".into(),
             label_column: Some(99),
+            custom: None,
         }];
         let (t, m) = server_table(
             &columns,

@@ -125,6 +125,7 @@ mod tests {
                     label_column: None,
                     confidence: 1.0,
                     reason: String::new(),
+                    custom: None,
                 })
                 .collect(),
         }
