@@ -155,6 +155,33 @@ pub struct ContactQuery {
     pub import: Option<i64>,
     #[serde(default)]
     pub sms: SmsFilter,
+    /// Only the contacts whose custom field holds this value.
+    #[serde(default)]
+    pub field: Option<FieldFilter>,
+}
+
+/// "City = Leeds": a custom field and a value, compared as the field
+/// compares its values (`FieldValue::key`: `leeds` and `LEEDS` are one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldFilter {
+    pub field_id: i64,
+    pub value: String,
+}
+
+impl FieldFilter {
+    /// As the list's URL carries it: `12:Leeds`.
+    pub fn to_param(&self) -> String {
+        format!("{}:{}", self.field_id, self.value)
+    }
+
+    pub fn from_param(s: &str) -> Option<Self> {
+        let (id, value) = s.split_once(':')?;
+        let field_id = id.parse().ok().filter(|&id: &i64| id > 0)?;
+        (!value.trim().is_empty()).then(|| FieldFilter {
+            field_id,
+            value: value.to_string(),
+        })
+    }
 }
 
 /// The last page a list request may ask for (200 a page: 200 million
@@ -174,6 +201,11 @@ impl ContactQuery {
         }
         if self.import.is_some_and(|id| id < 1) {
             return Err("That import does not exist.".into());
+        }
+        if let Some(f) = &self.field {
+            if f.value.chars().count() > MAX_SEARCH {
+                return Err(format!("Filter by at most {MAX_SEARCH} characters."));
+            }
         }
         Ok(())
     }
@@ -545,6 +577,9 @@ impl ContactQuery {
         if self.sms != SmsFilter::All {
             s.append_pair("sms", self.sms.to_param());
         }
+        if let Some(f) = &self.field {
+            s.append_pair("field", &f.to_param());
+        }
         if self.page() > 1 {
             s.append_pair("page", &self.page().to_string());
         }
@@ -576,11 +611,19 @@ mod url_tests {
             per_page: 0,
             import: None,
             sms: SmsFilter::Status(SmsStatus::OptedOut),
+            field: Some(FieldFilter {
+                field_id: 7,
+                value: "Leeds: north".into(),
+            }),
         };
         assert_eq!(
             q.to_url(),
-            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&page=2"
+            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&field=7%3ALeeds%3A+north&page=2"
         );
+        assert_eq!(FieldFilter::from_param("7:Leeds: north"), q.field);
+        assert_eq!(FieldFilter::from_param("x:Leeds"), None);
+        assert_eq!(FieldFilter::from_param("0:Leeds"), None);
+        assert_eq!(FieldFilter::from_param("7: "), None);
         for f in SmsFilter::ALL {
             assert_eq!(SmsFilter::from_param(f.to_param()), f);
         }

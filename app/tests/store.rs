@@ -858,6 +858,7 @@ async fn a_search_matching_most_contacts_pages_and_counts_exactly() {
             per_page: 200,
             import: None,
             sms: Default::default(),
+            field: None,
         };
         let names = |p: &app::model::ContactPage| {
             p.contacts

@@ -15,8 +15,9 @@ use sea_orm::{
 use super::entity::{contact_field_value, custom_field};
 use super::error::{Missing, StoreError};
 use super::store::Store;
-use crate::import::fields::{FieldDef, FieldKind, FieldName, FieldValue, MAX_FIELDS};
-use crate::model::{CustomFieldView, FieldValueView};
+use crate::import::fields::{FieldDef, FieldKind, FieldName, FieldValue, ReadAs, MAX_FIELDS};
+use crate::import::Region;
+use crate::model::{ContactQuery, CustomFieldView, FieldFilter, FieldValueView};
 
 /// The part of a value's key a filter compares (an index entry stays
 /// small whatever the value's length).
@@ -194,6 +195,40 @@ impl Store {
             self.delete_field(account_id, f.id).await?;
         }
         Ok(())
+    }
+
+    /// `query` with its field filter's value made the key the store
+    /// compares (read as the field reads its values, in the account's
+    /// region). `None`: the field cannot hold that value, so no contact
+    /// matches. A field of another account is not found.
+    pub async fn resolve_query(
+        &self,
+        account_id: i64,
+        region: Region,
+        query: &ContactQuery,
+    ) -> Result<Option<ContactQuery>, DbErr> {
+        let Some(filter) = &query.field else {
+            return Ok(Some(query.clone()));
+        };
+        let field = match self.find_field(account_id, filter.field_id).await {
+            Ok(f) => f,
+            Err(StoreError::Db(e)) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        let Some(def) = field.def() else {
+            return Ok(None);
+        };
+        let read = ReadAs::new(region, None, crate::import::fields::today());
+        let key = match def.check(&filter.value, read) {
+            Ok(Some(v)) => value_key(&v),
+            _ => return Ok(None),
+        };
+        let mut q = query.clone();
+        q.field = Some(FieldFilter {
+            field_id: filter.field_id,
+            value: key,
+        });
+        Ok(Some(q))
     }
 
     /// The custom values of `contact_ids`, by contact, in field-name order.

@@ -46,6 +46,27 @@ impl Store {
             .ok_or(StoreError::NotFound(Missing::Account))?
             .require_consent;
         self.check_selection(account_id, req).await?;
+        // A field filter's value as the store compares it.
+        let resolved;
+        let req = match &req.filter {
+            Some(f) if f.field.is_some() => {
+                let mut r = req.clone();
+                r.filter = match self.resolve_query(account_id, region, f).await? {
+                    Some(q) => Some(q),
+                    // No contact holds that value: none of the filter's.
+                    None => Some(crate::model::ContactQuery {
+                        field: Some(crate::model::FieldFilter {
+                            field_id: 0,
+                            value: String::new(),
+                        }),
+                        ..f.clone()
+                    }),
+                };
+                resolved = r;
+                &resolved
+            }
+            _ => req,
+        };
         let mut page = RecipientsPage {
             require_consent,
             ..RecipientsPage::default()
@@ -312,7 +333,9 @@ fn kept_counts(backend: DatabaseBackend, region: Region, req: &RecipientsRequest
             _ => None,
         };
     };
-    let plain = f.import.is_none() && search_branches(backend, 0, region, &f.search).is_empty();
+    let plain = f.import.is_none()
+        && f.field.is_none()
+        && search_branches(backend, 0, region, &f.search).is_empty();
     if !plain {
         return None;
     }

@@ -23,7 +23,8 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use super::entity::{
-    account, contact, contact_detail, contact_group, group_member, sms_status_event,
+    account, contact, contact_detail, contact_field_value, contact_group, group_member,
+    sms_status_event,
 };
 use super::error::{Missing, StoreError};
 use super::migration::Migrator;
@@ -247,6 +248,13 @@ impl Store {
         region: Region,
         query: &ContactQuery,
     ) -> Result<ContactPage, DbErr> {
+        let Some(query) = self.resolve_query(account_id, region, query).await? else {
+            // A value the field cannot hold ("abc" for a number): no contact has it.
+            return self
+                .page_of(account_id, Vec::new(), 0, query.page(), query.per_page())
+                .await;
+        };
+        let query = &query;
         let mut select = contact::Entity::find().filter(contact::Column::AccountId.eq(account_id));
         let search = search_branches(
             self.db.get_database_backend(),
@@ -255,7 +263,10 @@ impl Store {
             &query.search,
         );
         let searching = !search.is_empty();
-        let only_group_filter = !searching && query.import.is_none() && query.sms == SmsFilter::All;
+        let only_group_filter = !searching
+            && query.import.is_none()
+            && query.sms == SmsFilter::All
+            && query.field.is_none();
         let filters = list_filters(account_id, query);
         select = select.filter(filters.clone());
         let (first, then) = match query.sort {
@@ -1372,6 +1383,20 @@ pub(super) fn list_filters(account_id: i64, query: &ContactQuery) -> Condition {
     }
     if let Some(import_id) = query.import {
         filters = filters.add(contact::Column::ImportId.eq(import_id));
+    }
+    // The value is already its key ([`Store::resolve_query`]).
+    if let Some(f) = &query.field {
+        filters = filters.add(
+            contact::Column::Id.in_subquery(
+                Query::select()
+                    .column(contact_field_value::Column::ContactId)
+                    .from(contact_field_value::Entity)
+                    .and_where(contact_field_value::Column::FieldId.eq(f.field_id))
+                    .and_where(contact_field_value::Column::ValueKey.eq(f.value.as_str()))
+                    .and_where(contact_field_value::Column::AccountId.eq(account_id))
+                    .to_owned(),
+            ),
+        );
     }
     match query.sms {
         SmsFilter::All => {}

@@ -1319,6 +1319,146 @@ mod tests {
 
     // ------------------------------------------------------------ in-file merge
 
+    fn with_values(mut c: ImportContact, values: &[(&str, &str)]) -> ImportContact {
+        use crate::import::fields::{FieldName, FieldValue};
+        use crate::import::rows::CustomValue;
+        c.fields = values
+            .iter()
+            .map(|(f, v)| CustomValue {
+                field: FieldName::parse(f).unwrap(),
+                value: FieldValue(v.to_string()),
+            })
+            .collect();
+        c
+    }
+
+    /// The snapshot with the fields City (#20) and Plan (#21); Ada lives in
+    /// Leeds.
+    fn with_fields() -> Snapshot {
+        let mut s = snapshot();
+        s.fields.insert("city".into(), 20);
+        s.fields.insert("plan".into(), 21);
+        s.contacts
+            .get_mut(&1)
+            .unwrap()
+            .values
+            .insert(20, "Leeds".into());
+        s
+    }
+
+    #[rstest]
+    #[case::same_value(&[("City", "Leeds")], "unchanged", &[])]
+    #[case::new_value(&[("Plan", "Gold")], "update", &[("Plan", None, "Gold")])]
+    #[case::changed_value(&[("city", "York")], "update", &[("city", Some("Leeds"), "York")])]
+    #[case::nothing_said(&[], "unchanged", &[])]
+    // A field the account lacks (deleted while importing): nothing to set.
+    #[case::unknown_field(&[("Colour", "Red")], "unchanged", &[])]
+    fn custom_values_are_set_when_the_file_gives_one_that_differs(
+        #[case] values: &[(&str, &str)],
+        #[case] expected: &str,
+        #[case] changes: &[(&str, Option<&str>, &str)],
+    ) {
+        let batch = vec![with_values(
+            incoming(2, "", "", vec![phone("+447400000001")], &[]),
+            values,
+        )];
+        let decided = decide(&batch, &with_fields(), FileSays);
+        assert_eq!(outcome(&decided), expected);
+        let got: Vec<(&str, Option<&str>, &str)> = decided
+            .updates
+            .iter()
+            .flat_map(|u| &u.value_changes)
+            .map(|c| (c.field.as_str(), c.old.as_deref(), c.new.as_str()))
+            .collect();
+        assert_eq!(got, changes);
+    }
+
+    #[test]
+    fn a_new_contact_gets_the_values_of_the_account_s_fields() {
+        let batch = vec![with_values(
+            incoming(2, "Cleo", "", vec![phone("+447400000009")], &[]),
+            &[("City", "York"), ("Colour", "Red")],
+        )];
+        let decided = decide(&batch, &with_fields(), FileSays);
+        let [new] = decided.creates.as_slice() else {
+            panic!("one create: {decided:?}")
+        };
+        let values: Vec<(i64, &str)> = new.values.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        assert_eq!(values, [(20, "York")]);
+    }
+
+    #[test]
+    fn two_rows_of_one_stored_contact_set_a_value_once_from_what_was_stored() {
+        let batch = vec![
+            with_values(
+                incoming(2, "", "", vec![phone("+447400000001")], &[]),
+                &[("City", "York")],
+            ),
+            with_values(
+                incoming(3, "", "", vec![email("ada@example.com")], &[]),
+                &[("City", "Hull"), ("Plan", "Gold")],
+            ),
+        ];
+        let decided = decide(&batch, &with_fields(), FileSays);
+        let [u] = decided.updates.as_slice() else {
+            panic!("one update: {decided:?}")
+        };
+        let values: Vec<(i64, &str)> = u.values.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        assert_eq!(values, [(20, "Hull"), (21, "Gold")]);
+        let got: Vec<(&str, Option<&str>, &str)> = u
+            .value_changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.old.as_deref(), c.new.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("City", Some("Leeds"), "Hull"), ("Plan", None, "Gold")]
+        );
+        // Back to what was stored: no change left.
+        let batch = vec![
+            with_values(
+                incoming(2, "", "", vec![phone("+447400000001")], &[]),
+                &[("City", "York")],
+            ),
+            with_values(
+                incoming(3, "", "", vec![email("ada@example.com")], &[]),
+                &[("City", "Leeds")],
+            ),
+        ];
+        let decided = decide(&batch, &with_fields(), FileSays);
+        assert!(
+            decided
+                .updates
+                .iter()
+                .all(|u| u.value_changes.is_empty() && u.values.is_empty()),
+            "{decided:?}"
+        );
+    }
+
+    #[test]
+    fn in_the_file_the_first_row_s_value_wins_and_later_rows_fill_gaps() {
+        let rows = vec![
+            with_values(
+                incoming(2, "", "", vec![phone("+447400000009")], &[]),
+                &[("City", "York")],
+            ),
+            with_values(
+                incoming(3, "", "", vec![phone("+447400000009")], &[]),
+                &[("city", "Hull"), ("Plan", "Gold")],
+            ),
+        ];
+        let merged = merge_duplicates(rows, &mut Vec::new());
+        let [one] = merged.as_slice() else {
+            panic!("merged: {merged:?}")
+        };
+        let values: Vec<(&str, &str)> = one
+            .fields
+            .iter()
+            .map(|v| (v.field.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(values, [("City", "York"), ("Plan", "Gold")]);
+    }
+
     #[test]
     fn in_the_file_the_first_row_wins_and_later_rows_fill_gaps() {
         let mut first = incoming(2, "Ada", "", vec![phone("+447400000001")], &["Work"]);

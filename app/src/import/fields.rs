@@ -1160,6 +1160,89 @@ mod tests {
         assert_eq!((g.kind, g.order), (FieldKind::Date, None));
     }
 
+    fn table(headers: &[&str], rows: &[&[&str]]) -> (Vec<String>, Vec<GridRow>) {
+        (
+            headers.iter().map(|h| h.to_string()).collect(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| GridRow::new(i as u32 + 2, r.iter()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn columns_named_like_the_account_s_fields_map_to_them() {
+        let (headers, rows) = table(
+            &["Mobile", "CITY", "Birthday", "Mystery", "city"],
+            &[&["07400 123456", "Leeds", "13/02/1990", "x", "York"]],
+        );
+        let mut m = crate::import::mapping::auto_map(&headers, &rows, 5, r("GB"));
+        let fields = [
+            FieldDef {
+                name: FieldName::parse("City").unwrap(),
+                kind: FieldKind::Text,
+                choices: vec![],
+            },
+            FieldDef {
+                name: FieldName::parse("birthday").unwrap(),
+                kind: FieldKind::Date,
+                choices: vec![],
+            },
+        ];
+        map_to_fields(&mut m, &fields, &rows);
+        let codes: Vec<Option<String>> = m.columns.iter().map(|c| c.field_code()).collect();
+        assert_eq!(
+            codes,
+            [
+                Some("phone".into()),
+                Some("custom:City".into()),
+                Some("custom:birthday".into()),
+                None,
+                // A field takes one column: the first (the other stays
+                // ignored, as a header nothing built in keeps).
+                Some("ignore".into()),
+            ]
+        );
+        assert_eq!(m.columns[2].label, "day_first");
+        assert!(
+            m.columns[1].reason.contains("your field City"),
+            "{}",
+            m.columns[1].reason
+        );
+    }
+
+    #[test]
+    fn create_fields_makes_a_field_of_every_unmapped_column_with_free_names() {
+        let (headers, rows) = table(
+            &["Mobile", "City", "Visits", "", "Phone", "city"],
+            &[
+                &["07400 123456", "Leeds", "3", "a", "02079460018", "York"],
+                &["07400 123457", "York", "5", "b", "", "Hull"],
+            ],
+        );
+        let mut m = crate::import::mapping::auto_map(&headers, &rows, 6, r("GB"));
+        m.columns[4].field = None; // a second phone column left unassigned
+        let existing = [FieldDef {
+            name: FieldName::parse("City").unwrap(),
+            kind: FieldKind::Text,
+            choices: vec![],
+        }];
+        let created = create_fields_for_unmapped(&mut m, &existing, &rows, r("GB"), today());
+        let names: Vec<(&str, FieldKind)> =
+            created.iter().map(|d| (d.name.as_str(), d.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("Visits", FieldKind::Number),
+                ("Column 4", FieldKind::Text),
+                ("Phone (custom)", FieldKind::Text),
+                ("city 2", FieldKind::Text),
+            ]
+        );
+        assert_eq!(m.columns[1].field_code().as_deref(), Some("custom:City"));
+        assert!(m.columns.iter().all(|c| c.field.is_some()));
+    }
+
     #[test]
     fn hostile_and_huge_columns_are_guessed_without_trouble() {
         let huge = "9".repeat(100_000);

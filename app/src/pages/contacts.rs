@@ -30,6 +30,9 @@ pub fn ContactsPage() -> impl IntoView {
             per_page: 0,
             import: p.get("import").and_then(|n| n.parse().ok()),
             sms: SmsFilter::from_param(&p.get("sms").unwrap_or_default()),
+            field: p
+                .get("field")
+                .and_then(|f| crate::model::FieldFilter::from_param(&f)),
         })
     });
     let version = RwSignal::new(0u32);
