@@ -158,6 +158,10 @@ pub struct ContactQuery {
     /// Only the contacts whose custom field holds this value.
     #[serde(default)]
     pub field: Option<FieldFilter>,
+    /// Custom fields the list shows as columns, by id (the page's choice;
+    /// the store does not read it).
+    #[serde(default)]
+    pub columns: Vec<i64>,
 }
 
 /// "City = Leeds": a custom field and a value, compared as the field
@@ -201,6 +205,9 @@ impl ContactQuery {
         }
         if self.import.is_some_and(|id| id < 1) {
             return Err("That import does not exist.".into());
+        }
+        if self.columns.len() > crate::import::fields::MAX_FIELDS {
+            return Err("Show at most 100 field columns.".into());
         }
         if let Some(f) = &self.field {
             if f.value.chars().count() > MAX_SEARCH {
@@ -580,6 +587,10 @@ impl ContactQuery {
         if let Some(f) = &self.field {
             s.append_pair("field", &f.to_param());
         }
+        if !self.columns.is_empty() {
+            let ids: Vec<String> = self.columns.iter().map(i64::to_string).collect();
+            s.append_pair("cols", &ids.join(","));
+        }
         if self.page() > 1 {
             s.append_pair("page", &self.page().to_string());
         }
@@ -615,10 +626,11 @@ mod url_tests {
                 field_id: 7,
                 value: "Leeds: north".into(),
             }),
+            columns: vec![7, 9],
         };
         assert_eq!(
             q.to_url(),
-            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&field=7%3ALeeds%3A+north&page=2"
+            "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&field=7%3ALeeds%3A+north&cols=7%2C9&page=2"
         );
         assert_eq!(FieldFilter::from_param("7:Leeds: north"), q.field);
         assert_eq!(FieldFilter::from_param("x:Leeds"), None);

@@ -859,6 +859,7 @@ async fn a_search_matching_most_contacts_pages_and_counts_exactly() {
             import: None,
             sms: Default::default(),
             field: None,
+            columns: vec![],
         };
         let names = |p: &app::model::ContactPage| {
             p.contacts

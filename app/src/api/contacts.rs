@@ -44,8 +44,9 @@ pub async fn create_contact(contact: ContactDraft) -> Result<ContactView, AppErr
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            let valid =
-                crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
+            let fields = account_fields(&s.store, me.account_id).await?;
+            let valid = crate::import::validate_contact_with(&contact, me.region, &fields)
+                .map_err(AppError::Fields)?;
             Ok(s.store
                 .create_contact_by(me.account_id, &valid, &me.email)
                 .await?)
@@ -59,8 +60,9 @@ pub async fn update_contact(id: i64, contact: ContactDraft) -> Result<ContactVie
     crate::state::respond(
         async move {
             let (s, me) = crate::state::signed_in()?;
-            let valid =
-                crate::import::validate_contact(&contact, me.region).map_err(AppError::Fields)?;
+            let fields = account_fields(&s.store, me.account_id).await?;
+            let valid = crate::import::validate_contact_with(&contact, me.region, &fields)
+                .map_err(AppError::Fields)?;
             Ok(s.store.update_contact(me.account_id, id, &valid).await?)
         }
         .await,
@@ -108,4 +110,18 @@ pub async fn sms_history(id: i64) -> Result<Vec<SmsEventView>, AppError> {
         }
         .await,
     )
+}
+
+/// The account's custom fields, by id, as the form's values are checked.
+#[cfg(feature = "ssr")]
+async fn account_fields(
+    store: &crate::db::Store,
+    account_id: i64,
+) -> Result<Vec<(i64, crate::import::fields::FieldDef)>, AppError> {
+    Ok(store
+        .list_fields(account_id)
+        .await?
+        .into_iter()
+        .filter_map(|f| Some((f.id, f.def()?)))
+        .collect())
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod contacts;
+pub mod fields;
 pub mod groups;
 pub mod imports;
 pub mod recipients;
@@ -10,6 +11,7 @@ pub mod settings;
 
 pub use auth::*;
 pub use contacts::*;
+pub use fields::*;
 pub use groups::*;
 pub use imports::*;
 pub use recipients::*;

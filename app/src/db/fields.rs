@@ -296,10 +296,40 @@ pub(crate) async fn insert_field<C: ConnectionTrait>(
     .map_err(|e| field_conflict(e, &def.name))
 }
 
+/// A form's custom values for contact `contact_id`: each set or cleared,
+/// within the caller's transaction; ids of fields the account does not
+/// have are left out (the API checked them against its fields already).
+pub(crate) async fn write_form_values<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    contact_id: i64,
+    values: &[(i64, Option<FieldValue>)],
+) -> Result<(), DbErr> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let own: Vec<i64> = custom_field::Entity::find()
+        .select_only()
+        .column(custom_field::Column::Id)
+        .filter(custom_field::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut set, mut clear) = (Vec::new(), Vec::new());
+    for (id, v) in values.iter().filter(|(id, _)| own.contains(id)) {
+        match v {
+            Some(v) => set.push((*id, v.clone())),
+            None => clear.push(*id),
+        }
+    }
+    write_field_values(db, account_id, contact_id, &set).await?;
+    clear_field_values(db, account_id, contact_id, &clear).await
+}
+
 /// Sets contact `contact_id`'s values of the given fields (a value
 /// replaces the one stored), within the caller's transaction. Fields not
 /// named keep their values.
-pub(crate) async fn write_field_values<C: ConnectionTrait>(
+async fn write_field_values<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
     contact_id: i64,
@@ -335,7 +365,7 @@ pub(crate) async fn write_field_values<C: ConnectionTrait>(
 }
 
 /// Removes contact `contact_id`'s values of `field_ids`.
-pub(crate) async fn clear_field_values<C: ConnectionTrait>(
+async fn clear_field_values<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
     contact_id: i64,

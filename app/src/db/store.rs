@@ -686,6 +686,7 @@ impl Store {
         .await?;
         write_details(&txn, account_id, row.id, c).await?;
         write_memberships(&txn, account_id, row.id, &c.group_ids).await?;
+        super::fields::write_form_values(&txn, account_id, row.id, &c.fields).await?;
         if let Ok(Some(change)) = person_change(SmsStatus::NotRecorded, c.sms_status, "") {
             record_status(
                 &txn,
@@ -723,6 +724,7 @@ impl Store {
         clear_details_and_groups(&txn, account_id, id).await?;
         write_details(&txn, account_id, id, c).await?;
         write_memberships(&txn, account_id, id, &c.group_ids).await?;
+        super::fields::write_form_values(&txn, account_id, id, &c.fields).await?;
         txn.commit().await?;
         self.view(account_id, id).await
     }

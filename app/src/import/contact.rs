@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::consent::SmsStatus;
+use super::fields::{FieldDef, FieldValue, ReadAs};
 
 use super::numbering::LineType;
 use super::text::{has_controls, strip_controls};
@@ -50,6 +51,16 @@ pub struct ContactDraft {
     /// its own: `Store::set_sms_status`).
     #[serde(default)]
     pub sms_status: SmsStatus,
+    /// Custom fields' values as typed, by field id (a blank one clears it).
+    #[serde(default)]
+    pub fields: Vec<FieldDraft>,
+}
+
+/// A custom field's value as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDraft {
+    pub field_id: i64,
+    pub value: String,
 }
 
 /// Where an issue is, so the form can show it next to the right field.
@@ -61,6 +72,8 @@ pub enum FieldPath {
     Company,
     Phone(usize),
     Email(usize),
+    /// A custom field, by id.
+    Custom(i64),
     /// The contact as a whole (e.g. no contact detail at all).
     Contact,
 }
@@ -78,6 +91,8 @@ pub enum IssueKind {
     NoContactDetail,
     /// The same phone or e-mail twice in one contact.
     Repeated,
+    /// A custom field's value that is not one of its kind.
+    InvalidValue,
     /// The detail already belongs to another contact of the account.
     Taken {
         contact_id: i64,
@@ -124,6 +139,54 @@ pub struct ValidContact {
     pub details: Vec<ValidDetail>,
     pub group_ids: Vec<i64>,
     pub sms_status: SmsStatus,
+    /// Custom values to set (`Some`) or clear (`None`), by field id.
+    #[serde(default)]
+    pub fields: Vec<(i64, Option<FieldValue>)>,
+}
+
+/// [`validate_contact`] and its custom fields' values, each checked by its
+/// field's kind (`fields`: the account's, by id); a value for a field the
+/// account lacks is refused.
+pub fn validate_contact_with(
+    draft: &ContactDraft,
+    region: Region,
+    fields: &[(i64, FieldDef)],
+) -> Result<ValidContact, Vec<FieldIssue>> {
+    let mut values = Vec::new();
+    let mut issues = Vec::new();
+    let read = ReadAs::new(region, None, super::fields::today());
+    for d in &draft.fields {
+        let Some((_, def)) = fields.iter().find(|(id, _)| *id == d.field_id) else {
+            issues.push(FieldIssue {
+                field: FieldPath::Custom(d.field_id),
+                kind: IssueKind::InvalidValue,
+                message: "this field no longer exists: reload the page".into(),
+            });
+            continue;
+        };
+        if values.iter().any(|(id, _)| *id == d.field_id) {
+            continue;
+        }
+        match def.check(&d.value, read) {
+            Ok(v) => values.push((d.field_id, v)),
+            Err(issue) => issues.push(FieldIssue {
+                field: FieldPath::Custom(d.field_id),
+                kind: IssueKind::InvalidValue,
+                message: issue.message(d.value.trim(), def),
+            }),
+        }
+    }
+    match validate_contact(draft, region) {
+        Ok(mut valid) if issues.is_empty() => {
+            valid.fields = values;
+            Ok(valid)
+        }
+        Ok(_) => Err(issues),
+        Err(mut more) => {
+            more.extend(issues);
+            Err(more)
+        }
+    }
 }
 
 /// Checks every field of `draft`; on success the contact is normalised and
@@ -206,6 +269,7 @@ pub fn validate_contact(
         details,
         group_ids,
         sms_status: draft.sms_status,
+        fields: Vec::new(),
     })
 }
 

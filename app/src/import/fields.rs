@@ -281,6 +281,28 @@ impl FieldValue {
     }
 }
 
+/// A stored value as people read it: dates as `13 Feb 1990` (`13 Feb`
+/// without a year: no day/month order to guess), yes/no as `Yes`/`No`,
+/// the rest as stored.
+pub fn display_value(kind: FieldKind, value: &str) -> String {
+    match kind {
+        FieldKind::Date => match super::dates::CalendarDate::from_iso(value) {
+            Some(super::dates::CalendarDate::Full(d)) => d.format("%-d %b %Y").to_string(),
+            Some(super::dates::CalendarDate::Yearless { month, day }) => {
+                NaiveDate::from_ymd_opt(2000, month, day)
+                    .map_or_else(|| value.to_string(), |d| d.format("%-d %b").to_string())
+            }
+            None => value.to_string(),
+        },
+        FieldKind::YesNo => match value {
+            "yes" => "Yes".into(),
+            "no" => "No".into(),
+            other => other.to_string(),
+        },
+        _ => value.to_string(),
+    }
+}
+
 /// Case-folded, for comparing text values and choices.
 fn fold(s: &str) -> String {
     s.to_lowercase()
@@ -367,6 +389,22 @@ fn decimal_comma(region: Region) -> bool {
 }
 
 impl FieldDef {
+    /// A definition from what a person typed (the Settings page, the
+    /// mapping stage's "New field…"): the name by [`FieldName::parse`], a
+    /// list's choices by [`parse_choices`] (other kinds have none).
+    pub fn from_input(name: &str, kind: FieldKind, choices: &[String]) -> Result<Self, String> {
+        let name = FieldName::parse(name).map_err(|e| e.to_string())?;
+        let choices = match kind {
+            FieldKind::Choice => parse_choices(choices).map_err(|e| e.to_string())?,
+            _ => Vec::new(),
+        };
+        Ok(FieldDef {
+            name,
+            kind,
+            choices,
+        })
+    }
+
     /// `cell` as this field's value: `Ok(None)` for an empty cell (nothing
     /// to keep), the canonical value, or why it is not one.
     pub fn check(&self, cell: &str, read: ReadAs) -> Result<Option<FieldValue>, ValueIssue> {
@@ -1033,6 +1071,21 @@ mod tests {
                 .len(),
             MAX_VALUE
         );
+    }
+
+    #[rstest]
+    #[case(FieldKind::Date, "1990-02-13", "13 Feb 1990")]
+    #[case(FieldKind::Date, "--12-25", "25 Dec")]
+    #[case(FieldKind::Date, "not a date", "not a date")]
+    #[case(FieldKind::YesNo, "yes", "Yes")]
+    #[case(FieldKind::Number, "1234.5", "1234.5")]
+    #[case(FieldKind::Text, "Leeds", "Leeds")]
+    fn values_are_shown_as_people_read_them(
+        #[case] kind: FieldKind,
+        #[case] value: &str,
+        #[case] shown: &str,
+    ) {
+        assert_eq!(display_value(kind, value), shown);
     }
 
     #[test]

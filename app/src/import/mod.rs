@@ -34,8 +34,8 @@ pub mod worker;
 
 pub use consent::{ImportConsent, SmsStatus};
 pub use contact::{
-    validate_contact, ContactDraft, DetailDraft, FieldIssue, FieldPath, IssueKind, ValidContact,
-    ValidDetail,
+    validate_contact, validate_contact_with, ContactDraft, DetailDraft, FieldDraft, FieldIssue,
+    FieldPath, IssueKind, ValidContact, ValidDetail,
 };
 pub use decide::{decide, rejected_rows, Changes, Conflict, Snapshot};
 pub use group::{GroupKey, GroupName, GroupNameIssue, MAX_GROUP_NAME};

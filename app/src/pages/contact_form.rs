@@ -8,13 +8,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{
-    create_contact, get_contact, get_settings, list_groups, set_sms_status, sms_history,
-    update_contact,
+    create_contact, get_contact, get_settings, list_fields, list_groups, set_sms_status,
+    sms_history, update_contact,
 };
 use crate::components::{list_url, Flash};
+use crate::import::fields::{FieldDef, FieldKind};
 use crate::import::{
-    classify_phone, validate_contact, ContactDraft, DetailDraft, DetailKind, FieldIssue, FieldPath,
-    IssueKind, Region, SmsStatus,
+    classify_phone, validate_contact_with, ContactDraft, DetailDraft, DetailKind, FieldDraft,
+    FieldIssue, FieldPath, IssueKind, Region, SmsStatus,
 };
 use crate::model::ContactView;
 use crate::pages::contacts::{LineBadge, SmsBadge};
@@ -80,6 +81,14 @@ fn draft_of(c: &ContactView) -> ContactDraft {
         emails: details(DetailKind::Email),
         group_ids: c.groups.iter().map(|g| g.id).collect(),
         sms_status: c.sms_status,
+        fields: c
+            .fields
+            .iter()
+            .map(|v| FieldDraft {
+                field_id: v.field_id,
+                value: v.value.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -101,6 +110,10 @@ struct FormState {
     emails: RwSignal<Vec<DetailRow>>,
     group_ids: RwSignal<Vec<i64>>,
     sms_status: RwSignal<SmsStatus>,
+    /// Custom values as typed, by field id.
+    fields: RwSignal<Vec<FieldDraft>>,
+    /// The account's custom fields, once they have come.
+    defs: RwSignal<Vec<(i64, FieldDef)>>,
     next_key: StoredValue<usize>,
     issues: RwSignal<Vec<FieldIssue>>,
     attempted: RwSignal<bool>,
@@ -118,6 +131,8 @@ impl FormState {
             emails: RwSignal::new(Vec::new()),
             group_ids: RwSignal::new(d.group_ids.clone()),
             sms_status: RwSignal::new(d.sms_status),
+            fields: RwSignal::new(d.fields.clone()),
+            defs: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(0),
             issues: RwSignal::new(Vec::new()),
             attempted: RwSignal::new(false),
@@ -173,7 +188,43 @@ impl FormState {
             emails: details(self.emails),
             group_ids: self.group_ids.get(),
             sms_status: self.sms_status.get(),
+            // Every field of the account: a blank one clears its value.
+            fields: self.defs.with(|defs| {
+                self.fields.with(|typed| {
+                    defs.iter()
+                        .map(|(id, _)| FieldDraft {
+                            field_id: *id,
+                            value: typed
+                                .iter()
+                                .find(|f| f.field_id == *id)
+                                .map(|f| f.value.clone())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+            }),
         }
+    }
+
+    /// The value typed for field `id`.
+    fn value_of(&self, id: i64) -> String {
+        self.fields.with(|f| {
+            f.iter()
+                .find(|f| f.field_id == id)
+                .map(|f| f.value.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    fn set_value(&self, id: i64, value: String) {
+        self.fields
+            .update(|f| match f.iter_mut().find(|f| f.field_id == id) {
+                Some(f) => f.value = value,
+                None => f.push(FieldDraft {
+                    field_id: id,
+                    value,
+                }),
+            });
     }
 
     fn issue(&self, field: FieldPath) -> Option<String> {
@@ -217,6 +268,13 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             .map(|s| s.default_region)
     };
     Effect::new(move || form.region.set(region()));
+    let fields = Resource::new(|| (), |_| list_fields());
+    Effect::new(move || {
+        if let Some(Ok(list)) = fields.get() {
+            form.defs
+                .set(list.iter().filter_map(|f| Some((f.id, f.def()?))).collect());
+        }
+    });
     let saving = RwSignal::new(false);
     let banner = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -229,8 +287,8 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
         let draft = form.draft();
         if form.attempted.get() {
             if let Some(region) = region() {
-                form.issues
-                    .set(validate_contact(&draft, region).err().unwrap_or_default());
+                let checked = form.defs.with(|d| validate_contact_with(&draft, region, d));
+                form.issues.set(checked.err().unwrap_or_default());
             }
         }
     });
@@ -244,7 +302,10 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
         form.attempted.set(true);
         banner.set(None);
         if let Some(region) = region() {
-            if let Err(issues) = validate_contact(&draft, region) {
+            if let Err(issues) = form
+                .defs
+                .with_untracked(|d| validate_contact_with(&draft, region, d))
+            {
                 form.issues.set(issues);
                 return;
             }
@@ -307,6 +368,7 @@ fn ContactForm(draft: ContactDraft, id: Option<i64>) -> impl IntoView {
             <DetailList form kind=DetailKind::Phone />
             <DetailList form kind=DetailKind::Email />
             <FieldError form field=FieldPath::Contact />
+            <CustomValues form />
             <GroupPicker selected=form.group_ids />
             // A new contact's consent; an existing one's is changed below the
             // form, where its history is.
@@ -332,11 +394,71 @@ fn FieldError(form: FormState, field: FieldPath) -> impl IntoView {
         FieldPath::Company => "error-company".into(),
         FieldPath::Phone(i) => format!("error-phone-{i}"),
         FieldPath::Email(i) => format!("error-email-{i}"),
+        FieldPath::Custom(id) => format!("error-field-{id}"),
         FieldPath::Contact => "error-contact".into(),
     };
     move || {
         form.issue(field)
             .map(|m| view! { <p class="field__error" data-testid=testid.clone()>{m}</p> })
+    }
+}
+
+/// The account's custom fields, each as its kind is typed: text, a
+/// number, a date (typed as people write them; checked as the import
+/// checks them), yes/no and one of a list as choices.
+#[component]
+fn CustomValues(form: FormState) -> impl IntoView {
+    move || {
+        let defs = form.defs.get();
+        (!defs.is_empty()).then(|| {
+            view! {
+                <fieldset class="fieldset" data-testid="contact-custom-fields">
+                    <legend class="field__label">"Custom fields"</legend>
+                    {defs.into_iter().map(|(id, def)| {
+                        let field = FieldPath::Custom(id);
+                        let testid = format!("contact-field-{}", def.name);
+                        let input = match def.kind {
+                            FieldKind::YesNo | FieldKind::Choice => {
+                                let options: Vec<(String, String)> = match def.kind {
+                                    FieldKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+                                    _ => def.choices.iter().map(|c| (c.clone(), c.clone())).collect(),
+                                };
+                                view! {
+                                    <select class="input" data-testid=testid
+                                        class:input--invalid=move || form.issue(field).is_some()
+                                        on:change=move |ev| form.set_value(id, event_target_value(&ev))>
+                                        <option value="" selected=move || form.value_of(id).is_empty()>"—"</option>
+                                        {options.into_iter().map(|(value, shown)| {
+                                            let v = value.clone();
+                                            view! { <option value=value selected=move || form.value_of(id).eq_ignore_ascii_case(&v)>{shown}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            }
+                            kind => view! {
+                                <input class="input" data-testid=testid
+                                    class:input--invalid=move || form.issue(field).is_some()
+                                    inputmode=if kind == FieldKind::Number { "decimal" } else { "text" }
+                                    placeholder=match kind {
+                                        FieldKind::Date => "13/02/1990, 1990-02-13 or 13 Feb",
+                                        FieldKind::Number => "1234.5",
+                                        _ => "",
+                                    }
+                                    prop:value=move || form.value_of(id)
+                                    on:input=move |ev| form.set_value(id, event_target_value(&ev)) />
+                            }.into_any(),
+                        };
+                        view! {
+                            <label class="field">
+                                <span class="field__label">{def.name.to_string()}</span>
+                                {input}
+                                <FieldError form field />
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            }
+        })
     }
 }
 

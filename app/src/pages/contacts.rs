@@ -1,4 +1,5 @@
-//! The contacts list: search, group filter, sort, pagination, edit, delete.
+//! The contacts list: search, group, SMS and custom-field filters, custom
+//! fields as columns, sort, pagination, edit, delete.
 //! The URL holds the query, so every view can be linked and reloaded.
 
 use leptos::either::Either;
@@ -8,11 +9,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{delete_contact, list_contacts, list_groups};
+use crate::api::{delete_contact, list_contacts, list_fields, list_groups};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
+use crate::import::fields::display_value;
 use crate::import::{DetailKind, LineType, SmsStatus};
 use crate::model::{
-    ContactPage, ContactQuery, ContactView, GroupFilter, GroupView, SmsFilter, SortOrder,
+    ContactPage, ContactQuery, ContactView, CustomFieldView, GroupFilter, GroupView, SmsFilter,
+    SortOrder,
 };
 
 /// How long typing must pause before the search runs.
@@ -33,6 +36,15 @@ pub fn ContactsPage() -> impl IntoView {
             field: p
                 .get("field")
                 .and_then(|f| crate::model::FieldFilter::from_param(&f)),
+            columns: p
+                .get("cols")
+                .map(|c| {
+                    c.split(',')
+                        .filter_map(|id| id.parse().ok())
+                        .take(100)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     });
     let version = RwSignal::new(0u32);
@@ -41,6 +53,7 @@ pub fn ContactsPage() -> impl IntoView {
         |(q, _)| list_contacts(q),
     );
     let groups = Resource::new(move || version.get(), |_| list_groups());
+    let fields = Resource::new(|| (), |_| list_fields());
 
     let pending_delete = RwSignal::new(None::<(i64, Confirmation)>);
     let dialog = RwSignal::new(None::<Confirmation>);
@@ -94,11 +107,12 @@ pub fn ContactsPage() -> impl IntoView {
             <div class="contacts">
                 <GroupSidebar groups query />
                 <div class="contacts__main">
-                    <ListControls query />
+                    <ListControls query fields />
                     <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
                         {move || Suspend::new(async move {
+                            let shown = fields.await.unwrap_or_default();
                             match contacts.await {
-                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete /> }),
+                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete fields=shown /> }),
                                 Err(e) => Either::Right(view! { <p class="error" data-testid="list-error">{e.to_string()}</p> }),
                             }
                         })}
@@ -157,9 +171,13 @@ fn GroupSidebar(
     }
 }
 
-/// Search box and sort order; both live in the URL.
+/// Search box, sort order, SMS and custom-field filters, and the custom
+/// fields shown as columns; all live in the URL.
 #[component]
-fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
+fn ListControls(
+    query: Memo<ContactQuery>,
+    fields: Resource<Result<Vec<CustomFieldView>, crate::AppError>>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let go = move |q: ContactQuery| {
         navigate(
@@ -173,6 +191,47 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
     };
     let go2 = go.clone();
     let go3 = go.clone();
+    let go4 = go.clone();
+    let go5 = go.clone();
+    let go6 = go.clone();
+    // The field filter as it is being chosen: applied with its button.
+    let filter_field =
+        RwSignal::new(query.with_untracked(|q| q.field.as_ref().map(|f| f.field_id).unwrap_or(0)));
+    let filter_value = RwSignal::new(query.with_untracked(|q| {
+        q.field
+            .as_ref()
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    }));
+    let apply_filter = Callback::new(move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (id, value) = (filter_field.get_untracked(), filter_value.get_untracked());
+        let field = (id > 0 && !value.trim().is_empty()).then(|| crate::model::FieldFilter {
+            field_id: id,
+            value: value.trim().to_string(),
+        });
+        go4(ContactQuery {
+            field,
+            page: 1,
+            ..query.get_untracked()
+        });
+    });
+    let clear_filter = Callback::new(move |_: ()| {
+        filter_value.set(String::new());
+        go5(ContactQuery {
+            field: None,
+            page: 1,
+            ..query.get_untracked()
+        });
+    });
+    let toggle_column = Callback::new(move |(id, on): (i64, bool)| {
+        let mut q = query.get_untracked();
+        q.columns.retain(|c| *c != id);
+        if on {
+            q.columns.push(id);
+        }
+        go6(q);
+    });
     // Search as you type, once typing pauses: one request per pause, not per key.
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let on_search = move |ev: leptos::ev::Event| {
@@ -236,6 +295,50 @@ fn ListControls(query: Memo<ContactQuery>) -> impl IntoView {
                 </select>
             </label>
         </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = fields.await.unwrap_or_default();
+                (!list.is_empty()).then(|| {
+                    let choices = list.clone();
+                    view! {
+                        <div class="controls controls--fields">
+                            <form class="controls__filter" on:submit=move |ev| apply_filter.run(ev) data-testid="field-filter">
+                                <select class="input" aria-label="Filter by a custom field" data-testid="field-filter-field"
+                                    on:change=move |ev| filter_field.set(event_target_value(&ev).parse().unwrap_or(0))>
+                                    <option value="0" selected=move || filter_field.get() == 0>"Filter by field…"</option>
+                                    {choices.into_iter().map(|f| view! {
+                                        <option value=f.id.to_string() selected=move || filter_field.get() == f.id>{f.name.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                                <span class="controls__equals" aria-hidden="true">"="</span>
+                                <input class="input" aria-label="Value" placeholder="Value" data-testid="field-filter-value"
+                                    prop:value=move || filter_value.get() on:input=move |ev| filter_value.set(event_target_value(&ev)) />
+                                <button type="submit" class="button button--small" data-testid="field-filter-apply">"Filter"</button>
+                                {move || query.with(|q| q.field.is_some()).then(|| view! {
+                                    <button type="button" class="button button--small button--link" data-testid="field-filter-clear" on:click=move |_| clear_filter.run(())>"Clear"</button>
+                                })}
+                            </form>
+                            <details class="controls__columns">
+                                <summary class="button button--small" data-testid="field-columns">"Columns"</summary>
+                                <div class="controls__menu">
+                                    {list.into_iter().map(|f| {
+                                        let id = f.id;
+                                        view! {
+                                            <label class="check">
+                                                <input type="checkbox" data-testid=format!("field-column-{}", f.name)
+                                                    prop:checked=move || query.with(|q| q.columns.contains(&id))
+                                                    on:change=move |ev| toggle_column.run((id, event_target_checked(&ev))) />
+                                                {f.name.clone()}
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </details>
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 
@@ -244,10 +347,14 @@ fn ContactTable(
     page: ContactPage,
     query: Memo<ContactQuery>,
     ask_delete: Callback<ContactView>,
+    fields: Vec<CustomFieldView>,
 ) -> impl IntoView {
     if page.contacts.is_empty() {
         let searching = query.with_untracked(|q| {
-            !q.search.is_empty() || q.group != GroupFilter::All || q.sms != SmsFilter::All
+            !q.search.is_empty()
+                || q.group != GroupFilter::All
+                || q.sms != SmsFilter::All
+                || q.field.is_some()
         });
         return Either::Left(view! {
             <div class="card empty" data-testid="contacts-empty">
@@ -286,6 +393,20 @@ fn ContactTable(
         }
         .to_url()
     };
+    // The fields shown as columns, in the account's order; a filter's
+    // field is always one.
+    let columns: Vec<CustomFieldView> = query.with_untracked(|q| {
+        fields
+            .into_iter()
+            .filter(|f| {
+                q.columns.contains(&f.id) || q.field.as_ref().is_some_and(|x| x.field_id == f.id)
+            })
+            .collect()
+    });
+    let heads = columns
+        .iter()
+        .map(|f| view! { <th data-testid="field-column-head">{f.name.clone()}</th> })
+        .collect_view();
     Either::Right(view! {
         <table class="table table--contacts" data-testid="contacts-table">
             <thead>
@@ -294,11 +415,12 @@ fn ContactTable(
                     <th>"Phone"</th>
                     <th>"E-mail"</th>
                     <th>"Groups"</th>
+                    {heads}
                     <th class="table__actions"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
-                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query /> }).collect_view()}
+                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query columns=columns.clone() /> }).collect_view()}
             </tbody>
         </table>
         <nav class="pager" data-testid="pager">
@@ -319,7 +441,20 @@ fn ContactRow(
     contact: ContactView,
     ask_delete: Callback<ContactView>,
     query: Memo<ContactQuery>,
+    columns: Vec<CustomFieldView>,
 ) -> impl IntoView {
+    let values = columns
+        .iter()
+        .map(|f| {
+            let value = contact
+                .fields
+                .iter()
+                .find(|v| v.field_id == f.id)
+                .map(|v| display_value(f.kind, &v.value))
+                .unwrap_or_default();
+            view! { <td data-testid=format!("field-value-{}", f.name)>{value}</td> }
+        })
+        .collect_view();
     let name = contact.display_name();
     let details = |kind: DetailKind| {
         contact
@@ -359,6 +494,7 @@ fn ContactRow(
             <td>{phones}</td>
             <td>{emails}</td>
             <td>{groups}</td>
+            {values}
             <td class="table__actions">
                 <A href=edit attr:class="button button--small" attr:data-testid="contact-edit">"Edit"</A>
                 <button class="button button--small button--danger-text" data-testid="contact-delete" on:click=move |_| ask_delete.run(contact.clone())>

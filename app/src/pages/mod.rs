@@ -3,6 +3,7 @@
 mod auth;
 mod contact_form;
 mod contacts;
+pub(crate) mod fields;
 mod groups;
 mod import;
 mod messages;

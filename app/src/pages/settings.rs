@@ -1,5 +1,5 @@
-//! The account's settings: its name and default phone region, its users,
-//! and invitation links for colleagues.
+//! The account's settings: its name and default phone region, its custom
+//! fields, its users, and invitation links for colleagues.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,6 +16,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h1 class="page__title">"Account settings"</h1>
             </div>
             <AccountForm />
+            <super::fields::CustomFields />
             <Users />
         </section>
     }

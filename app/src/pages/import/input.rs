@@ -384,7 +384,7 @@ async fn load(w: Wizard, request: Request, file: Option<browser::PickedFile>, na
             }));
             w.table.set(Some(opened.table));
             // Setting the mapping starts the check of every row.
-            w.mapping.set(opened.mapping);
+            w.mapping.set(w.with_account_fields(opened.mapping));
         }
         other => {
             w.source.set(None);
@@ -422,7 +422,7 @@ fn reload(w: Wizard, sheet: usize, header: HeaderChoice) {
                     }
                 });
                 w.table.set(Some(opened.table));
-                w.mapping.set(opened.mapping);
+                w.mapping.set(w.with_account_fields(opened.mapping));
             }
             other => {
                 // A header row that is not there leaves the table as it was;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::{plural, thousands, Wizard};
 use crate::import::dates::DateOrder;
+use crate::import::fields::{FieldDef, FieldKind};
 use crate::import::validate::REGIONS;
 use crate::import::wizard::{group_column, reason_words};
 use crate::import::worker::{Request, Response};
@@ -25,6 +26,8 @@ pub fn MappingStage() -> impl IntoView {
     let w = use_context::<Wizard>().expect("wizard context");
     let message = RwSignal::new(None::<String>);
     provide_context(message);
+    let new_field = RwSignal::new(None::<NewField>);
+    provide_context(new_field);
     view! {
         <div class="card mapping">
             <div class="mapping__bar">
@@ -46,6 +49,7 @@ pub fn MappingStage() -> impl IntoView {
             {move || w.read_error.get().map(|m| view! { <p class="error" role="alert" data-testid="mapping-error">{m}</p> })}
             <Totals />
             <RegionHintNotice />
+            <NewFieldEditor />
             <Grid />
             {move || w.mapping.with(|m| group_column(m).map(|c| view! {
                 <p class="muted" data-testid="group-skip-note">
@@ -205,7 +209,7 @@ fn Totals() -> impl IntoView {
                         <span class="totals__warn">{format!("{} invalid detail{} will be dropped from imported rows", thousands(c.details_dropped), plural(c.details_dropped))}</span>
                     })}
                     {(c.values_ignored > 0).then(|| view! {
-                        <span class="totals__warn" data-testid="mapping-values-ignored">{format!("{} consent value{} will be ignored (see the orange cells)", thousands(c.values_ignored), plural(c.values_ignored))}</span>
+                        <span class="totals__warn" data-testid="mapping-values-ignored">{format!("{} value{} will be ignored: the rows are imported without them (see the marked cells)", thousands(c.values_ignored), plural(c.values_ignored))}</span>
                     })}
                     {(p.problems.no_textable > 0).then(|| view! {
                         <span class="totals__warn" data-testid="mapping-no-textable">
@@ -383,8 +387,34 @@ fn ColumnHeader(index: usize) -> impl IntoView {
             own
         }
     };
+    let new_field = use_context::<RwSignal<Option<NewField>>>().expect("new field editor");
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(field) = Field::parse(&event_target_value(&ev)) else {
+        let value = event_target_value(&ev);
+        if value == NEW_FIELD {
+            propose(w, index, new_field);
+            return;
+        }
+        if let Some(id) = value
+            .strip_prefix(FIELD_PREFIX)
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            let Some((_, def)) = w.field_defs().into_iter().find(|(fid, _)| *fid == id) else {
+                return;
+            };
+            let name = def.name.to_string();
+            let moved_from = w
+                .mapping
+                .try_update(|m| m.assign_custom(index, def, "chosen by you"))
+                .flatten();
+            message.set(moved_from.map(|other| {
+                format!(
+                    "{name} moved here from the column “{}”, which needs a field again (in orange).",
+                    column_name(w, other)
+                )
+            }));
+            return;
+        }
+        let Some(field) = Field::parse(&value) else {
             return;
         };
         let moved_from = w.mapping.try_update(|m| m.assign(index, field)).flatten();
@@ -421,7 +451,16 @@ fn ColumnHeader(index: usize) -> impl IntoView {
     };
     view! {
         {move || column().map(|c| {
-            let current = c.field.map(|f| f.as_str()).unwrap_or("");
+            let defs = w.fields.get().and_then(Result::ok).unwrap_or_default();
+            // A custom column: the account's field it is, or the new one it makes.
+            let (current, pending) = match (&c.field, &c.custom) {
+                (Some(Field::Custom), Some(def)) => match defs.iter().find(|f| crate::import::fields::FieldName::key_of(&f.name) == def.name.key()) {
+                    Some(f) => (format!("{FIELD_PREFIX}{}", f.id), None),
+                    None => (PENDING.to_string(), Some(def.clone())),
+                },
+                (Some(f), _) => (f.as_str().to_string(), None),
+                (None, _) => (String::new(), None),
+            };
             // A column read as the label of another (Google's `Phone 1 - Label`).
             let labels_for = w.mapping.with(|m| {
                 m.columns
@@ -441,16 +480,28 @@ fn ColumnHeader(index: usize) -> impl IntoView {
                     <div class="grid__name">{header}</div>
                     <select class="input grid__select" data-testid=format!("mapping-select-{index}")
                         aria-label=format!("Field of column {}", index + 1)
-                        prop:value=current on:change=on_change>
+                        prop:value=current.clone() on:change=on_change>
                         {open.then(|| view! { <option value="" selected=true disabled=true>"Choose a field…"</option> })}
                         {Field::ALL.into_iter().map(|f| view! {
                             <option value=f.as_str() selected=current == f.as_str()>{f.title()}</option>
                         }).collect_view()}
+                        {(!defs.is_empty()).then(|| view! {
+                            <optgroup label="Your custom fields">
+                                {defs.iter().map(|f| {
+                                    let value = format!("{FIELD_PREFIX}{}", f.id);
+                                    view! { <option value=value.clone() selected=current == value>{f.name.clone()}</option> }
+                                }).collect_view()}
+                            </optgroup>
+                        })}
+                        {pending.as_ref().map(|d| view! {
+                            <option value=PENDING selected=true>{format!("New field: {} ({})", d.name, d.kind.label())}</option>
+                        })}
+                        <option value=NEW_FIELD>"New field…"</option>
                     </select>
                     {labels_for.clone().map(|of| view! {
                         <div class="grid__labels">{format!("Labels for “{of}”")}</div>
                     })}
-                    {(c.field == Some(Field::ConsentDate)).then(|| {
+                    {c.holds_dates().then(|| {
                         let order = c.label.clone();
                         view! {
                             <select class="input grid__select" data-testid=format!("mapping-date-order-{index}")
@@ -519,5 +570,166 @@ fn Cell(
             }
             .into_any()
         }
+    }
+}
+
+/// The dropdown's value of one of the account's custom fields.
+const FIELD_PREFIX: &str = "field:";
+/// The dropdown's "New field…".
+const NEW_FIELD: &str = "new-field";
+/// The dropdown's value of a new field the import will create.
+const PENDING: &str = "pending-field";
+
+/// A column's name as the page shows it.
+fn column_name(w: Wizard, index: usize) -> String {
+    w.table.with_untracked(|t| {
+        t.as_ref()
+            .and_then(|t| t.headers.get(index).cloned())
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or_else(|| format!("Column {}", index + 1))
+    })
+}
+
+/// "New field…" being defined for a column: its name, type and choices,
+/// proposed from the column (`import::fields::propose_field`) and
+/// editable before it is confirmed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct NewField {
+    index: usize,
+    column: String,
+    name: String,
+    kind: FieldKind,
+    choices: String,
+    order: Option<DateOrder>,
+}
+
+/// Rows of a column read to propose a new field's type.
+const PROPOSE_ROWS: u32 = 1_000;
+
+/// Opens the editor for a new field made of column `index`: its first
+/// rows are asked of the worker and the field proposed from them.
+fn propose(w: Wizard, index: usize, editor: RwSignal<Option<NewField>>) {
+    let Some(column) = w
+        .mapping
+        .with_untracked(|m| m.columns.iter().find(|c| c.index == index).cloned())
+    else {
+        return;
+    };
+    let region = w.region.get_untracked();
+    let answer = crate::browser::reader(
+        &Request::Rows {
+            indexes: (0..PROPOSE_ROWS).collect(),
+        },
+        None,
+    );
+    leptos::task::spawn_local(async move {
+        let rows: Vec<GridRow> = match answer.await {
+            Response::Rows(r) => r.into_iter().map(|(_, row)| row).collect(),
+            _ => Vec::new(),
+        };
+        let (def, order) = crate::import::fields::propose_field(
+            &column,
+            &rows,
+            region,
+            crate::import::fields::today(),
+        );
+        editor.set(Some(NewField {
+            index,
+            column: column_name(w, index),
+            name: def.name.to_string(),
+            kind: def.kind,
+            choices: def.choices.join("\n"),
+            order,
+        }));
+    });
+}
+
+/// The editor of a new field: confirmed, the column maps to it (the field
+/// is created when the import starts); cancelled, nothing changes.
+#[component]
+fn NewFieldEditor() -> impl IntoView {
+    let w = use_context::<Wizard>().expect("wizard context");
+    let editor = use_context::<RwSignal<Option<NewField>>>().expect("new field editor");
+    let problem = RwSignal::new(None::<String>);
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(f) = editor.get_untracked() else {
+            return;
+        };
+        let choices = crate::pages::fields::split_choices(&f.choices);
+        let def = match FieldDef::from_input(&f.name, f.kind, &choices) {
+            Ok(d) => d,
+            Err(e) => {
+                problem.set(Some(e));
+                return;
+            }
+        };
+        // A name the account already uses is that field, not a new one.
+        if w.field_defs()
+            .iter()
+            .any(|(_, d)| d.name.key() == def.name.key())
+        {
+            problem.set(Some(format!(
+                "You already have a field named “{}”: choose it in the list instead.",
+                def.name
+            )));
+            return;
+        }
+        w.mapping.update(|m| {
+            m.assign_custom(f.index, def, "a new field, created when the import starts");
+            if let (Some(order), Some(c)) =
+                (f.order, m.columns.iter_mut().find(|c| c.index == f.index))
+            {
+                if c.holds_dates() {
+                    c.label = order.as_str().to_string();
+                }
+            }
+        });
+        problem.set(None);
+        editor.set(None);
+    };
+    move || {
+        editor.get().map(|f| {
+            let title = format!("New field from the column “{}”", f.column);
+            view! {
+                <form class="card new-field" on:submit=confirm data-testid="new-field">
+                    <h3 class="new-field__title">{title}</h3>
+                    <div class="inline-form">
+                        <label class="field">
+                            <span class="field__label">"Name"</span>
+                            <input class="input" data-testid="new-field-name" prop:value=f.name.clone()
+                                on:input=move |ev| editor.update(|e| if let Some(e) = e { e.name = event_target_value(&ev) }) />
+                        </label>
+                        <label class="field">
+                            <span class="field__label">"Type"</span>
+                            <select class="input" data-testid="new-field-kind"
+                                on:change=move |ev| {
+                                    if let Some(k) = FieldKind::parse(&event_target_value(&ev)) {
+                                        editor.update(|e| if let Some(e) = e { e.kind = k });
+                                    }
+                                }>
+                                {FieldKind::ALL.into_iter().map(|k| view! {
+                                    <option value=k.as_str() selected=f.kind == k>{k.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    {(f.kind == FieldKind::Choice).then(|| view! {
+                        <label class="field">
+                            <span class="field__label">"Choices, one per line"</span>
+                            <textarea class="input" rows="4" data-testid="new-field-choices" prop:value=f.choices.clone()
+                                on:input=move |ev| editor.update(|e| if let Some(e) = e { e.choices = event_target_value(&ev) })></textarea>
+                        </label>
+                    })}
+                    <p class="muted">"The type was guessed from the column's values; values that do not fit it are left out and marked in the grid."</p>
+                    {move || problem.get().map(|m| view! { <p class="error" role="alert" data-testid="new-field-problem">{m}</p> })}
+                    <div class="form__actions">
+                        <button type="button" class="button" data-testid="new-field-cancel"
+                            on:click=move |_| { problem.set(None); editor.set(None); }>"Cancel"</button>
+                        <button type="submit" class="button button--primary" data-testid="new-field-create">"Use this field"</button>
+                    </div>
+                </form>
+            }
+        })
     }
 }

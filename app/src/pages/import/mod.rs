@@ -21,7 +21,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{get_settings, list_groups};
+use crate::api::{get_settings, list_fields, list_groups};
+use crate::import::fields::FieldDef;
 use crate::import::wire::{ImportStarted, UnfinishedImport};
 use crate::import::wizard::{
     address_move, check_group, check_input, check_mapping, group_column, next_stage,
@@ -29,7 +30,7 @@ use crate::import::wizard::{
 };
 use crate::import::worker::{Checked, OpenedFile, Request, Response, TableInfo};
 use crate::import::{ImportConsent, Mapping, Region};
-use crate::model::GroupView;
+use crate::model::{CustomFieldView, GroupView};
 use crate::AppError;
 
 /// Tables from this many rows get a "Checking…" notice during a full check.
@@ -76,6 +77,8 @@ pub(crate) struct Wizard {
     pub reading: RwSignal<bool>,
     pub group: RwSignal<GroupChoice>,
     pub groups: Resource<Result<Vec<GroupView>, AppError>>,
+    /// The account's custom fields (the mapping's dropdowns list them).
+    pub fields: Resource<Result<Vec<CustomFieldView>, AppError>>,
     /// The worker's last check of every row under the current mapping.
     pub preview: RwSignal<Option<Shared>>,
     /// A check is under way: what `preview` says may be out of date.
@@ -116,6 +119,7 @@ impl Wizard {
             reading: RwSignal::new(false),
             group: RwSignal::new(GroupChoice::New(String::new())),
             groups: Resource::new(move || history.get(), |_| list_groups()),
+            fields: Resource::new(move || history.get(), |_| list_fields()),
             preview: RwSignal::new(None),
             checking: RwSignal::new(false),
             checks: StoredValue::new(0),
@@ -130,6 +134,27 @@ impl Wizard {
             address_stage: RwSignal::new(Stage::Input),
             consent: RwSignal::new(ImportConsent::default()),
         }
+    }
+
+    /// The account's custom fields as definitions, by id (none until they
+    /// have come).
+    pub fn field_defs(&self) -> Vec<(i64, FieldDef)> {
+        self.fields
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|f| Some((f.id, f.def()?)))
+            .collect()
+    }
+
+    /// A file's mapping with the columns named like the account's custom
+    /// fields mapped to them (`import::fields::map_to_fields`; a date
+    /// column's order is then the region's, or the user's choice).
+    pub fn with_account_fields(&self, mut mapping: Mapping) -> Mapping {
+        let defs: Vec<FieldDef> = self.field_defs().into_iter().map(|(_, d)| d).collect();
+        crate::import::fields::map_to_fields(&mut mapping, &defs, &[]);
+        mapping
     }
 
     /// Resumes `offer` (an import this file started before a reload): its
