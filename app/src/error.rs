@@ -159,6 +159,7 @@ impl From<crate::db::StoreError> for AppError {
             StoreError::FieldNameTaken(name) => AppError::Conflict(format!(
                 "A field named \"{name}\" already exists: choose another name, or map the column to it."
             )),
+            StoreError::FieldRefused(why) => AppError::Invalid(why),
             StoreError::TooManyFields => AppError::Invalid(format!(
                 "An account has at most {} custom fields: delete one on the Settings page first.",
                 crate::import::fields::MAX_FIELDS

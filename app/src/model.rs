@@ -309,6 +309,7 @@ impl CustomFieldView {
             name: crate::import::fields::FieldName::parse(&self.name).ok()?,
             kind: self.kind,
             choices: self.choices.clone(),
+            id: Some(self.id),
         })
     }
 }

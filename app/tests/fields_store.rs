@@ -17,6 +17,7 @@ fn def(name: &str, kind: FieldKind, choices: &[&str]) -> FieldDef {
         name: FieldName::parse(name).unwrap(),
         kind,
         choices: choices.iter().map(|c| c.to_string()).collect(),
+        id: None,
     }
 }
 
@@ -261,6 +262,33 @@ async fn an_import_fills_fields_and_the_list_filters_by_one() {
             .map(|v| (v.field_id, v.value.as_str()))
             .collect();
         assert_eq!(values, [(city.id, "Leeds"), (spend.id, "12.5")]);
+
+        // A plan made before a rename still writes to its field (by id);
+        // one made for a field deleted and made again under its name, not.
+        let p = plan_with_fields(&db, headers, &[&["Ada", "07400 000001", "Bath", "", ""]]).await;
+        db.store
+            .rename_field(db.account, city.id, &FieldName::parse("Town").unwrap())
+            .await
+            .unwrap();
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(filtered(&db, city.id, "bath").await, ["Ada"], "{}", db.name);
+        let p = plan_with_fields(&db, &["Mobile", "Spend"], &[&["07400 000001", "99"]]).await;
+        db.store.delete_field(db.account, spend.id).await.unwrap();
+        let again = db
+            .store
+            .create_field(db.account, &def("Spend", FieldKind::Text, &[]))
+            .await
+            .unwrap();
+        let s = db
+            .store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(s.unchanged, 1, "{}", db.name);
+        assert!(filtered(&db, again.id, "99").await.is_empty());
 
         // Deleting a field says how many held a value and removes them.
         assert_eq!(

@@ -239,16 +239,8 @@ pub async fn run_import(
     let sms = ImportSms::new(opts.consent, format!("command-line import of {name}"));
     let summary = store
         .import_contacts_with(account_id, &plan.contacts, &sms, opts.dry_run)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "import failed");
-            CliError {
-                kind: "database",
-                message: format!(
-                    "The database refused the import: {e}. Nothing in the failed batch was saved."
-                ),
-            }
-        })?;
+        .await;
+    // A dry run leaves no field behind, whether it went through or not.
     if opts.dry_run {
         for name in &created {
             store
@@ -257,6 +249,15 @@ pub async fn run_import(
                 .map_err(database)?;
         }
     }
+    let summary = summary.map_err(|e| {
+        tracing::error!(error = %e, "import failed");
+        CliError {
+            kind: "database",
+            message: format!(
+                "The database refused the import: {e}. Nothing in the failed batch was saved."
+            ),
+        }
+    })?;
     let conflict_indexes: Vec<usize> = summary.conflicts.iter().map(|c| c.index).collect();
     plan.rejected = rejected_rows(&plan.rejected, &summary.conflicts);
     let conflict_rows: usize = summary.conflicts.iter().map(|c| c.rows.len()).sum();

@@ -37,6 +37,9 @@ pub enum StoreError {
     /// Another custom field of the account has that name (case-insensitively).
     #[error("a field named {0} exists")]
     FieldNameTaken(FieldName),
+    /// A custom field's definition refused (its choices).
+    #[error("field refused: {0}")]
+    FieldRefused(String),
     /// The account has as many custom fields as it may.
     #[error("too many custom fields")]
     TooManyFields,

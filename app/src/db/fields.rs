@@ -15,7 +15,9 @@ use sea_orm::{
 use super::entity::{contact_field_value, custom_field};
 use super::error::{Missing, StoreError};
 use super::store::Store;
-use crate::import::fields::{FieldDef, FieldKind, FieldName, FieldValue, ReadAs, MAX_FIELDS};
+use crate::import::fields::{
+    parse_choices, FieldDef, FieldKind, FieldName, FieldValue, ReadAs, MAX_FIELDS,
+};
 use crate::import::Region;
 use crate::model::{ContactQuery, CustomFieldView, FieldFilter, FieldValueView};
 
@@ -178,6 +180,9 @@ impl Store {
             if let Some(d) = stored.def() {
                 *def = d;
             }
+            // The chunks write to this field, whatever it is renamed to
+            // meanwhile (and not to another made later under its name).
+            def.id = Some(stored.id);
         }
         txn.commit().await?;
         Ok(created)
@@ -278,8 +283,12 @@ pub(crate) async fn insert_field<C: ConnectionTrait>(
     if existing.len() >= MAX_FIELDS {
         return Err(StoreError::TooManyFields);
     }
+    // The choices as a cell is compared with them (trimmed, folded,
+    // without repeats), and within the limits: what was checked is stored.
     let choices = match def.kind {
-        FieldKind::Choice => def.choices.clone(),
+        FieldKind::Choice => {
+            parse_choices(&def.choices).map_err(|e| StoreError::FieldRefused(e.to_string()))?
+        }
         _ => Vec::new(),
     };
     custom_field::ActiveModel {

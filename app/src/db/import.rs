@@ -17,7 +17,7 @@
 //! so details can be inserted in the same round trip without relying on the
 //! order of `RETURNING` rows.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
 use sea_orm::sea_query::{extension::postgres::PgFunc, BinOper, Expr, ExprTrait, IntoColumnRef};
@@ -289,9 +289,36 @@ async fn load_snapshot(
         .flat_map(|c| c.groups.iter().map(|g| g.key()))
         .collect();
     snapshot.groups = group_ids(txn, account_id, group_keys.into_iter().collect()).await?;
+    // Fields the import resolved at its start: by id (renamed meanwhile,
+    // still the same field; deleted, gone, even if remade under its name).
+    let by_id: BTreeMap<i64, String> = batch
+        .iter()
+        .flat_map(|c| c.fields.iter())
+        .filter_map(|v| Some((v.field_id?, v.field.key())))
+        .collect();
+    if !by_id.is_empty() {
+        let ids: Vec<i64> = by_id.keys().copied().collect();
+        let found: Vec<i64> = all_in(
+            txn,
+            custom_field::Entity::find()
+                .select_only()
+                .column(custom_field::Column::Id)
+                .filter(custom_field::Column::AccountId.eq(account_id)),
+            custom_field::Column::Id,
+            &ids,
+        )
+        .await?;
+        snapshot.fields.extend(
+            found
+                .into_iter()
+                .filter_map(|id| Some((by_id.get(&id)?.clone(), id))),
+        );
+    }
     let field_keys: BTreeSet<String> = batch
         .iter()
-        .flat_map(|c| c.fields.iter().map(|v| v.field.key()))
+        .flat_map(|c| c.fields.iter())
+        .filter(|v| v.field_id.is_none())
+        .map(|v| v.field.key())
         .collect();
     if !field_keys.is_empty() {
         let keys: Vec<String> = field_keys.into_iter().collect();
@@ -306,7 +333,7 @@ async fn load_snapshot(
             &keys,
         )
         .await?;
-        snapshot.fields = rows.into_iter().collect();
+        snapshot.fields.extend(rows);
     }
 
     let ids: Vec<i64> = snapshot

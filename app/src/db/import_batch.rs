@@ -615,7 +615,13 @@ fn view(m: import_batch::Model) -> ImportView {
         .unwrap_or_default()
         .into_iter()
         .filter(|c| c.field != crate::import::Field::Ignore)
-        .map(|c| (c.header, c.field.title().to_string()))
+        .map(|c| {
+            let field = match &c.custom {
+                Some(def) => def.name.to_string(),
+                None => c.field.title().to_string(),
+            };
+            (c.header, field)
+        })
         .collect();
     ImportView {
         id: m.id,

@@ -154,6 +154,17 @@ pub fn validate_contact_with(
 ) -> Result<ValidContact, Vec<FieldIssue>> {
     let mut values = Vec::new();
     let mut issues = Vec::new();
+    if draft.fields.len() > super::fields::MAX_FIELDS {
+        issues.push(FieldIssue {
+            field: FieldPath::Contact,
+            kind: IssueKind::TooMany,
+            message: format!(
+                "a contact has at most {} custom fields",
+                super::fields::MAX_FIELDS
+            ),
+        });
+        return Err(issues);
+    }
     let read = ReadAs::new(region, None, super::fields::today());
     for d in &draft.fields {
         let Some((_, def)) = fields.iter().find(|(id, _)| *id == d.field_id) else {
@@ -573,5 +584,58 @@ mod tests {
         let c = validate_contact(&d, gb()).unwrap();
         let values: Vec<&str> = c.details.iter().map(|d| d.value.as_str()).collect();
         assert_eq!(values, ["+447911123123", "ada@example.org"]);
+    }
+
+    #[test]
+    fn custom_values_are_checked_by_their_field_and_a_blank_one_clears() {
+        use crate::import::fields::{FieldDef, FieldKind, FieldName};
+        let defs = vec![
+            (
+                7,
+                FieldDef {
+                    name: FieldName::parse("Spend").unwrap(),
+                    kind: FieldKind::Number,
+                    choices: vec![],
+                    id: None,
+                },
+            ),
+            (
+                8,
+                FieldDef {
+                    name: FieldName::parse("City").unwrap(),
+                    kind: FieldKind::Text,
+                    choices: vec![],
+                    id: None,
+                },
+            ),
+        ];
+        let field = |id, v: &str| FieldDraft {
+            field_id: id,
+            value: v.into(),
+        };
+        let mut d = draft(&["07911 123123"], &[]);
+        d.fields = vec![field(7, "1,200.50"), field(8, "  ")];
+        let c = validate_contact_with(&d, gb(), &defs).unwrap();
+        let values: Vec<(i64, Option<&str>)> = c
+            .fields
+            .iter()
+            .map(|(id, v)| (*id, v.as_ref().map(|v| v.as_str())))
+            .collect();
+        assert_eq!(values, [(7, Some("1200.5")), (8, None)]);
+        // Not a number, and a field the account does not have: both said,
+        // with the other issues of the form.
+        d.fields = vec![field(7, "lots"), field(99, "x")];
+        d.phones.clear();
+        let issues = validate_contact_with(&d, gb(), &defs).unwrap_err();
+        let paths: Vec<FieldPath> = issues.iter().map(|i| i.field).collect();
+        assert_eq!(
+            paths,
+            [
+                FieldPath::Contact,
+                FieldPath::Custom(7),
+                FieldPath::Custom(99)
+            ]
+        );
+        assert!(issues[1].message.contains("Spend"), "{}", issues[1].message);
     }
 }

@@ -258,6 +258,18 @@ pub fn parse_calendar_date(
 
 /// `13/02`, `02/13`, `13 Feb`, `Feb 13`, `13. Februar`.
 fn read_yearless(cell: &str, order: Option<DateOrder>) -> Result<CalendarDate, DateIssue> {
+    // `3,5` and `1.5` are decimals; `13.02.` (German, with its final dot) is
+    // a day.
+    let digits_and = |sep: char| {
+        cell.contains(sep)
+            && cell
+                .trim_end_matches('.')
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == sep)
+    };
+    if digits_and(',') || (digits_and('.') && !cell.ends_with('.')) {
+        return Err(DateIssue::NotADate);
+    }
     let words: Vec<&str> = cell
         .split(|c: char| c == '/' || c == '.' || c == '-' || c == ',' || c.is_whitespace())
         .filter(|w| !w.is_empty())
@@ -504,6 +516,9 @@ mod tests {
     #[case("1850-01-01", None, Err(DateIssue::TooOld))]
     #[case("Leeds", None, Err(DateIssue::NotADate))]
     #[case("12", None, Err(DateIssue::NotADate))]
+    #[case("3,5", None, Err(DateIssue::NotADate))]
+    #[case("1.5", None, Err(DateIssue::NotADate))]
+    #[case("13.02.", None, Ok(CalendarDate::Yearless { month: 2, day: 13 }))]
     fn custom_dates_allow_the_future_and_days_without_a_year(
         #[case] cell: &str,
         #[case] order: Option<DateOrder>,

@@ -1326,6 +1326,7 @@ mod tests {
             .iter()
             .map(|(f, v)| CustomValue {
                 field: FieldName::parse(f).unwrap(),
+                field_id: None,
                 value: FieldValue(v.to_string()),
             })
             .collect();

@@ -214,6 +214,10 @@ pub struct FieldDef {
     /// The choices of a one-of-a-list field, in the order they are offered.
     #[serde(default)]
     pub choices: Vec<String>,
+    /// The account's field this is, once the store has resolved it (an
+    /// import's start); `None` before, and for a field still to create.
+    #[serde(default)]
+    pub id: Option<i64>,
 }
 
 /// Why a field's choices were refused.
@@ -242,9 +246,14 @@ impl fmt::Display for ChoicesIssue {
 /// or comma-separated): trimmed, empty ones and repeats (whatever their
 /// case) dropped, the first spelling kept.
 pub fn parse_choices(raw: &[String]) -> Result<Vec<String>, ChoicesIssue> {
+    // A list far past the limit is not read to its end.
+    if raw.len() > MAX_CHOICES * 20 {
+        return Err(ChoicesIssue::TooMany);
+    }
     let mut out: Vec<String> = Vec::new();
     for c in raw {
-        let c = collapse(c);
+        // As a cell is read before it is compared with the choices.
+        let c = collapse(&super::text::compatible(c));
         if c.is_empty() {
             continue;
         }
@@ -402,6 +411,7 @@ impl FieldDef {
             name,
             kind,
             choices,
+            id: None,
         })
     }
 
@@ -535,9 +545,13 @@ pub fn parse_number(cell: &str, decimal_comma: bool) -> Option<String> {
     if frac.contains([',', '.']) {
         return None;
     }
+    // Without a decimal mark, the separator present groups (`1.234.567`
+    // in France as `1,234,567` in Britain).
     let grouping = match decimal {
         Some(',') => '.',
-        _ => ',',
+        Some(_) => ',',
+        None if int.contains('.') => '.',
+        None => ',',
     };
     if int.contains(match grouping {
         '.' => ',',
@@ -699,7 +713,28 @@ pub fn guess_kind<'a>(
             };
         }
     }
-    let numeric = |v: &&str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let comma = decimal_comma(region);
+    let leading_zero = values.iter().any(|v| {
+        let digits = v.trim_start_matches(['-', '+']);
+        digits.len() > 1
+            && digits.starts_with('0')
+            && !digits.starts_with("0.")
+            && !digits.starts_with("0,")
+    });
+    let numbers = values
+        .iter()
+        .filter(|v| parse_number(v, comma).is_some())
+        .count();
+    // Numbers first (`3,5` is no 3 May), unless the header says dates
+    // (a column of Excel serials).
+    if share(numbers) && !leading_zero && !says_text && !says_date {
+        return Guess {
+            kind: FieldKind::Number,
+            choices: Vec::new(),
+            order: None,
+        };
+    }
+    let numeric = |v: &&str| parse_number(v, comma).is_some();
     let order = infer_order(values.iter().copied()).or_else(|| super::dates::region_order(region));
     let dates = values
         .iter()
@@ -726,28 +761,13 @@ pub fn guess_kind<'a>(
             },
         };
     }
-    let comma = decimal_comma(region);
-    let leading_zero = values.iter().any(|v| {
-        let digits = v.trim_start_matches(['-', '+']);
-        digits.len() > 1
-            && digits.starts_with('0')
-            && !digits.starts_with("0.")
-            && !digits.starts_with("0,")
-    });
-    let numbers = values
-        .iter()
-        .filter(|v| parse_number(v, comma).is_some())
-        .count();
-    if share(numbers) && !leading_zero && !says_text {
-        return Guess {
-            kind: FieldKind::Number,
-            choices: Vec::new(),
-            order: None,
-        };
-    }
     // A short list of repeated values.
+    let normalised: Vec<String> = values
+        .iter()
+        .map(|v| collapse(&super::text::compatible(v)))
+        .collect();
     let mut seen: HashMap<String, (usize, &str)> = HashMap::new();
-    for v in &values {
+    for v in &normalised {
         let e = seen.entry(fold(v)).or_insert((0, v));
         e.0 += 1;
     }
@@ -861,6 +881,7 @@ pub fn propose_field(
             name,
             kind: g.kind,
             choices: g.choices,
+            id: None,
         },
         g.order,
     )
@@ -932,6 +953,7 @@ mod tests {
             name: FieldName::parse("Field").unwrap(),
             kind,
             choices: choices.iter().map(|c| c.to_string()).collect(),
+            id: None,
         }
     }
 
@@ -1000,6 +1022,9 @@ mod tests {
     #[case("-", false, None)]
     #[case(".", false, None)]
     #[case("NaN", false, None)]
+    #[case("1.234", true, Some("1234"))]
+    #[case("1.234.567", true, Some("1234567"))]
+    #[case("1.2345", true, Some("1.2345"))]
     #[case("inf", false, None)]
     #[case("--5", false, None)]
     fn numbers_are_read_as_people_write_them(
@@ -1141,6 +1166,20 @@ mod tests {
     }
 
     #[test]
+    fn choices_are_read_as_cells_are() {
+        let raw = vec!["Gold  plan".to_string(), "Ｓilver\u{1b}".to_string()];
+        assert_eq!(parse_choices(&raw).unwrap(), ["Gold plan", "Silver"]);
+        let many = vec!["a".to_string(); 10_000];
+        assert_eq!(parse_choices(&many), Err(ChoicesIssue::TooMany));
+        let plan = def(FieldKind::Choice, &["Gold plan"]);
+        let read = ReadAs::new(r("GB"), None, today());
+        assert_eq!(
+            plan.check(" gold   PLAN ", read).unwrap().unwrap().0,
+            "Gold plan"
+        );
+    }
+
+    #[test]
     fn too_many_or_too_long_choices_are_refused() {
         let many: Vec<String> = (0..=MAX_CHOICES).map(|i| format!("c{i}")).collect();
         assert_eq!(parse_choices(&many), Err(ChoicesIssue::TooMany));
@@ -1176,6 +1215,7 @@ mod tests {
     #[case("Newsletter", vec!["1", "0", "1"], FieldKind::YesNo)]
     #[case("Count", vec!["1", "1", "1"], FieldKind::Number)]
     #[case("Rooms", vec!["1", "0", "1", "5"], FieldKind::Number)]
+    #[case("Moyenne", vec!["3,5", "2,5", "4,5"], FieldKind::Number)]
     #[case("City", repeat(&["Leeds", "York"], 10), FieldKind::Text)]
     #[case("Plan", repeat(&["Gold", "Silver", "gold"], 5), FieldKind::Choice)]
     #[case("Plan", vec!["Gold", "Silver", "Bronze"], FieldKind::Text)]
@@ -1235,11 +1275,13 @@ mod tests {
                 name: FieldName::parse("City").unwrap(),
                 kind: FieldKind::Text,
                 choices: vec![],
+                id: None,
             },
             FieldDef {
                 name: FieldName::parse("birthday").unwrap(),
                 kind: FieldKind::Date,
                 choices: vec![],
+                id: None,
             },
         ];
         map_to_fields(&mut m, &fields, &rows);
@@ -1279,6 +1321,7 @@ mod tests {
             name: FieldName::parse("City").unwrap(),
             kind: FieldKind::Text,
             choices: vec![],
+            id: None,
         }];
         let created = create_fields_for_unmapped(&mut m, &existing, &rows, r("GB"), today());
         let names: Vec<(&str, FieldKind)> =

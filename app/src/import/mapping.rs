@@ -31,10 +31,11 @@ pub enum Field {
     /// When they agreed (or opted out): a date ([`super::dates`]); the
     /// column's `label` keeps its day/month order.
     ConsentDate,
-    /// One of the account's custom fields, or one the import creates: the
-    /// column's [`ColumnMapping::custom`] says which.
-    Custom,
     Ignore,
+    /// One of the account's custom fields, or one the import creates: the
+    /// column's [`ColumnMapping::custom`] says which. (Last: the variants
+    /// before it keep their numbers in the worker's binary messages.)
+    Custom,
 }
 
 impl Field {

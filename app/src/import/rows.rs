@@ -140,6 +140,9 @@ pub struct ImportContact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomValue {
     pub field: FieldName,
+    /// The account's field, when the import resolved it at its start.
+    #[serde(default)]
+    pub field_id: Option<i64>,
     pub value: FieldValue,
 }
 
@@ -563,6 +566,7 @@ fn custom_values(
                 if !out.iter().any(|v| v.field.key() == def.name.key()) {
                     out.push(CustomValue {
                         field: def.name.clone(),
+                        field_id: def.id,
                         value,
                     });
                 }

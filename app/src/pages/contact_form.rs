@@ -435,6 +435,12 @@ fn CustomValues(form: FormState) -> impl IntoView {
                                     </select>
                                 }.into_any()
                             }
+                            FieldKind::Text => view! {
+                                <textarea class="input input--text" rows="1" data-testid=testid
+                                    class:input--invalid=move || form.issue(field).is_some()
+                                    prop:value=move || form.value_of(id)
+                                    on:input=move |ev| form.set_value(id, event_target_value(&ev))></textarea>
+                            }.into_any(),
                             kind => view! {
                                 <input class="input" data-testid=testid
                                     class:input--invalid=move || form.issue(field).is_some()

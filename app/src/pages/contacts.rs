@@ -218,6 +218,7 @@ fn ListControls(
     });
     let clear_filter = Callback::new(move |_: ()| {
         filter_value.set(String::new());
+        filter_field.set(0);
         go5(ContactQuery {
             field: None,
             page: 1,

@@ -11,9 +11,21 @@ use crate::components::{thousands, ConfirmDialog, Confirmation};
 use crate::import::fields::{FieldDef, FieldKind};
 use crate::model::CustomFieldView;
 
-/// Choices typed one per line or separated by commas.
+/// Choices typed one per line, or on one line separated by commas (a
+/// choice holding a comma goes on its own line).
 pub fn split_choices(raw: &str) -> Vec<String> {
-    raw.split(['\n', ','])
+    let sep = if raw.contains('\n') { '\n' } else { ',' };
+    raw.split(sep)
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Choices typed one per line (the mapping stage's editor, where guessed
+/// choices such as `London, UK` come one per line).
+pub fn split_lines(raw: &str) -> Vec<String> {
+    raw.lines()
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(String::from)
@@ -164,7 +176,7 @@ pub fn CustomFields() -> impl IntoView {
                 </div>
                 <Show when=move || kind.get() == FieldKind::Choice>
                     <label class="field">
-                        <span class="field__label">"Choices, one per line or separated by commas"</span>
+                        <span class="field__label">"Choices: one per line, or on one line separated by commas"</span>
                         <textarea class="input" rows="3" data-testid="field-choices"
                             prop:value=move || choices.get() on:input=move |ev| choices.set(event_target_value(&ev))></textarea>
                     </label>

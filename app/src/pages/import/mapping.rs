@@ -391,6 +391,9 @@ fn ColumnHeader(index: usize) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if value == NEW_FIELD {
+            // The dropdown shows the column's field until the new one is
+            // confirmed (and "New field…" can be chosen again after Cancel).
+            reset_select(&ev, &select_value(w, index));
             propose(w, index, new_field);
             return;
         }
@@ -452,15 +455,9 @@ fn ColumnHeader(index: usize) -> impl IntoView {
     view! {
         {move || column().map(|c| {
             let defs = w.fields.get().and_then(Result::ok).unwrap_or_default();
-            // A custom column: the account's field it is, or the new one it makes.
-            let (current, pending) = match (&c.field, &c.custom) {
-                (Some(Field::Custom), Some(def)) => match defs.iter().find(|f| crate::import::fields::FieldName::key_of(&f.name) == def.name.key()) {
-                    Some(f) => (format!("{FIELD_PREFIX}{}", f.id), None),
-                    None => (PENDING.to_string(), Some(def.clone())),
-                },
-                (Some(f), _) => (f.as_str().to_string(), None),
-                (None, _) => (String::new(), None),
-            };
+            let current = select_value(w, index);
+            // A new field the import will create.
+            let pending = (current == PENDING).then(|| c.custom.clone()).flatten();
             // A column read as the label of another (Google's `Phone 1 - Label`).
             let labels_for = w.mapping.with(|m| {
                 m.columns
@@ -580,6 +577,38 @@ const NEW_FIELD: &str = "new-field";
 /// The dropdown's value of a new field the import will create.
 const PENDING: &str = "pending-field";
 
+/// The dropdown's value for column `index`: its built-in field, the
+/// account's custom field (`field:ID`), a new one (`pending-field`), or
+/// none yet.
+fn select_value(w: Wizard, index: usize) -> String {
+    let defs = w
+        .fields
+        .get_untracked()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    w.mapping.with_untracked(|m| {
+        let Some(c) = m.columns.iter().find(|c| c.index == index) else {
+            return String::new();
+        };
+        match (&c.field, &c.custom) {
+            (Some(Field::Custom), Some(def)) => defs
+                .iter()
+                .find(|f| crate::import::fields::FieldName::key_of(&f.name) == def.name.key())
+                .map_or_else(
+                    || PENDING.to_string(),
+                    |f| format!("{FIELD_PREFIX}{}", f.id),
+                ),
+            (Some(f), _) => f.as_str().to_string(),
+            (None, _) => String::new(),
+        }
+    })
+}
+
+/// Puts the dropdown that fired `ev` back on `value`.
+fn reset_select(ev: &leptos::ev::Event, value: &str) {
+    event_target::<leptos::web_sys::HtmlSelectElement>(ev).set_value(value);
+}
+
 /// A column's name as the page shows it.
 fn column_name(w: Wizard, index: usize) -> String {
     w.table.with_untracked(|t| {
@@ -656,7 +685,7 @@ fn NewFieldEditor() -> impl IntoView {
         let Some(f) = editor.get_untracked() else {
             return;
         };
-        let choices = crate::pages::fields::split_choices(&f.choices);
+        let choices = crate::pages::fields::split_lines(&f.choices);
         let def = match FieldDef::from_input(&f.name, f.kind, &choices) {
             Ok(d) => d,
             Err(e) => {
@@ -675,16 +704,30 @@ fn NewFieldEditor() -> impl IntoView {
             )));
             return;
         }
-        w.mapping.update(|m| {
-            m.assign_custom(f.index, def, "a new field, created when the import starts");
-            if let (Some(order), Some(c)) =
-                (f.order, m.columns.iter_mut().find(|c| c.index == f.index))
-            {
-                if c.holds_dates() {
-                    c.label = order.as_str().to_string();
+        let name = def.name.to_string();
+        let moved_from = w
+            .mapping
+            .try_update(|m| {
+                let moved =
+                    m.assign_custom(f.index, def, "a new field, created when the import starts");
+                if let (Some(order), Some(c)) =
+                    (f.order, m.columns.iter_mut().find(|c| c.index == f.index))
+                {
+                    if c.holds_dates() {
+                        c.label = order.as_str().to_string();
+                    }
                 }
-            }
-        });
+                moved
+            })
+            .flatten();
+        if let Some(message) = use_context::<RwSignal<Option<String>>>() {
+            message.set(moved_from.map(|other| {
+                format!(
+                "{name} moved here from the column “{}”, which needs a field again (in orange).",
+                column_name(w, other)
+            )
+            }));
+        }
         problem.set(None);
         editor.set(None);
     };
