@@ -8,6 +8,7 @@ pub mod auth;
 mod browser;
 mod components;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod model;
 mod pages;

@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod export_cli;
 pub mod import_cli;
 pub mod recipients;
 pub mod security;

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use app::export::ExportFormat;
 use app::import::{GroupName, HeaderChoice, ImportConsent, Region};
 use clap::{Parser, Subcommand};
+use server::export_cli::{run_export, ExportOptions};
 use server::import_cli::{human_summary, run_import, ImportOptions};
 use server::{leptos_options, open_state, redact, router, DEFAULT_DATABASE_URL};
 use tracing_subscriber::EnvFilter;
@@ -133,6 +135,31 @@ enum Command {
         #[arg(long)]
         create_fields: bool,
     },
+    /// Export contacts (all of them, or a group's) as csv, xlsx or vCard:
+    /// every field, groups, phone labels, SMS consent and custom fields, in
+    /// columns `contacts import` maps by itself.
+    ///
+    /// Exit status: 0 when written, 2 when it could not be (no such group
+    /// or account, a file that cannot be written).
+    Export {
+        /// Only this group's contacts (its name, any case).
+        #[arg(long)]
+        group: Option<String>,
+        /// csv, xlsx or vcf.
+        #[arg(long, default_value = "csv", value_parser = parse_format)]
+        format: ExportFormat,
+        /// The account to export, by name (or id): needed when there are several.
+        #[arg(long)]
+        account: Option<String>,
+        /// The file to write (stdout without one).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `--format`: csv, xlsx or vcf.
+fn parse_format(raw: &str) -> Result<ExportFormat, String> {
+    ExportFormat::parse(raw).ok_or_else(|| format!("{raw:?} is not csv, xlsx or vcf"))
 }
 
 #[tokio::main]
@@ -240,6 +267,39 @@ async fn main() -> anyhow::Result<ExitCode> {
                     ExitCode::from(2)
                 }
             });
+        }
+        Command::Export {
+            group,
+            format,
+            account,
+            output,
+        } => {
+            let account =
+                match server::import_account(&state.store, account.as_deref(), region).await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                };
+            let opts = ExportOptions {
+                group,
+                format,
+                output,
+            };
+            let region = region_flag.unwrap_or(account.default_region);
+            return Ok(
+                match run_export(&state.store, account.id, region, &opts).await {
+                    Ok(n) => {
+                        tracing::info!(contacts = n, format = format.as_str(), "exported");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{e}");
+                        ExitCode::from(2)
+                    }
+                },
+            );
         }
         Command::Serve {
             addr,

@@ -383,3 +383,164 @@ fn consent_columns_and_options_set_sms_status_and_never_lift_an_opt_out() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
+
+/// A database for a CLI test: an SQLite file, or a fresh PostgreSQL
+/// schema (dropped by [`drop_schema`]).
+fn databases(d: &Path, name: &str) -> Vec<String> {
+    let mut urls = vec![format!(
+        "sqlite://{}?mode=rwc",
+        d.join(format!("{name}.db")).display()
+    )];
+    let pg = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!(
+        "cli_{name}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let made = Command::new("psql")
+        .arg(&pg)
+        .args(["-q", "-c", &format!("CREATE SCHEMA {schema}")])
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {
+            urls.push(format!("{pg}?options=-c%20search_path%3D{schema}"));
+        }
+        other => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "PostgreSQL is needed under CI: {other:?}"
+            );
+            eprintln!("PostgreSQL not reachable: the export round trip runs on SQLite only");
+        }
+    }
+    urls
+}
+
+fn drop_schema(url: &str) {
+    if let Some((base, options)) = url.split_once("?options=-c%20search_path%3D") {
+        let _ = Command::new("psql")
+            .arg(base)
+            .args([
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS {options} CASCADE"),
+            ])
+            .output();
+    }
+}
+
+fn contacts_cmd(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_contacts"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn import_json(url: &str, file: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["import", file.to_str().unwrap(), "--json"];
+    all.extend_from_slice(args);
+    let out = contacts_cmd(url, &all);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// What a contact is, as the import reports it, whatever its rows.
+fn people(json: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = json["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "first_name": c["first_name"], "last_name": c["last_name"], "company": c["company"],
+                "phones": c["phones"], "emails": c["emails"], "groups": c["groups"],
+                "sms_status": c["sms_status"], "fields": c["fields"],
+            })
+        })
+        .collect();
+    out.sort_by_key(|v| v.to_string());
+    out
+}
+
+#[test]
+fn an_export_imported_into_a_new_account_gives_back_the_same_contacts() {
+    let d = dir();
+    let file = d.join("customers.csv");
+    std::fs::write(
+        &file,
+        "First name,Last name,Company,Mobile,Work phone,Email,Group,SMS consent,City,Birthday,Spend,VIP\n\
+         Ada,Lovelace,=Analytical,07400 100001,020 7946 0018,ada@example.com,Friends;VIP,yes,Leeds,13/02/1990,\"1,200.50\",yes\n\
+         Bob,Smith,,07400 100002,,bob@example.com,Friends,STOP,York,25 Dec,-12,no\n\
+         שרה,כהן,,07400 100003,,,לקוחות,,תל אביב,,,\n",
+    )
+    .unwrap();
+    for (n, url) in databases(&d, "source").into_iter().enumerate() {
+        let first = import_json(&url, &file, &["--create-fields", "--region", "GB"]);
+        assert_eq!(first["counts"]["created"], 3, "{first}");
+        for format in ["csv", "xlsx"] {
+            let out = d.join(format!("export-{n}.{format}"));
+            let run = contacts_cmd(
+                &url,
+                &[
+                    "export",
+                    "--format",
+                    format,
+                    "--output",
+                    out.to_str().unwrap(),
+                ],
+            );
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            // A new account: another database of the same kind.
+            let target = if url.starts_with("sqlite") {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    d.join(format!("target-{format}.db")).display()
+                )
+            } else {
+                databases(&d, "target").pop().unwrap()
+            };
+            let again = import_json(&target, &out, &["--create-fields", "--region", "GB"]);
+            // Every column maps by itself (custom ones to new fields).
+            assert!(
+                again["columns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|c| c["field"].is_string()),
+                "{}",
+                again["columns"]
+            );
+            assert_eq!(again["counts"]["rejected"], 0, "{again}");
+            assert_eq!(people(&again), people(&first), "{format} on {url}");
+            drop_schema(&target);
+        }
+        // Only a group's contacts; a group that does not exist is an error.
+        let run = contacts_cmd(&url, &["export", "--group", "vip"]);
+        let text = String::from_utf8(run.stdout).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains("Lovelace"));
+        let run = contacts_cmd(&url, &["export", "--group", "nobody"]);
+        assert_eq!(run.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&run.stderr).contains("no group"));
+        // vCard: one card per contact.
+        let run = contacts_cmd(&url, &["export", "--format", "vcf"]);
+        let text = String::from_utf8(run.stdout).unwrap();
+        assert_eq!(text.matches("BEGIN:VCARD").count(), 3, "{text}");
+        drop_schema(&url);
+    }
+}

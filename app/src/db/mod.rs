@@ -5,6 +5,7 @@
 
 pub mod entity;
 mod error;
+mod export;
 mod fields;
 mod import;
 mod import_batch;
@@ -18,6 +19,7 @@ mod throttle;
 mod users;
 
 pub use error::{Missing, StoreError};
+pub use export::EXPORT_BATCH;
 pub use fields::{value_key, KEY_CHARS};
 pub use import::{ImportSms, UpsertSummary, LOOKUP_SETTINGS, PROBE_SQL, UPSERT_BATCH};
 pub use import_batch::{ImportRecord, PlannedChunk, STATUS_DONE, STATUS_RUNNING};

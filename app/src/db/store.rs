@@ -757,7 +757,7 @@ impl Store {
     }
 
     /// Attaches details and groups to contact rows, keeping their order.
-    async fn views(
+    pub(super) async fn views(
         &self,
         account_id: i64,
         rows: Vec<contact::Model>,

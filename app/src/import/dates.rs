@@ -136,7 +136,7 @@ fn read_date(cell: &str, order: Option<DateOrder>, this_year: i32) -> Result<Nai
     }
     // ISO: 2024-02-13, with or without a time (the reader's date cells).
     let day_part = cell.split(['T', ' ']).next().unwrap_or(cell);
-    if let Ok(d) = NaiveDate::parse_from_str(day_part, "%Y-%m-%d") {
+    if let Some(d) = iso_date(day_part) {
         return Ok(d);
     }
     // A time after the date ("13/02/2024 10:30") is not part of it.
@@ -212,7 +212,7 @@ impl CalendarDate {
     /// day without a year the form vCard and ISO 8601:2000 use (`--02-13`).
     pub fn iso(self) -> String {
         match self {
-            CalendarDate::Full(d) => d.format("%Y-%m-%d").to_string(),
+            CalendarDate::Full(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
             CalendarDate::Yearless { month, day } => format!("--{month:02}-{day:02}"),
         }
     }
@@ -223,11 +223,28 @@ impl CalendarDate {
             let (m, d) = md.split_once('-')?;
             return yearless(m.parse().ok()?, d.parse().ok()?).ok();
         }
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .map(CalendarDate::Full)
+        iso_date(s).map(CalendarDate::Full)
     }
 }
+
+/// `2024-02-13` (month and day of one or two digits), without chrono's
+/// format parser: the browser's bundle stays smaller without it.
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |w: &str, min: usize, max: usize| {
+        (min..=max).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// English month abbreviations, for showing a date (`13 Feb 1990`).
+pub const MONTH_ABBREVIATIONS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A month and day that exist in some year (29 February included).
 fn yearless(month: u32, day: u32) -> Result<CalendarDate, DateIssue> {

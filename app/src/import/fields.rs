@@ -290,16 +290,21 @@ impl FieldValue {
     }
 }
 
-/// A stored value as people read it: dates as `13 Feb 1990` (`13 Feb`
-/// without a year: no day/month order to guess), yes/no as `Yes`/`No`,
-/// the rest as stored.
-pub fn display_value(kind: FieldKind, value: &str) -> String {
+/// A stored value as people of `region` read it: dates as `13 Feb 1990`
+/// (`13 Feb` without a year: no day/month order to guess), yes/no as
+/// `Yes`/`No`, numbers with the region's decimal mark (`1,5` in France,
+/// which [`FieldDef::check`] reads back as the same number), the rest as
+/// stored.
+pub fn display_value(kind: FieldKind, value: &str, region: Region) -> String {
     match kind {
+        FieldKind::Number if decimal_comma(region) => value.replace('.', ","),
         FieldKind::Date => match super::dates::CalendarDate::from_iso(value) {
-            Some(super::dates::CalendarDate::Full(d)) => d.format("%-d %b %Y").to_string(),
+            Some(super::dates::CalendarDate::Full(d)) => {
+                use chrono::Datelike;
+                format!("{} {} {}", d.day(), month_name(d.month()), d.year())
+            }
             Some(super::dates::CalendarDate::Yearless { month, day }) => {
-                NaiveDate::from_ymd_opt(2000, month, day)
-                    .map_or_else(|| value.to_string(), |d| d.format("%-d %b").to_string())
+                format!("{day} {}", month_name(month))
             }
             None => value.to_string(),
         },
@@ -310,6 +315,13 @@ pub fn display_value(kind: FieldKind, value: &str) -> String {
         },
         _ => value.to_string(),
     }
+}
+
+fn month_name(month: u32) -> &'static str {
+    super::dates::MONTH_ABBREVIATIONS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("")
 }
 
 /// Case-folded, for comparing text values and choices.
@@ -1099,18 +1111,24 @@ mod tests {
     }
 
     #[rstest]
-    #[case(FieldKind::Date, "1990-02-13", "13 Feb 1990")]
-    #[case(FieldKind::Date, "--12-25", "25 Dec")]
-    #[case(FieldKind::Date, "not a date", "not a date")]
-    #[case(FieldKind::YesNo, "yes", "Yes")]
-    #[case(FieldKind::Number, "1234.5", "1234.5")]
-    #[case(FieldKind::Text, "Leeds", "Leeds")]
-    fn values_are_shown_as_people_read_them(
+    #[case(FieldKind::Date, "1990-02-13", "GB", "13 Feb 1990")]
+    #[case(FieldKind::Date, "--12-25", "GB", "25 Dec")]
+    #[case(FieldKind::Date, "not a date", "GB", "not a date")]
+    #[case(FieldKind::YesNo, "yes", "GB", "Yes")]
+    #[case(FieldKind::Number, "1234.5", "GB", "1234.5")]
+    #[case(FieldKind::Number, "1.234", "FR", "1,234")]
+    #[case(FieldKind::Text, "Leeds", "FR", "Leeds")]
+    fn values_are_shown_as_people_read_them_and_read_back_the_same(
         #[case] kind: FieldKind,
         #[case] value: &str,
+        #[case] region: &str,
         #[case] shown: &str,
     ) {
-        assert_eq!(display_value(kind, value), shown);
+        assert_eq!(display_value(kind, value, r(region)), shown);
+        if kind == FieldKind::Number {
+            let read = ReadAs::new(r(region), None, today());
+            assert_eq!(def(kind, &[]).check(shown, read).unwrap().unwrap().0, value);
+        }
     }
 
     #[test]

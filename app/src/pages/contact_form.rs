@@ -12,12 +12,12 @@ use crate::api::{
     sms_history, update_contact,
 };
 use crate::components::{list_url, Flash};
-use crate::import::fields::{FieldDef, FieldKind};
+use crate::import::fields::{display_value, FieldDef, FieldKind};
 use crate::import::{
     classify_phone, validate_contact_with, ContactDraft, DetailDraft, DetailKind, FieldDraft,
     FieldIssue, FieldPath, IssueKind, Region, SmsStatus,
 };
-use crate::model::ContactView;
+use crate::model::{ContactView, CustomFieldView};
 use crate::pages::contacts::{LineBadge, SmsBadge};
 use crate::AppError;
 
@@ -40,9 +40,16 @@ pub fn NewContactPage() -> impl IntoView {
 pub fn EditContactPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    // The account's region with the contact: its numbers are shown as
+    // the region writes them.
     let contact = Resource::new(id, |id| async move {
         match id {
-            Some(id) => get_contact(id).await,
+            Some(id) => {
+                let c = get_contact(id).await?;
+                let region = get_settings().await?.default_region;
+                let fields = list_fields().await?;
+                Ok((c, region, fields))
+            }
             None => Err(AppError::NotFound("There is no such contact.".into())),
         }
     });
@@ -52,8 +59,8 @@ pub fn EditContactPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match contact.await {
-                        Ok(c) => Either::Left(view! {
-                            <ContactForm draft=draft_of(&c) id=Some(c.id) />
+                        Ok((c, region, fields)) => Either::Left(view! {
+                            <ContactForm draft=draft_of(&c, region, &fields) id=Some(c.id) />
                             <SmsPanel contact=c />
                         }),
                         Err(e) => Either::Right(view! {
@@ -67,7 +74,7 @@ pub fn EditContactPage() -> impl IntoView {
     }
 }
 
-fn draft_of(c: &ContactView) -> ContactDraft {
+fn draft_of(c: &ContactView, region: Region, fields: &[CustomFieldView]) -> ContactDraft {
     let details = |kind| {
         c.details_of(kind)
             .map(|d| DetailDraft::new(&d.display(), &d.label))
@@ -86,7 +93,13 @@ fn draft_of(c: &ContactView) -> ContactDraft {
             .iter()
             .map(|v| FieldDraft {
                 field_id: v.field_id,
-                value: v.value.clone(),
+                value: match fields.iter().find(|f| f.id == v.field_id) {
+                    // Dates stay as stored (ISO reads back the same anywhere).
+                    Some(f) if f.kind == FieldKind::Number || f.kind == FieldKind::YesNo => {
+                        display_value(f.kind, &v.value, region).to_lowercase()
+                    }
+                    _ => v.value.clone(),
+                },
             })
             .collect(),
     }
@@ -112,6 +125,10 @@ struct FormState {
     sms_status: RwSignal<SmsStatus>,
     /// Custom values as typed, by field id.
     fields: RwSignal<Vec<FieldDraft>>,
+    /// Those values as the form opened with them: only changed ones are
+    /// sent (a value an import set meanwhile is not overwritten by its
+    /// own old copy).
+    initial_fields: StoredValue<Vec<FieldDraft>>,
     /// The account's custom fields, once they have come.
     defs: RwSignal<Vec<(i64, FieldDef)>>,
     next_key: StoredValue<usize>,
@@ -132,6 +149,7 @@ impl FormState {
             group_ids: RwSignal::new(d.group_ids.clone()),
             sms_status: RwSignal::new(d.sms_status),
             fields: RwSignal::new(d.fields.clone()),
+            initial_fields: StoredValue::new(d.fields.clone()),
             defs: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(0),
             issues: RwSignal::new(Vec::new()),
@@ -188,18 +206,22 @@ impl FormState {
             emails: details(self.emails),
             group_ids: self.group_ids.get(),
             sms_status: self.sms_status.get(),
-            // Every field of the account: a blank one clears its value.
+            // The fields whose value changed (a blank one clears it).
             fields: self.defs.with(|defs| {
                 self.fields.with(|typed| {
+                    let initial = self.initial_fields.get_value();
+                    let value = |list: &[FieldDraft], id: i64| {
+                        list.iter()
+                            .find(|f| f.field_id == id)
+                            .map(|f| f.value.clone())
+                            .unwrap_or_default()
+                    };
                     defs.iter()
                         .map(|(id, _)| FieldDraft {
                             field_id: *id,
-                            value: typed
-                                .iter()
-                                .find(|f| f.field_id == *id)
-                                .map(|f| f.value.clone())
-                                .unwrap_or_default(),
+                            value: value(typed, *id),
                         })
+                        .filter(|f| f.value != value(&initial, f.field_id))
                         .collect()
                 })
             }),

@@ -9,10 +9,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{delete_contact, list_contacts, list_fields, list_groups};
+use crate::api::{delete_contact, get_settings, list_contacts, list_fields, list_groups};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
 use crate::import::fields::display_value;
-use crate::import::{DetailKind, LineType, SmsStatus};
+use crate::import::{DetailKind, LineType, Region, SmsStatus};
 use crate::model::{
     ContactPage, ContactQuery, ContactView, CustomFieldView, GroupFilter, GroupView, SmsFilter,
     SortOrder,
@@ -54,6 +54,7 @@ pub fn ContactsPage() -> impl IntoView {
     );
     let groups = Resource::new(move || version.get(), |_| list_groups());
     let fields = Resource::new(|| (), |_| list_fields());
+    let settings = Resource::new(|| (), |_| get_settings());
 
     let pending_delete = RwSignal::new(None::<(i64, Confirmation)>);
     let dialog = RwSignal::new(None::<Confirmation>);
@@ -111,8 +112,9 @@ pub fn ContactsPage() -> impl IntoView {
                     <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
                         {move || Suspend::new(async move {
                             let shown = fields.await.unwrap_or_default();
+                            let region = settings.await.map(|s| s.default_region).unwrap_or_default();
                             match contacts.await {
-                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete fields=shown /> }),
+                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete fields=shown region /> }),
                                 Err(e) => Either::Right(view! { <p class="error" data-testid="list-error">{e.to_string()}</p> }),
                             }
                         })}
@@ -349,6 +351,7 @@ fn ContactTable(
     query: Memo<ContactQuery>,
     ask_delete: Callback<ContactView>,
     fields: Vec<CustomFieldView>,
+    region: Region,
 ) -> impl IntoView {
     if page.contacts.is_empty() {
         let searching = query.with_untracked(|q| {
@@ -421,7 +424,7 @@ fn ContactTable(
                 </tr>
             </thead>
             <tbody>
-                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query columns=columns.clone() /> }).collect_view()}
+                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query columns=columns.clone() region />  }).collect_view()}
             </tbody>
         </table>
         <nav class="pager" data-testid="pager">
@@ -443,6 +446,7 @@ fn ContactRow(
     ask_delete: Callback<ContactView>,
     query: Memo<ContactQuery>,
     columns: Vec<CustomFieldView>,
+    region: Region,
 ) -> impl IntoView {
     let values = columns
         .iter()
@@ -451,7 +455,7 @@ fn ContactRow(
                 .fields
                 .iter()
                 .find(|v| v.field_id == f.id)
-                .map(|v| display_value(f.kind, &v.value))
+                .map(|v| display_value(f.kind, &v.value, region))
                 .unwrap_or_default();
             view! { <td data-testid=format!("field-value-{}", f.name)>{value}</td> }
         })

@@ -124,6 +124,14 @@ pub fn preview_with_progress(
     }
     let mut columns = HashMap::new();
     let mut landlines = HashMap::new();
+    // Most files hold mobiles only: then no cell is looked up again to
+    // count, per column, the numbers that cannot take a text (a lookup per
+    // phone cell cost about 4 % of checking 100,000 rows in the browser).
+    // A landline only in a refused row is then not counted either.
+    let any_no_sms = plan.contacts.iter().any(|c| {
+        c.phones()
+            .any(|d| d.line.is_some_and(|l| !l.can_receive_sms()))
+    });
     for c in &mapping.columns {
         if !matches!(c.field, Some(Field::Phone | Field::Email)) {
             continue;
@@ -136,7 +144,7 @@ pub fn preview_with_progress(
                 continue;
             }
             filled += 1;
-            if c.field == Some(Field::Phone) {
+            if any_no_sms && c.field == Some(Field::Phone) {
                 // The plan asked the cache already: these are lookups.
                 no_sms += phone_values(cell)
                     .iter()
