@@ -567,6 +567,46 @@ mod tests {
 }
 
 impl ContactQuery {
+    /// The query a list's URL holds (what [`ContactQuery::to_url`] writes),
+    /// read through `get` (a parameter's value by name): the page reads its
+    /// address with it, the export its request.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        ContactQuery {
+            search: get("q").unwrap_or_default(),
+            group: GroupFilter::from_param(&get("group").unwrap_or_default()),
+            sort: SortOrder::parse(&get("sort").unwrap_or_default()),
+            page: get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
+            per_page: 0,
+            import: get("import").and_then(|n| n.parse().ok()),
+            sms: SmsFilter::from_param(&get("sms").unwrap_or_default()),
+            field: get("field").and_then(|f| FieldFilter::from_param(&f)),
+            columns: get("cols")
+                .map(|c| {
+                    c.split(',')
+                        .filter_map(|id| id.parse().ok())
+                        .take(crate::import::fields::MAX_FIELDS)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The list's export address for this query, in `format` (csv, xlsx,
+    /// vcf): its search and filters, not its page.
+    pub fn export_url(&self, format: &str) -> String {
+        let list = ContactQuery {
+            page: 1,
+            columns: Vec::new(),
+            ..self.clone()
+        }
+        .to_url();
+        let params = list.split_once('?').map_or("", |(_, q)| q);
+        match params {
+            "" => format!("/api/contacts/export?format={format}"),
+            p => format!("/api/contacts/export?format={format}&{p}"),
+        }
+    }
+
     /// The list's URL for this query, leaving defaults out (`/contacts?q=ada&page=2`).
     pub fn to_url(&self) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -634,6 +674,27 @@ mod url_tests {
             "/contacts?q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&field=7%3ALeeds%3A+north&cols=7%2C9&page=2"
         );
         assert_eq!(FieldFilter::from_param("7:Leeds: north"), q.field);
+        // The URL reads back as the query.
+        let url = q.to_url();
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+                .into_owned()
+                .collect();
+        let back = ContactQuery::from_params(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, q);
+        assert_eq!(
+            q.export_url("csv"),
+            "/api/contacts/export?format=csv&q=Zo%C3%AB+%26+co+%2B44&group=3&sort=updated&sms=opted_out&field=7%3ALeeds%3A+north"
+        );
+        assert_eq!(
+            ContactQuery::default().export_url("vcf"),
+            "/api/contacts/export?format=vcf"
+        );
         assert_eq!(FieldFilter::from_param("x:Leeds"), None);
         assert_eq!(FieldFilter::from_param("0:Leeds"), None);
         assert_eq!(FieldFilter::from_param("7: "), None);

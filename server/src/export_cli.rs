@@ -222,3 +222,165 @@ pub async fn run_export(
         }
     }
 }
+
+/// `GET /api/contacts/export?format=csv|xlsx|vcf&<the list's query>`: what
+/// the list shows (its search, group, SMS and field filters; not its page)
+/// as a download. csv and vCard stream a batch at a time as the browser
+/// takes them (the browser writes them to disk, not to memory); an xlsx is
+/// assembled on disk first, then streamed from there.
+pub mod http {
+    use axum::body::{Body, Bytes};
+    use axum::extract::{Query, State};
+    use axum::http::header;
+    use axum::response::{IntoResponse, Response};
+    use axum::Extension;
+
+    use app::db::{Store, EXPORT_BATCH};
+    use app::export::{vcard, ExportFormat, Layout};
+    use app::model::{ContactQuery, ContactView};
+    use app::security::CurrentUser;
+    use app::state::AppState;
+    use app::AppError;
+
+    pub async fn export(
+        State(state): State<AppState>,
+        Extension(me): Extension<CurrentUser>,
+        Query(params): Query<Vec<(String, String)>>,
+    ) -> Response {
+        let get = |k: &str| {
+            params
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let format = get("format")
+            .and_then(|f| ExportFormat::parse(&f))
+            .unwrap_or_default();
+        let query = ContactQuery::from_params(get);
+        if let Err(e) = query.check() {
+            return crate::security::json_error(AppError::Invalid(e));
+        }
+        match prepare(state.store.clone(), me, query, format).await {
+            Ok(r) => r,
+            Err(e) => crate::security::json_error(e),
+        }
+    }
+
+    fn failed(e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "export failed");
+        AppError::Internal
+    }
+
+    async fn prepare(
+        store: Store,
+        me: CurrentUser,
+        query: ContactQuery,
+        format: ExportFormat,
+    ) -> Result<Response, AppError> {
+        let layout = store.export_layout(me.account_id).await?;
+        let day = time::OffsetDateTime::now_utc().date().to_string();
+        let name = format!("contacts-{day}.{}", format.as_str());
+        let body = match format {
+            ExportFormat::Xlsx => {
+                let dir = tempfile::tempdir().map_err(failed)?;
+                let path = dir.path().join("export.xlsx");
+                super::write_xlsx(&store, me.account_id, me.region, &query, &layout, &path)
+                    .await
+                    .map_err(failed)?;
+                let file = tokio::fs::File::open(&path).await.map_err(failed)?;
+                // The directory goes when the stream ends (the open file
+                // stays readable until then).
+                let stream = futures::stream::unfold((file, dir), |(mut file, dir)| async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut buf = vec![0u8; 64 * 1024];
+                    match file.read(&mut buf).await {
+                        Ok(0) => None,
+                        Ok(n) => {
+                            buf.truncate(n);
+                            Some((Ok::<Bytes, std::io::Error>(Bytes::from(buf)), (file, dir)))
+                        }
+                        Err(e) => Some((Err(e), (file, dir))),
+                    }
+                });
+                Body::from_stream(stream)
+            }
+            text => {
+                let head = match text {
+                    ExportFormat::Csv => csv_lines(&layout, &[], true),
+                    _ => Bytes::new(),
+                };
+                let state = Some((store, me, query, layout, 0_i64));
+                let rest = futures::stream::unfold(state, move |state| async move {
+                    let (store, me, query, layout, after) = state?;
+                    match store
+                        .export_batch(me.account_id, me.region, &query, after, EXPORT_BATCH)
+                        .await
+                    {
+                        Ok(batch) if batch.is_empty() => None,
+                        Ok(batch) => {
+                            let last = batch.last().map_or(after, |c| c.id);
+                            let bytes = match text {
+                                ExportFormat::Csv => csv_lines(&layout, &batch, false),
+                                _ => Bytes::from(
+                                    batch
+                                        .iter()
+                                        .map(|c| vcard(c, &layout.fields))
+                                        .collect::<String>(),
+                                ),
+                            };
+                            Some((
+                                Ok::<Bytes, std::io::Error>(bytes),
+                                Some((store, me, query, layout, last)),
+                            ))
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "export stopped");
+                            Some((
+                                Err(std::io::Error::other("the database stopped answering")),
+                                None,
+                            ))
+                        }
+                    }
+                });
+                Body::from_stream(futures::StreamExt::chain(
+                    futures::stream::once(async move { Ok::<Bytes, std::io::Error>(head) }),
+                    rest,
+                ))
+            }
+        };
+        Ok((
+            [
+                (header::CONTENT_TYPE, format.content_type().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            body,
+        )
+            .into_response())
+    }
+
+    /// Rows of a csv export (with its BOM and header first).
+    fn csv_lines(layout: &Layout, batch: &[ContactView], header: bool) -> Bytes {
+        let mut out = Vec::new();
+        if header {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut out);
+            if header {
+                let _ = w.write_record(layout.header());
+            }
+            for c in batch {
+                // Writing to a Vec cannot fail.
+                let _ = w.write_record(layout.row(c));
+            }
+            let _ = w.flush();
+        }
+        Bytes::from(out)
+    }
+}

@@ -168,6 +168,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             "/api/recipients/download",
             get(recipients::download).with_state(state.clone()),
         )
+        .route(
+            "/api/contacts/export",
+            get(export_cli::http::export).with_state(state.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler(shell))
         // The guards below read bodies within each path's own limit first.
         .layer(DefaultBodyLimit::max(CHUNK_BODY_LIMIT))

@@ -470,3 +470,95 @@ async fn the_audience_resolves_and_downloads_as_csv_and_xlsx_with_names_made_ine
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(other.get(&url("csv")).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_list_exports_what_it_shows_and_only_to_its_account() {
+    let _turn = TURN.lock().await;
+    let app = app().await;
+    let (_, group) = call(&app, "groups/create", json!({ "name": "Export me" })).await;
+    let gid = group["id"].as_i64().unwrap();
+    let (s, field) = call(
+        &app,
+        "fields/create",
+        json!({ "name": "City", "kind": "text", "choices": [] }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{field}");
+    let fid = field["id"].as_i64().unwrap();
+    for (first, phone, groups, city) in [
+        ("=cmd", "07911 223451", vec![gid], "Leeds"),
+        ("Eve", "07911 223452", vec![], "York"),
+    ] {
+        let (s, v) = call(
+            &app,
+            "contacts/create",
+            json!({ "contact": {
+                "first_name": first, "last_name": "Exported", "company": "",
+                "phones": [{ "value": phone, "label": "mobile" }], "emails": [],
+                "group_ids": groups, "sms_status": "opted_in",
+                "fields": [{ "field_id": fid, "value": city }]
+            }}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    // The group's contacts, as the list's address filters them.
+    let csv = app
+        .clone()
+        .get(&format!("/api/contacts/export?format=csv&group={gid}"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    let text = csv.text();
+    assert!(
+        text.starts_with("\u{feff}First name,Last name,Company,Phone 1 - Label,Phone 1 - Value"),
+        "{text}"
+    );
+    assert!(
+        text.contains("'=cmd,Exported,,mobile,+447911223451"),
+        "{text}"
+    );
+    assert!(text.contains(",Export me,yes,"), "{text}");
+    assert!(text.trim_end().ends_with(",Leeds"), "{text}");
+    assert!(!text.contains("Eve"), "{text}");
+    // By a custom field's value (case aside), as a vCard.
+    let vcf = app
+        .clone()
+        .get(&format!(
+            "/api/contacts/export?format=vcf&field={fid}%3Ayork"
+        ))
+        .await;
+    assert_eq!(vcf.status, StatusCode::OK);
+    let cards = vcf.text();
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 1, "{cards}");
+    assert!(cards.contains("X-CITY:York"), "{cards}");
+    // Everything, as an xlsx our reader reads back.
+    let xlsx = app.clone().get("/api/contacts/export?format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book = app::import::read::open(xlsx.body, "contacts.xlsx").unwrap();
+    let chosen = app::import::choose_sheet(
+        &mut book,
+        None,
+        app::import::HeaderChoice::Auto,
+        Region::default(),
+    )
+    .unwrap();
+    assert!(chosen.table.rows.len() >= 2);
+    // Without a session: refused; another account sees none of these.
+    let url = "/api/contacts/export?format=csv";
+    assert_eq!(
+        app.anonymous().get(url).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut other = app.anonymous();
+    let (s, v) = other
+        .call(
+            "auth/signup",
+            json!({ "form": { "account_name": "Other export", "email": "other.export@example.org",
+                              "password": "long enough password" } }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let theirs = other.get(url).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.text().contains("Exported"), "{}", theirs.text());
+}

@@ -24,29 +24,7 @@ const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let params = use_query_map();
-    let query = Memo::new(move |_| {
-        params.with(|p| ContactQuery {
-            search: p.get("q").unwrap_or_default(),
-            group: GroupFilter::from_param(&p.get("group").unwrap_or_default()),
-            sort: SortOrder::parse(&p.get("sort").unwrap_or_default()),
-            page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
-            per_page: 0,
-            import: p.get("import").and_then(|n| n.parse().ok()),
-            sms: SmsFilter::from_param(&p.get("sms").unwrap_or_default()),
-            field: p
-                .get("field")
-                .and_then(|f| crate::model::FieldFilter::from_param(&f)),
-            columns: p
-                .get("cols")
-                .map(|c| {
-                    c.split(',')
-                        .filter_map(|id| id.parse().ok())
-                        .take(100)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-    });
+    let query = Memo::new(move |_| params.with(|p| ContactQuery::from_params(|k| p.get(k))));
     let version = RwSignal::new(0u32);
     let contacts = Resource::new(
         move || (query.get(), version.get()),
@@ -93,6 +71,7 @@ pub fn ContactsPage() -> impl IntoView {
                 <div class="page__actions">
                     <A href="/contacts/groups" attr:class="button" attr:data-testid="manage-groups">"Manage groups"</A>
                     <A href="/contacts/import" attr:class="button" attr:data-testid="import-contacts">"Import Contacts"</A>
+                    <ExportMenu query />
                     <A href=move || form_url("/contacts/new", &query.get()) attr:class="button button--primary" attr:data-testid="add-contact">"Add Single Contact"</A>
                 </div>
             </div>
@@ -123,6 +102,48 @@ pub fn ContactsPage() -> impl IntoView {
             </div>
             <ConfirmDialog open=dialog on_confirm=confirm_delete />
         </section>
+    }
+}
+
+/// "Export": what the list shows (its search and filters) or everything,
+/// as csv, xlsx or vCard. Plain links: the browser downloads the file as
+/// the server streams it, to disk, never holding it in the page.
+#[component]
+fn ExportMenu(query: Memo<ContactQuery>) -> impl IntoView {
+    let filtered = move || {
+        query.with(|q| {
+            !q.search.is_empty()
+                || q.group != GroupFilter::All
+                || q.sms != SmsFilter::All
+                || q.field.is_some()
+                || q.import.is_some()
+        })
+    };
+    let link = move |format: &'static str, all: bool| {
+        let q = if all {
+            ContactQuery::default()
+        } else {
+            query.get()
+        };
+        q.export_url(format)
+    };
+    let formats = [("csv", "CSV"), ("xlsx", "Excel (xlsx)"), ("vcf", "vCard")];
+    view! {
+        <details class="export-menu" data-testid="export-menu">
+            <summary class="button">"Export"</summary>
+            <div class="controls__menu export-menu__list">
+                {move || filtered().then(|| view! {
+                    <p class="muted export-menu__title">"What the list shows"</p>
+                    {formats.into_iter().map(|(f, label)| view! {
+                        <a href=move || link(f, false) download="" rel="external" data-testid=format!("export-shown-{f}")>{label}</a>
+                    }).collect_view()}
+                })}
+                <p class="muted export-menu__title">"All contacts"</p>
+                {formats.into_iter().map(|(f, label)| view! {
+                    <a href=move || link(f, true) download="" rel="external" data-testid=format!("export-all-{f}")>{label}</a>
+                }).collect_view()}
+            </div>
+        </details>
     }
 }
 
