@@ -55,6 +55,13 @@ fn endpoints(ids: &Ids) -> Vec<(&'static str, Value)> {
         ("groups/rename", json!({ "id": ids.group, "name": "G" })),
         ("groups/delete", json!({ "id": ids.group })),
         (
+            "fields/create",
+            json!({ "name": "F", "kind": "text", "choices": [] }),
+        ),
+        ("fields/rename", json!({ "id": ids.field, "name": "F" })),
+        ("fields/holders", json!({ "id": ids.field })),
+        ("fields/delete", json!({ "id": ids.field })),
+        (
             "settings/update",
             json!({ "settings": { "account_name": "X", "default_region": "GB" } }),
         ),
@@ -93,6 +100,7 @@ struct Ids {
     contact: i64,
     group: i64,
     import: i64,
+    field: i64,
 }
 
 /// Bodies no server function that takes arguments accepts.
@@ -270,6 +278,33 @@ fn specific(ids: &Ids) -> Vec<(&'static str, Value, StatusCode)> {
         ),
         ("groups/delete", json!({ "id": ids.group }), gone),
         (
+            "fields/rename",
+            json!({ "id": ids.field, "name": "Mine now" }),
+            gone,
+        ),
+        ("fields/holders", json!({ "id": ids.field }), gone),
+        ("fields/delete", json!({ "id": ids.field }), gone),
+        (
+            "fields/create",
+            json!({ "name": "Plan", "kind": "choice", "choices": vec!["a"; 10_000] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "fields/create",
+            json!({ "name": "x".repeat(61), "kind": "text", "choices": [] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "fields/create",
+            json!({ "name": "Phone", "kind": "text", "choices": [] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "fields/create",
+            json!({ "name": "Colour", "kind": "colour", "choices": [] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
             "imports/chunk",
             json!({ "chunk": { "import_id": ids.import, "chunk_no": 0, "rows": [] } }),
             gone,
@@ -337,6 +372,8 @@ async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
         "import_batch",
         "import_chunk",
         "invitation",
+        "custom_field",
+        "contact_field_value",
     ] {
         let row = db
             .query_one_raw(Statement::from_string(
@@ -371,10 +408,17 @@ async fn malformed_and_hostile_requests_get_a_4xx_with_a_message_and_write_nothi
         let (_, import) = victim
             .call("imports/start", json!({ "start": start(json!("None"), 3) }))
             .await;
+        let (_, field) = victim
+            .call(
+                "fields/create",
+                json!({ "name": "Secret field", "kind": "text", "choices": [] }),
+            )
+            .await;
         let ids = Ids {
             contact: contact["id"].as_i64().unwrap(),
             group: group["id"].as_i64().unwrap(),
             import: import["import_id"].as_i64().unwrap(),
+            field: field["id"].as_i64().unwrap(),
         };
         let mut attacker = app.signed_up("Attacker", "mallory@example.org").await;
         let before = row_counts(&app).await;
