@@ -181,18 +181,23 @@ fn read_date(cell: &str, order: Option<DateOrder>, this_year: i32) -> Result<Nai
         return ymd(n(a)? as i32, n(b)?, n(c)?);
     }
     let (x, y, year) = (n(a)?, n(b)?, year_of(c, this_year)?);
-    let order = match (x > 12, y > 12) {
+    match order_of(x, y, order)? {
+        DateOrder::DayFirst => ymd(year, y, x),
+        DateOrder::MonthFirst => ymd(year, x, y),
+    }
+}
+
+/// Which of two numbers `x/y` is the day: a number above 12 can only be
+/// one; otherwise `order` (the column's) decides, and none is ambiguous.
+fn order_of(x: u32, y: u32, order: Option<DateOrder>) -> Result<DateOrder, DateIssue> {
+    Ok(match (x > 12, y > 12) {
         (true, true) => return Err(DateIssue::NotADate),
         (true, false) => DateOrder::DayFirst,
         (false, true) => DateOrder::MonthFirst,
         // 05/05: either way the same day.
         (false, false) if x == y => DateOrder::DayFirst,
         (false, false) => order.ok_or(DateIssue::Ambiguous)?,
-    };
-    match order {
-        DateOrder::DayFirst => ymd(year, y, x),
-        DateOrder::MonthFirst => ymd(year, x, y),
-    }
+    })
 }
 
 /// A date a custom field keeps: a whole date, or a day of the year without
@@ -301,19 +306,10 @@ fn read_yearless(cell: &str, order: Option<DateOrder>) -> Result<CalendarDate, D
     };
     match (month_of(a), month_of(b), number(a), number(b)) {
         (Some(m), None, None, Some(d)) | (None, Some(m), Some(d), None) => yearless(m, d),
-        (None, None, Some(x), Some(y)) => {
-            let order = match (x > 12, y > 12) {
-                (true, true) => return Err(DateIssue::NotADate),
-                (true, false) => DateOrder::DayFirst,
-                (false, true) => DateOrder::MonthFirst,
-                (false, false) if x == y => DateOrder::DayFirst,
-                (false, false) => order.ok_or(DateIssue::Ambiguous)?,
-            };
-            match order {
-                DateOrder::DayFirst => yearless(y, x),
-                DateOrder::MonthFirst => yearless(x, y),
-            }
-        }
+        (None, None, Some(x), Some(y)) => match order_of(x, y, order)? {
+            DateOrder::DayFirst => yearless(y, x),
+            DateOrder::MonthFirst => yearless(x, y),
+        },
         _ => Err(DateIssue::NotADate),
     }
 }

@@ -25,6 +25,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::dates::{infer_order, parse_calendar_date, DateIssue, DateOrder};
+use super::group::collapse;
 use super::mapping::{normalize_header, ColumnMapping, Field, Mapping};
 use super::read::GridRow;
 use super::validate::Region;
@@ -140,13 +141,6 @@ const BUILT_IN: &[&str] = &[
     "created",
     "updated",
 ];
-
-fn collapse(raw: &str) -> String {
-    super::text::strip_controls(raw)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 impl FieldName {
     pub fn parse(raw: &str) -> Result<Self, FieldNameIssue> {

@@ -46,8 +46,9 @@ impl fmt::Display for GroupNameIssue {
 
 impl std::error::Error for GroupNameIssue {}
 
-/// `raw` without control characters, its whitespace trimmed and collapsed.
-fn collapse(raw: &str) -> String {
+/// `raw` without control characters, its whitespace trimmed and collapsed
+/// (group and custom field names, a field's one-line values).
+pub(crate) fn collapse(raw: &str) -> String {
     super::text::strip_controls(raw)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -428,12 +428,13 @@ fn ContactTable(
             })
             .collect()
     });
+    let with_fields = !columns.is_empty();
     let heads = columns
         .iter()
-        .map(|f| view! { <th data-testid="field-column-head">{f.name.clone()}</th> })
+        .map(|f| view! { <th class="field-col" data-testid="field-column-head">{f.name.clone()}</th> })
         .collect_view();
     Either::Right(view! {
-        <table class="table table--contacts" data-testid="contacts-table">
+        <table class="table table--contacts" class:table--with-fields=with_fields data-testid="contacts-table">
             <thead>
                 <tr>
                     <th>"Name"</th>
@@ -478,7 +479,7 @@ fn ContactRow(
                 .find(|v| v.field_id == f.id)
                 .map(|v| display_value(f.kind, &v.value, region))
                 .unwrap_or_default();
-            view! { <td data-testid=format!("field-value-{}", f.name)>{value}</td> }
+            view! { <td class="field-col" data-testid=format!("field-value-{}", f.name)>{value}</td> }
         })
         .collect_view();
     let name = contact.display_name();
