@@ -340,7 +340,7 @@ mod tests {
         let fields: Vec<Option<Field>> = m.columns.iter().map(|c| c.field).collect();
         use Field::*;
         assert_eq!(
-            &fields[..15],
+            &fields[..14],
             [
                 Some(FirstName),
                 Some(LastName),
@@ -356,9 +356,6 @@ mod tests {
                 Some(Group),
                 Some(SmsConsent),
                 Some(ConsentDate),
-                // A custom field's column: for the account's field of that
-                // name, or a new one (`--create-fields`, "New field…").
-                Some(Ignore),
             ]
             .as_slice(),
             "{:?}",
@@ -367,6 +364,11 @@ mod tests {
                 .map(|c| (&c.header, c.field, &c.reason))
                 .collect::<Vec<_>>()
         );
+        // The custom fields' columns: each for the account's field of that
+        // name, or a new one (`--create-fields`, "New field…").
+        assert!(m.columns[14..]
+            .iter()
+            .all(crate::import::fields::is_candidate));
         // The label columns give each value its label.
         assert_eq!(m.columns[4].label_column, Some(3));
         assert_eq!(m.columns[8].label_column, Some(7));

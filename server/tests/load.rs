@@ -68,6 +68,10 @@ const FIRST: [&str; 12] = [
 const LAST: [&str; 10] = [
     "Cohen", "Levi", "Jones", "Patel", "Brown", "Mizrahi", "Taylor", "Peretz", "Wilson", "Khan",
 ];
+/// Each contact's City (a custom field): one in ten lives in each.
+const CITIES: [&str; 10] = [
+    "Leeds", "York", "Hull", "Bath", "Derby", "Haifa", "Eilat", "Nice", "Lyon", "Ely",
+];
 
 /// Person `i`: a name, a unique mobile and e-mail; every contact works at
 /// "Smithfield Trading" but one in a thousand, so "smith" matches nearly all.
@@ -79,7 +83,7 @@ fn person(i: usize) -> Value {
     };
     json!({ "number": i + 2, "cells": [
         FIRST[i % FIRST.len()], format!("{} {}", LAST[(i / 12) % LAST.len()], i), company,
-        format!("07400 {:06}", i), format!("person{i}@example.org")
+        format!("07400 {:06}", i), format!("person{i}@example.org"), CITIES[(i / 7) % CITIES.len()]
     ] })
 }
 
@@ -105,7 +109,9 @@ fn fill(
                     { "header": "Last name", "field": "last_name", "label": "", "label_column": null },
                     { "header": "Company", "field": "company", "label": "", "label_column": null },
                     { "header": "Mobile", "field": "phone", "label": "mobile", "label_column": null },
-                    { "header": "Email", "field": "email", "label": "", "label_column": null }
+                    { "header": "Email", "field": "email", "label": "", "label_column": null },
+                    { "header": "City", "field": "custom", "label": "", "label_column": null,
+                      "custom": { "name": "City", "kind": "text" } }
                 ],
                 "region": "GB", "group": group, "total_rows": n
             }}),
@@ -205,6 +211,9 @@ fn search_load() {
     let (status, groups) = server.call(&cookie, "groups/list", &json!({})).unwrap();
     assert_eq!(status, 200, "{groups}");
     let group_id = groups[0]["id"].as_i64().unwrap();
+    let (status, fields) = server.call(&cookie, "fields/list", &json!({})).unwrap();
+    assert_eq!(status, 200, "{fields}");
+    let city = fields[0]["id"].as_i64().unwrap();
     eprintln!(
         "load: {} contacts imported in {:.1} s ({})",
         contacts,
@@ -260,6 +269,20 @@ fn search_load() {
             "search matching ~all (smith)",
             "contacts/list",
             Box::new(|_| json!({ "query": { "search": "smith" } })),
+        ),
+        (
+            "list, City = one of 10 cities (10 %)",
+            "contacts/list",
+            Box::new(
+                move |i| json!({ "query": { "field": { "field_id": city, "value": CITIES[i % CITIES.len()] } } }),
+            ),
+        ),
+        (
+            "list, City = a city, by name",
+            "contacts/list",
+            Box::new(
+                move |i| json!({ "query": { "field": { "field_id": city, "value": CITIES[i % CITIES.len()].to_lowercase() }, "sort": "updated" } }),
+            ),
         ),
         (
             "recipients: counts, every contact",
