@@ -278,7 +278,7 @@ fn search_load() {
             ),
         ),
         (
-            "list, City = a city, by name",
+            "list, City = a city typed in lower case, recent first",
             "contacts/list",
             Box::new(
                 move |i| json!({ "query": { "field": { "field_id": city, "value": CITIES[i % CITIES.len()].to_lowercase() }, "sort": "updated" } }),
