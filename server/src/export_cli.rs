@@ -54,6 +54,11 @@ pub async fn for_each_batch(
     query: &ContactQuery,
     mut each: impl FnMut(&[ContactView]) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
+    // A field filter's value read once (none can match: nothing to write).
+    let Some(query) = store.resolve_query(account_id, region, query).await? else {
+        return Ok(0);
+    };
+    let query = &query;
     let mut after = 0;
     let mut n = 0u64;
     loop {
@@ -82,20 +87,13 @@ pub async fn write_export(
     let layout = store.export_layout(account_id).await?;
     match format {
         ExportFormat::Csv => {
-            // A BOM, so that Excel reads accents and Hebrew.
-            out.write_all("\u{feff}".as_bytes())?;
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
-            w.write_record(layout.header())?;
+            out.write_all(&csv_lines(&layout, &[], true))?;
             let n = for_each_batch(store, account_id, region, query, |batch| {
-                for c in batch {
-                    w.write_record(layout.row(c))?;
-                }
+                out.write_all(&csv_lines(&layout, batch, false))?;
                 Ok(())
             })
             .await?;
-            w.flush()?;
+            out.flush()?;
             Ok(n)
         }
         ExportFormat::Vcf => {
@@ -182,6 +180,29 @@ async fn write_xlsx(
     Ok(n)
 }
 
+/// Rows of a csv export (with its BOM, so that Excel reads accents and
+/// Hebrew, and its header first): the command line's and the download's.
+fn csv_lines(layout: &Layout, batch: &[ContactView], header: bool) -> axum::body::Bytes {
+    let mut out = Vec::new();
+    if header {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        if header {
+            let _ = w.write_record(layout.header());
+        }
+        for c in batch {
+            // Writing to a Vec cannot fail.
+            let _ = w.write_record(layout.row(c));
+        }
+        let _ = w.flush();
+    }
+    axum::body::Bytes::from(out)
+}
+
 /// `contacts export`: the account's contacts (or a group's) to a file or
 /// stdout. Returns how many contacts it wrote.
 pub async fn run_export(
@@ -236,8 +257,10 @@ pub mod http {
     use axum::Extension;
 
     use app::db::{Store, EXPORT_BATCH};
-    use app::export::{vcard, ExportFormat, Layout};
-    use app::model::{ContactQuery, ContactView};
+    use app::export::{vcard, ExportFormat};
+    use app::model::ContactQuery;
+
+    use super::csv_lines;
     use app::security::CurrentUser;
     use app::state::AppState;
     use app::AppError;
@@ -309,7 +332,12 @@ pub mod http {
                     ExportFormat::Csv => csv_lines(&layout, &[], true),
                     _ => Bytes::new(),
                 };
-                let state = Some((store, me, query, layout, 0_i64));
+                // A field filter's value read once; none can match: the
+                // header alone.
+                let resolved = store
+                    .resolve_query(me.account_id, me.region, &query)
+                    .await?;
+                let state = resolved.map(|query| (store, me, query, layout, 0_i64));
                 let rest = futures::stream::unfold(state, move |state| async move {
                     let (store, me, query, layout, after) = state?;
                     match store
@@ -360,27 +388,5 @@ pub mod http {
             body,
         )
             .into_response())
-    }
-
-    /// Rows of a csv export (with its BOM and header first).
-    fn csv_lines(layout: &Layout, batch: &[ContactView], header: bool) -> Bytes {
-        let mut out = Vec::new();
-        if header {
-            out.extend_from_slice("\u{feff}".as_bytes());
-        }
-        {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(&mut out);
-            if header {
-                let _ = w.write_record(layout.header());
-            }
-            for c in batch {
-                // Writing to a Vec cannot fail.
-                let _ = w.write_record(layout.row(c));
-            }
-            let _ = w.flush();
-        }
-        Bytes::from(out)
     }
 }

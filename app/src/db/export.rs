@@ -59,8 +59,8 @@ impl Store {
 
     /// Up to `limit` of the contacts `query` finds (its search and filters;
     /// not its page or sort), after contact id `after`, by id; with their
-    /// details, groups and custom values. `None` when the query's field
-    /// filter names a value its field cannot hold (nothing matches).
+    /// details, groups and custom values. `query` comes from
+    /// [`Store::resolve_query`], once per export (not once per batch).
     pub async fn export_batch(
         &self,
         account_id: i64,
@@ -69,13 +69,10 @@ impl Store {
         after: i64,
         limit: u64,
     ) -> Result<Vec<ContactView>, DbErr> {
-        let Some(query) = self.resolve_query(account_id, region, query).await? else {
-            return Ok(Vec::new());
-        };
         let mut select = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(contact::Column::Id.gt(after))
-            .filter(list_filters(account_id, &query));
+            .filter(list_filters(account_id, query));
         let branches = search_branches(
             self.db.get_database_backend(),
             account_id,
