@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 mod browser;
+pub mod bulk;
 mod components;
 pub mod error;
 pub mod export;

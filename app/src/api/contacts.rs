@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use crate::bulk::{BulkAction, BulkProgress, BulkTarget};
 use crate::error::AppError;
 use crate::import::{ContactDraft, SmsStatus};
 use crate::model::{ContactPage, ContactQuery, ContactView, SmsEventView};
@@ -124,4 +125,61 @@ async fn account_fields(
         .into_iter()
         .filter_map(|f| Some((f.id, f.def()?)))
         .collect())
+}
+
+/// How many contacts a bulk action would change: the confirmation's count.
+#[server(endpoint = "contacts/bulk-count", input = Json)]
+pub async fn bulk_count(target: BulkTarget) -> Result<u64, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            let target = checked_target(target)?;
+            Ok(s.store
+                .bulk_count(me.account_id, me.region, &target)
+                .await?)
+        }
+        .await,
+    )
+}
+
+/// Works through a bulk action for about a second from contact id `after`
+/// (the start if `None`); the page calls again with the answer's `next`
+/// until it is `None`, adding up what each call changed.
+#[server(endpoint = "contacts/bulk", input = Json)]
+pub async fn bulk_contacts(
+    target: BulkTarget,
+    action: BulkAction,
+    after: Option<i64>,
+) -> Result<BulkProgress, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            let target = checked_target(target)?;
+            let def = match action.field_id() {
+                Some(id) => s.store.find_field(me.account_id, id).await?.def(),
+                None => None,
+            };
+            let write = action
+                .resolve(def.as_ref(), me.region)
+                .map_err(AppError::Invalid)?;
+            Ok(s.store
+                .bulk_step(me.account_id, me.region, &target, &write, after)
+                .await?)
+        }
+        .await,
+    )
+}
+
+/// A bulk target as the store takes it: within its limits, its search
+/// without control characters (as the list's).
+#[cfg(feature = "ssr")]
+fn checked_target(target: BulkTarget) -> Result<BulkTarget, AppError> {
+    target.check().map_err(AppError::Invalid)?;
+    Ok(match target {
+        BulkTarget::Matching(mut q) => {
+            q.search = crate::import::text::strip_controls(&q.search).into_owned();
+            BulkTarget::Matching(q)
+        }
+        picked => picked,
+    })
 }

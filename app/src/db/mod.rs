@@ -3,6 +3,7 @@
 //! Every query of an account's data is scoped by its `account_id`; only
 //! the sessions and the login throttle's counters belong to no account.
 
+mod bulk;
 pub mod entity;
 mod error;
 mod export;
@@ -18,6 +19,7 @@ mod store;
 mod throttle;
 mod users;
 
+pub use bulk::BULK_STEP;
 pub use error::{Missing, StoreError};
 pub use export::EXPORT_BATCH;
 pub use fields::{value_key, KEY_CHARS};

@@ -9,7 +9,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{delete_contact, get_settings, list_contacts, list_fields, list_groups};
+use crate::api::{
+    bulk_contacts, bulk_count, delete_contact, get_settings, list_contacts, list_fields,
+    list_groups,
+};
+use crate::bulk::{BulkAction, BulkProgress, BulkTarget};
 use crate::components::{thousands, ConfirmDialog, Confirmation, Flash};
 use crate::import::fields::display_value;
 use crate::import::{DetailKind, LineType, Region, SmsStatus};
@@ -51,6 +55,100 @@ pub fn ContactsPage() -> impl IntoView {
         pending_delete.set(Some((c.id, confirmation.clone())));
         dialog.set(Some(confirmation));
     });
+    // Bulk actions: the rows ticked on this page, or every contact the
+    // filter finds; a new search or filter starts a new selection.
+    let picked = RwSignal::new(Vec::<i64>::new());
+    let all_matching = RwSignal::new(false);
+    Effect::new(move |_| {
+        query.track();
+        picked.set(Vec::new());
+        all_matching.set(false);
+    });
+    let bulk_running = RwSignal::new(None::<String>);
+    let pending_bulk = StoredValue::new(None::<(BulkRequest, u64)>);
+    let bulk_dialog = RwSignal::new(None::<Confirmation>);
+    let run_bulk = move |req: BulkRequest, total: u64| {
+        bulk_running.set(Some(format!(
+            "{}… {}",
+            crate::bulk::doing(&req.action, &req.group, &req.field),
+            BulkProgress::default().of(total)
+        )));
+        spawn_local(async move {
+            let mut done = BulkProgress::default();
+            let outcome = loop {
+                match bulk_contacts(req.target.clone(), req.action.clone(), done.next).await {
+                    Ok(step) => {
+                        done = done.add(step);
+                        if done.next.is_none() {
+                            break Ok(());
+                        }
+                        bulk_running.set(Some(format!(
+                            "{}… {}",
+                            crate::bulk::doing(&req.action, &req.group, &req.field),
+                            done.of(total)
+                        )));
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            let summary = crate::bulk::summary(&req.action, &done, &req.group, &req.field);
+            notice.set(Some(match outcome {
+                Ok(()) => summary,
+                Err(e) if done.seen == 0 => e.to_string(),
+                Err(e) => format!(
+                    "Stopped partway: {e} What was done is kept: {summary} Run it again to finish."
+                ),
+            }));
+            bulk_running.set(None);
+            picked.set(Vec::new());
+            all_matching.set(false);
+            version.update(|v| *v += 1);
+        });
+    };
+    let ask_bulk = Callback::new(move |req: BulkRequest| {
+        spawn_local(async move {
+            let total = match &req.target {
+                BulkTarget::Picked(ids) => ids.len() as u64,
+                BulkTarget::Matching(_) => match bulk_count(req.target.clone()).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        notice.set(Some(e.to_string()));
+                        return;
+                    }
+                },
+            };
+            if total == 0 {
+                notice.set(Some(
+                    "No contacts match any more: nothing was changed.".into(),
+                ));
+                return;
+            }
+            let asks =
+                req.action == BulkAction::Delete || matches!(req.target, BulkTarget::Matching(_));
+            if !asks {
+                run_bulk(req, total);
+                return;
+            }
+            let (title, action) =
+                crate::bulk::confirmation(&req.action, total, &req.group, &req.field);
+            let body = if req.action == BulkAction::Delete {
+                "This removes them with all their phone numbers, e-mail addresses and field values. It cannot be undone. Any of them who opted out of SMS could be added again by a later import without the opt-out."
+            } else {
+                "This changes every contact the list's search and filters find now."
+            };
+            pending_bulk.set_value(Some((req, total)));
+            bulk_dialog.set(Some(Confirmation {
+                title,
+                body: body.into(),
+                action,
+            }));
+        });
+    });
+    let confirm_bulk = move |_| {
+        if let Some((req, total)) = pending_bulk.get_value() {
+            run_bulk(req, total);
+        }
+    };
     let confirm_delete = move |_| {
         let Some((id, _)) = pending_delete.get_untracked() else {
             return;
@@ -92,8 +190,12 @@ pub fn ContactsPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             let shown = fields.await.unwrap_or_default();
                             let region = settings.await.map(|s| s.default_region).unwrap_or_default();
+                            let group_list = groups.await.unwrap_or_default();
                             match contacts.await {
-                                Ok(page) => Either::Left(view! { <ContactTable page query ask_delete fields=shown region /> }),
+                                Ok(page) => Either::Left(view! {
+                                    <BulkBar page=page.clone() query picked all_matching running=bulk_running groups=group_list fields=shown.clone() ask=ask_bulk />
+                                    <ContactTable page query ask_delete fields=shown region picked />
+                                }),
                                 Err(e) => Either::Right(view! { <p class="error" data-testid="list-error">{e.to_string()}</p> }),
                             }
                         })}
@@ -101,6 +203,7 @@ pub fn ContactsPage() -> impl IntoView {
                 </div>
             </div>
             <ConfirmDialog open=dialog on_confirm=confirm_delete />
+            <ConfirmDialog open=bulk_dialog on_confirm=confirm_bulk />
         </section>
     }
 }
@@ -373,6 +476,7 @@ fn ContactTable(
     ask_delete: Callback<ContactView>,
     fields: Vec<CustomFieldView>,
     region: Region,
+    picked: RwSignal<Vec<i64>>,
 ) -> impl IntoView {
     if page.contacts.is_empty() {
         let searching = query.with_untracked(|q| {
@@ -433,10 +537,26 @@ fn ContactTable(
         .iter()
         .map(|f| view! { <th class="field-col" data-testid="field-column-head">{f.name.clone()}</th> })
         .collect_view();
+    let page_ids: Vec<i64> = page.contacts.iter().map(|c| c.id).collect();
+    let all_ids = page_ids.clone();
+    let all_picked =
+        move || picked.with(|p| !all_ids.is_empty() && all_ids.iter().all(|id| p.contains(id)));
+    let pick_page = move |on: bool| {
+        picked.update(|p| {
+            p.retain(|id| !page_ids.contains(id));
+            if on {
+                p.extend(page_ids.iter().copied());
+            }
+        })
+    };
     Either::Right(view! {
         <table class="table table--contacts" class:table--with-fields=with_fields data-testid="contacts-table">
             <thead>
                 <tr>
+                    <th class="table__pick">
+                        <input type="checkbox" aria-label="Select every contact on this page" data-testid="pick-page"
+                            prop:checked=all_picked on:change=move |ev| pick_page(event_target_checked(&ev)) />
+                    </th>
                     <th>"Name"</th>
                     <th>"Phone"</th>
                     <th>"E-mail"</th>
@@ -446,7 +566,7 @@ fn ContactTable(
                 </tr>
             </thead>
             <tbody>
-                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query columns=columns.clone() region />  }).collect_view()}
+                {page.contacts.into_iter().map(|c| view! { <ContactRow contact=c ask_delete query columns=columns.clone() region picked />  }).collect_view()}
             </tbody>
         </table>
         <nav class="pager" data-testid="pager">
@@ -469,7 +589,9 @@ fn ContactRow(
     query: Memo<ContactQuery>,
     columns: Vec<CustomFieldView>,
     region: Region,
+    picked: RwSignal<Vec<i64>>,
 ) -> impl IntoView {
+    let id = contact.id;
     let values = columns
         .iter()
         .map(|f| {
@@ -512,7 +634,20 @@ fn ContactRow(
         &query.get_untracked(),
     );
     view! {
-        <tr data-testid="contact-row">
+        <tr data-testid="contact-row" class:table__row--picked=move || picked.with(|p| p.contains(&id))>
+            <td class="table__pick">
+                <input type="checkbox" aria-label=format!("Select {name}") data-testid="pick-contact"
+                    prop:checked=move || picked.with(|p| p.contains(&id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        picked.update(|p| {
+                            p.retain(|x| *x != id);
+                            if on {
+                                p.push(id);
+                            }
+                        })
+                    } />
+            </td>
             <td>
                 <div class="table__name" data-testid="contact-name">{name.clone()}</div>
                 {company.map(|c| view! { <div class="muted">{c}</div> })}
@@ -529,6 +664,194 @@ fn ContactRow(
                 </button>
             </td>
         </tr>
+    }
+}
+
+/// A bulk action as the bar asks for it, with the names its words need.
+#[derive(Clone)]
+struct BulkRequest {
+    target: BulkTarget,
+    action: BulkAction,
+    group: String,
+    field: String,
+}
+
+/// Above the list once rows are ticked: how many, "select all N matching",
+/// the action (add to a group, remove from one, set a field, delete) and,
+/// while one runs, its progress.
+#[component]
+#[allow(clippy::too_many_arguments, reason = "the list's state, passed down")]
+fn BulkBar(
+    page: ContactPage,
+    query: Memo<ContactQuery>,
+    picked: RwSignal<Vec<i64>>,
+    all_matching: RwSignal<bool>,
+    running: RwSignal<Option<String>>,
+    groups: Vec<GroupView>,
+    fields: Vec<CustomFieldView>,
+    ask: Callback<BulkRequest>,
+) -> impl IntoView {
+    let on_page = page.contacts.len();
+    let total = if page.more {
+        format!("{}+", thousands(page.total))
+    } else {
+        thousands(page.total)
+    };
+    let total_words = if page.total == 1 && !page.more {
+        "the 1 matching contact".to_string()
+    } else {
+        format!("all {total} matching contacts")
+    };
+    let ids = StoredValue::new(page.contacts.iter().map(|c| c.id).collect::<Vec<i64>>());
+    let whole_page = move || {
+        ids.with_value(|ids| {
+            picked.with(|p| !ids.is_empty() && ids.iter().all(|id| p.contains(id)))
+        })
+    };
+    let total = StoredValue::new(total);
+    let total_words = StoredValue::new(total_words);
+    let more_than_page = page.more || page.total > on_page as u64;
+    // The group the list shows is the likely one to remove from.
+    let shown_group = query.with_untracked(|q| match q.group {
+        GroupFilter::Group(id) => id,
+        _ => 0,
+    });
+    let action = RwSignal::new(String::new());
+    let group = RwSignal::new(if shown_group > 0 {
+        shown_group
+    } else {
+        groups.first().map_or(0, |g| g.id)
+    });
+    let field = RwSignal::new(fields.first().map_or(0, |f| f.id));
+    let value = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let groups = StoredValue::new(groups);
+    let fields = StoredValue::new(fields);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.set(None);
+        let group_id = group.get_untracked();
+        let field_id = field.get_untracked();
+        let act = match action.get_untracked().as_str() {
+            "add" if group_id > 0 => BulkAction::AddToGroup(group_id),
+            "remove" if group_id > 0 => BulkAction::RemoveFromGroup(group_id),
+            "add" | "remove" => {
+                problem.set(Some("Create a group first (Manage groups).".into()));
+                return;
+            }
+            "field" if field_id > 0 => BulkAction::SetField {
+                field_id,
+                value: value.get_untracked(),
+            },
+            "field" => {
+                problem.set(Some("Create a custom field first (Settings).".into()));
+                return;
+            }
+            "delete" => BulkAction::Delete,
+            _ => {
+                problem.set(Some("Choose what to do with them.".into()));
+                return;
+            }
+        };
+        let target = if all_matching.get_untracked() {
+            BulkTarget::Matching(query.get_untracked())
+        } else {
+            BulkTarget::Picked(picked.get_untracked())
+        };
+        let group = groups.with_value(|list| {
+            list.iter()
+                .find(|g| g.id == group_id)
+                .map(|g| g.name.clone())
+                .unwrap_or_default()
+        });
+        let field = fields.with_value(|list| {
+            list.iter()
+                .find(|f| f.id == field_id)
+                .map(|f| f.name.clone())
+                .unwrap_or_default()
+        });
+        ask.run(BulkRequest {
+            target,
+            action: act,
+            group,
+            field,
+        });
+    };
+    let shown = move || {
+        running.with(Option::is_some) || all_matching.get() || picked.with(|p| !p.is_empty())
+    };
+    let group_select = move || {
+        let options = groups.get_value();
+        view! {
+            <select class="input" aria-label="Group" data-testid="bulk-group"
+                on:change=move |ev| group.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {options.into_iter().map(|g| view! {
+                    <option value=g.id.to_string() selected=move || group.get() == g.id>{g.name.clone()}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+    let field_inputs = move || {
+        let options = fields.get_value();
+        view! {
+            <select class="input" aria-label="Field" data-testid="bulk-field"
+                on:change=move |ev| field.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {options.into_iter().map(|f| view! {
+                    <option value=f.id.to_string() selected=move || field.get() == f.id>{f.name.clone()}</option>
+                }).collect_view()}
+            </select>
+            <input class="input" aria-label="Value (empty clears the field)" placeholder="Value (empty clears it)" data-testid="bulk-value"
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+        }
+    };
+    view! {
+        <Show when=shown>
+            <form class="bulk" role="region" aria-label="Bulk actions" data-testid="bulk-bar" on:submit=submit>
+                <div class="bulk__selection">
+                    <strong data-testid="bulk-selected">
+                        {
+                            move || if all_matching.get() {
+                                format!("All {} matching contacts selected", total.get_value())
+                            } else {
+                                let n = picked.with(Vec::len);
+                                format!("{} selected", thousands(n))
+                            }
+                        }
+                    </strong>
+                    {
+                        move || (more_than_page && whole_page() && !all_matching.get()).then(|| {
+                            let words = total_words.get_value();
+                            view! {
+                                <button type="button" class="button button--small button--link" data-testid="bulk-all"
+                                    on:click=move |_| all_matching.set(true)>{format!("Select {words}")}</button>
+                            }
+                        })
+                    }
+                    <button type="button" class="button button--small button--link" data-testid="bulk-clear"
+                        on:click=move |_| { all_matching.set(false); picked.set(Vec::new()); }>"Clear selection"</button>
+                </div>
+                <div class="bulk__action">
+                    <select class="input" aria-label="Bulk action" data-testid="bulk-action"
+                        on:change=move |ev| action.set(event_target_value(&ev))>
+                        <option value="" selected=move || action.get().is_empty()>"Choose an action…"</option>
+                        <option value="add">"Add to group"</option>
+                        <option value="remove">"Remove from group"</option>
+                        <option value="field">"Set a field"</option>
+                        <option value="delete">"Delete"</option>
+                    </select>
+                    {move || match action.get().as_str() {
+                        "add" | "remove" => Some(group_select().into_any()),
+                        "field" => Some(field_inputs().into_any()),
+                        _ => None,
+                    }}
+                    <button type="submit" class="button button--small button--primary" data-testid="bulk-apply"
+                        disabled=move || running.with(Option::is_some)>"Apply"</button>
+                </div>
+                <p class="bulk__progress" aria-live="polite" data-testid="bulk-progress">
+                    {move || running.get().or_else(|| problem.get())}
+                </p>
+            </form>
+        </Show>
     }
 }
 
