@@ -48,6 +48,14 @@ fn endpoints(ids: &Ids) -> Vec<(&'static str, Value)> {
         ),
         ("contacts/sms-history", json!({ "id": ids.contact })),
         (
+            "contacts/bulk-count",
+            json!({ "target": { "Picked": [ids.contact] } }),
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Picked": [ids.contact] }, "action": "Delete", "after": null }),
+        ),
+        (
             "recipients/resolve",
             json!({ "request": { "group_ids": [ids.group], "limit": 10 } }),
         ),
@@ -271,6 +279,42 @@ fn specific(ids: &Ids) -> Vec<(&'static str, Value, StatusCode)> {
             gone,
         ),
         ("contacts/delete", json!({ "id": ids.contact }), gone),
+        // Bulk actions: an empty or oversized pick, another account's group or field.
+        (
+            "contacts/bulk",
+            json!({ "target": { "Picked": [] }, "action": "Delete", "after": null }),
+            bad,
+        ),
+        (
+            "contacts/bulk-count",
+            json!({ "target": { "Picked": (1..=1_001).collect::<Vec<i64>>() } }),
+            bad,
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Matching": { "search": "x".repeat(10_000) } }, "action": "Delete", "after": null }),
+            bad,
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Matching": {} }, "action": { "AddToGroup": ids.group }, "after": null }),
+            gone,
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Matching": {} }, "action": { "RemoveFromGroup": ids.group }, "after": null }),
+            gone,
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Matching": {} }, "action": { "SetField": { "field_id": ids.field, "value": "x" } }, "after": null }),
+            gone,
+        ),
+        (
+            "contacts/bulk",
+            json!({ "target": { "Matching": {} }, "action": "Explode", "after": null }),
+            bad,
+        ),
         (
             "groups/rename",
             json!({ "id": ids.group, "name": "Mine now" }),
@@ -464,6 +508,21 @@ async fn malformed_and_hostile_requests_get_a_4xx_with_a_message_and_write_nothi
             Some(StatusCode::BAD_REQUEST),
         );
 
+        // A bulk delete naming the victim's contact, or by a filter on the
+        // victim's group, finds nothing of theirs.
+        for target in [
+            json!({ "Picked": [ids.contact] }),
+            json!({ "Matching": { "group": { "kind": "group", "id": ids.group } } }),
+        ] {
+            let (status, done) = attacker
+                .call(
+                    "contacts/bulk",
+                    json!({ "target": target, "action": "Delete", "after": null }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: {done}");
+            assert_eq!(done["seen"], 0, "{name}: {done}");
+        }
         assert_eq!(row_counts(&app).await, before, "{name}: nothing written");
         // The victim's data is untouched and still theirs.
         let (status, page) = victim.call("contacts/list", json!({ "query": {} })).await;
