@@ -121,7 +121,7 @@ pub struct BulkProgress {
 
 impl BulkProgress {
     /// This request's counts added to those before it.
-    pub fn add(self, step: BulkProgress) -> BulkProgress {
+    pub fn then(self, step: BulkProgress) -> BulkProgress {
         BulkProgress {
             seen: self.seen + step.seen,
             changed: self.changed + step.changed,
@@ -133,11 +133,12 @@ impl BulkProgress {
     /// the count the confirmation gave (contacts added meanwhile can pass
     /// it: the share then stops at 99 % until the end).
     pub fn of(&self, total: u64) -> String {
-        let share = if total == 0 {
-            0
-        } else {
-            (self.seen.saturating_mul(100) / total).min(99)
-        };
+        let share = self
+            .seen
+            .saturating_mul(100)
+            .checked_div(total)
+            .unwrap_or(0)
+            .min(99);
         format!(
             "{} of {} ({share} %)",
             thousands(self.seen),
@@ -287,7 +288,13 @@ mod tests {
         let text = field(FieldKind::Text, &[]);
         let value = |s: &str| Some(FieldValue(s.into()));
         let huge = "x".repeat(100_000);
-        let cases: Vec<(&FieldDef, &str, Region, Result<Option<FieldValue>, ()>)> = vec![
+        type Case<'a> = (
+            &'a FieldDef,
+            &'a str,
+            Region,
+            Result<Option<FieldValue>, ()>,
+        );
+        let cases: Vec<Case> = vec![
             (&number, "1,234.5", uk, Ok(value("1234.5"))),
             (&number, "1 234,5", fr, Ok(value("1234.5"))),
             (&number, "twelve", uk, Err(())),
@@ -388,7 +395,7 @@ mod tests {
             next: None,
         };
         assert_eq!(
-            a.add(b),
+            a.then(b),
             BulkProgress {
                 seen: 1_500,
                 changed: 1_400,

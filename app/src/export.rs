@@ -279,6 +279,8 @@ mod tests {
                 field_id: 9,
                 value: "-12.5".into(),
             }],
+            created_at: String::new(),
+            import_id: None,
         }
     }
 

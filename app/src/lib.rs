@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/contacts/:id/edit") view=pages::EditContactPage />
                         <Route path=path!("/contacts/groups") view=pages::GroupsPage />
                         <Route path=path!("/contacts/import") view=pages::ImportPage />
+                        <Route path=path!("/contacts/:id") view=pages::ContactDetailsPage />
                         <Route path=path!("/messages") view=pages::MessagesPage />
                         <Route path=path!("/settings") view=pages::SettingsPage />
                         <Route path=path!("/login") view=pages::LoginPage />

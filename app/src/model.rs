@@ -281,6 +281,12 @@ pub struct ContactView {
     /// are absent).
     #[serde(default)]
     pub fields: Vec<FieldValueView>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub created_at: String,
+    /// The last import that created or changed it.
+    #[serde(default)]
+    pub import_id: Option<i64>,
 }
 
 /// A contact's value of one custom field.
@@ -535,6 +541,8 @@ mod tests {
             sms_status_source: String::new(),
             sms_number: None,
             fields: vec![],
+            created_at: String::new(),
+            import_id: None,
         }
     }
 

@@ -37,7 +37,7 @@ async fn run(
             )
             .await?;
         calls += 1;
-        done = done.add(step);
+        done = done.then(step);
         if done.next.is_none() {
             return Ok((calls, done));
         }

@@ -127,6 +127,18 @@ async fn account_fields(
         .collect())
 }
 
+/// The imports that created or changed the contact (its page lists them).
+#[server(endpoint = "contacts/imports", input = Json)]
+pub async fn contact_imports(id: i64) -> Result<Vec<crate::model::ImportView>, AppError> {
+    crate::state::respond(
+        async move {
+            let (s, me) = crate::state::signed_in()?;
+            Ok(s.store.contact_imports(me.account_id, id).await?)
+        }
+        .await,
+    )
+}
+
 /// How many contacts a bulk action would change: the confirmation's count.
 #[server(endpoint = "contacts/bulk-count", input = Json)]
 pub async fn bulk_count(target: BulkTarget) -> Result<u64, AppError> {

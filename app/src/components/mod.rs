@@ -36,10 +36,14 @@ impl Flash {
 }
 
 /// Where a form goes back to: `back` when it is a page of the contacts
-/// list (its search, group and page kept), else the list.
+/// list (its search, group and page kept) or a contact's page, else the
+/// list.
 pub fn list_url(back: Option<String>) -> String {
     back.filter(|b| {
-        (b == "/contacts" || b.starts_with("/contacts?"))
+        let contact_page = b
+            .strip_prefix("/contacts/")
+            .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()));
+        (b == "/contacts" || b.starts_with("/contacts?") || contact_page)
             && !b.chars().any(|c| c.is_control() || c == '\\')
     })
     .unwrap_or_else(|| "/contacts".into())
@@ -77,6 +81,20 @@ mod tests {
     fn counts_are_grouped_by_thousands(#[case] n: u64, #[case] shown: &str) {
         assert_eq!(super::thousands(n), shown);
         assert_eq!(super::thousands(n as usize), shown);
+    }
+
+    #[rstest]
+    #[case(None, "/contacts")]
+    #[case(Some("/contacts?group=3&page=2"), "/contacts?group=3&page=2")]
+    #[case(Some("/contacts/42"), "/contacts/42")]
+    #[case(Some("/contacts/42/edit"), "/contacts")]
+    #[case(Some("/contacts/"), "/contacts")]
+    #[case(Some("https://evil.example/contacts"), "/contacts")]
+    #[case(Some("//evil.example"), "/contacts")]
+    #[case(Some("/contacts?\\evil"), "/contacts")]
+    #[case(Some("/contacts/4\n2"), "/contacts")]
+    fn forms_go_back_only_to_the_list_or_a_contact(#[case] back: Option<&str>, #[case] to: &str) {
+        assert_eq!(super::list_url(back.map(str::to_string)), to);
     }
 
     #[test]

@@ -501,6 +501,50 @@ impl Store {
     }
 
     /// The account's most recent imports, newest first.
+    /// The imports that touched contact `contact_id`: the last one that
+    /// created or changed it, and those that changed its SMS status; newest
+    /// first.
+    pub async fn contact_imports(
+        &self,
+        account_id: i64,
+        contact_id: i64,
+    ) -> Result<Vec<ImportView>, StoreError> {
+        let contact = super::entity::contact::Entity::find()
+            .filter(super::entity::contact::Column::AccountId.eq(account_id))
+            .filter(super::entity::contact::Column::Id.eq(contact_id))
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::NotFound(Missing::Contact))?;
+        let mut ids: Vec<i64> = super::entity::sms_status_event::Entity::find()
+            .select_only()
+            .column(super::entity::sms_status_event::Column::ImportId)
+            .filter(super::entity::sms_status_event::Column::AccountId.eq(account_id))
+            .filter(super::entity::sms_status_event::Column::ContactId.eq(contact_id))
+            .filter(super::entity::sms_status_event::Column::ImportId.is_not_null())
+            .limit(200)
+            .into_tuple::<Option<i64>>()
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        ids.extend(contact.import_id);
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(import_batch::Entity::find()
+            .filter(import_batch::Column::AccountId.eq(account_id))
+            .filter(import_batch::Column::Id.is_in(ids))
+            .order_by_desc(import_batch::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(view)
+            .collect())
+    }
+
     pub async fn list_imports(
         &self,
         account_id: i64,

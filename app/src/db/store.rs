@@ -830,6 +830,8 @@ impl Store {
                 sms_status_source: r.sms_status_source,
                 sms_number: (!r.sms_number.is_empty()).then_some(r.sms_number),
                 fields: fields.remove(&r.id).unwrap_or_default(),
+                created_at: r.created_at.to_rfc3339(),
+                import_id: r.import_id,
             })
             .collect())
     }

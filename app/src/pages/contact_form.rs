@@ -610,7 +610,7 @@ fn sms_choice_words(s: SmsStatus) -> &'static str {
 /// change (lifting an opt-out asks for the reason, which is kept); the
 /// history of changes.
 #[component]
-fn SmsPanel(contact: ContactView) -> impl IntoView {
+pub(crate) fn SmsPanel(contact: ContactView) -> impl IntoView {
     let id = contact.id;
     let current = RwSignal::new(contact.clone());
     let chosen = RwSignal::new(contact.sms_status);

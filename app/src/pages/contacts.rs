@@ -78,7 +78,7 @@ pub fn ContactsPage() -> impl IntoView {
             let outcome = loop {
                 match bulk_contacts(req.target.clone(), req.action.clone(), done.next).await {
                     Ok(step) => {
-                        done = done.add(step);
+                        done = done.then(step);
                         if done.next.is_none() {
                             break Ok(());
                         }
@@ -633,6 +633,7 @@ fn ContactRow(
         &format!("/contacts/{}/edit", contact.id),
         &query.get_untracked(),
     );
+    let page = form_url(&format!("/contacts/{}", contact.id), &query.get_untracked());
     view! {
         <tr data-testid="contact-row" class:table__row--picked=move || picked.with(|p| p.contains(&id))>
             <td class="table__pick">
@@ -649,7 +650,7 @@ fn ContactRow(
                     } />
             </td>
             <td>
-                <div class="table__name" data-testid="contact-name">{name.clone()}</div>
+                <div class="table__name"><A href=page attr:data-testid="contact-name">{name.clone()}</A></div>
                 {company.map(|c| view! { <div class="muted">{c}</div> })}
                 <SmsBadge status=contact.sms_status />
             </td>

@@ -2,6 +2,7 @@
 
 mod auth;
 mod contact_form;
+mod contact_page;
 mod contacts;
 pub(crate) mod fields;
 mod groups;
@@ -11,6 +12,7 @@ mod settings;
 
 pub use auth::{InvitePage, LoginPage, SignUpPage};
 pub use contact_form::{EditContactPage, NewContactPage};
+pub use contact_page::ContactDetailsPage;
 pub use contacts::ContactsPage;
 pub use groups::GroupsPage;
 pub use import::ImportPage;

@@ -502,7 +502,7 @@ pub fn History() -> impl IntoView {
                                         view! { <A href=url>{i.group_name.clone()}</A> }
                                     });
                                     view! {
-                                        <tr data-testid="import-history-row">
+                                        <tr data-testid="import-history-row" id=format!("import-{}", i.id)>
                                             <td>{when}" UTC"</td>
                                             <td title=mapping>{file}</td>
                                             <td>{group}</td>
