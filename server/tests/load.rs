@@ -15,6 +15,10 @@
 //!   endpoints, then each kind of list request from every client at once;
 //!   latency percentiles and requests per second per kind, beside the same
 //!   clients asking `/health/live` (the HTTP floor, same run).
+//! * `bulk_load`: every bulk action on all `LOAD_CONTACTS` contacts (by
+//!   the filter, as the page asks it: a request per second of work until
+//!   done), beside the same change made by one set-based SQL statement per
+//!   table on the same database (the floor, same run).
 //! * `concurrent_imports`: four imports of `LOAD_ROWS` (default 20,000) rows at
 //!   once, overlapping, while a colleague saves contacts, against one of
 //!   them alone (same run).
@@ -423,6 +427,163 @@ fn concurrent_imports() {
         s.assert_no_panic();
     }
     drop(second);
+    drop(server);
+    cleanup();
+}
+
+/// Runs a bulk action to its end as the page does: (requests, the longest
+/// one, total time, contacts changed).
+fn bulk(server: &Server, cookie: &str, action: &Value) -> (usize, Duration, Duration, u64) {
+    let started = Instant::now();
+    let (mut requests, mut longest, mut changed) = (0, Duration::ZERO, 0);
+    let mut after = Value::Null;
+    loop {
+        let t = Instant::now();
+        let (status, body) = server
+            .call(
+                cookie,
+                "contacts/bulk",
+                &json!({ "target": { "Matching": {} }, "action": action, "after": after }),
+            )
+            .unwrap();
+        longest = longest.max(t.elapsed());
+        requests += 1;
+        assert_eq!(status, 200, "{body}");
+        changed += body["changed"].as_u64().unwrap();
+        after = body["next"].clone();
+        if after.is_null() {
+            return (requests, longest, started.elapsed(), changed);
+        }
+    }
+}
+
+#[test]
+#[ignore = "a load run for BENCHMARKS.md: minutes; see the module docs"]
+fn bulk_load() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, cleanup) = database(&runtime);
+    let contacts = env_usize("LOAD_CONTACTS", 100_000);
+    let server = Server::start(&url, &[], "bulk");
+    let cookie = server.sign_up("Bulk", "bulk@example.org");
+    let floor_cookie = server.sign_up("Floor", "floor@example.org");
+    for c in [&cookie, &floor_cookie] {
+        fill(
+            &server,
+            c,
+            contacts,
+            "load.csv",
+            0,
+            &json!({ "New": "Loaded" }),
+        );
+    }
+    let id_of = |c: &str, endpoint: &str, name: &str| -> i64 {
+        let (status, list) = server.call(c, endpoint, &json!({})).unwrap();
+        assert_eq!(status, 200, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let make_group = |c: &str, name: &str| -> i64 {
+        let (status, g) = server
+            .call(c, "groups/create", &json!({ "name": name }))
+            .unwrap();
+        assert_eq!(status, 200, "{g}");
+        g["id"].as_i64().unwrap()
+    };
+    let extra = make_group(&cookie, "Extra");
+    let floor_group = make_group(&floor_cookie, "Extra");
+    let city = id_of(&cookie, "fields/list", "City");
+    let floor_city = id_of(&floor_cookie, "fields/list", "City");
+    let db = runtime.block_on(Database::connect(url.as_str())).unwrap();
+    let backend = db.get_database_backend();
+    let floor_account: i64 = runtime.block_on(async {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                format!("SELECT account_id FROM contact_group WHERE id = {floor_group}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "account_id").unwrap()
+    });
+    // The floor: the same change as set-based statements in one transaction.
+    let floor = |statements: &[String]| -> Duration {
+        runtime.block_on(async {
+            let started = Instant::now();
+            let txn = db.begin().await.unwrap();
+            for sql in statements {
+                txn.execute_unprepared(sql).await.unwrap();
+            }
+            txn.commit().await.unwrap();
+            started.elapsed()
+        })
+    };
+    let now = match backend {
+        sea_orm::DatabaseBackend::Postgres => "now()",
+        _ => "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    };
+    let a = floor_account;
+    let floors: Vec<Vec<String>> = vec![
+        vec![
+            format!("INSERT INTO group_member (group_id, contact_id, account_id) SELECT {floor_group}, id, account_id FROM contact WHERE account_id = {a}"),
+            format!("UPDATE contact SET updated_at = {now} WHERE account_id = {a}"),
+        ],
+        vec![
+            format!("INSERT INTO contact_field_value (contact_id, field_id, account_id, value, value_key) SELECT id, {floor_city}, account_id, 'Leeds', 'leeds' FROM contact WHERE account_id = {a} ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value, value_key = excluded.value_key"),
+            format!("UPDATE contact SET updated_at = {now} WHERE account_id = {a}"),
+        ],
+        vec![
+            format!("DELETE FROM group_member WHERE account_id = {a} AND group_id = {floor_group}"),
+            format!("UPDATE contact SET updated_at = {now} WHERE account_id = {a}"),
+        ],
+        vec![
+            format!("DELETE FROM group_member WHERE account_id = {a}"),
+            format!("DELETE FROM contact_detail WHERE account_id = {a}"),
+            format!("DELETE FROM contact_field_value WHERE account_id = {a}"),
+            format!("DELETE FROM contact WHERE account_id = {a}"),
+            format!("UPDATE account SET contact_count = 0 WHERE id = {a}"),
+        ],
+    ];
+    let actions = [
+        ("add all to a group", json!({ "AddToGroup": extra })),
+        (
+            "set a custom field on all",
+            json!({ "SetField": { "field_id": city, "value": "Leeds" } }),
+        ),
+        (
+            "remove all from the group",
+            json!({ "RemoveFromGroup": extra }),
+        ),
+        ("delete all", json!("Delete")),
+    ];
+    eprintln!(
+        "bulk: {contacts} contacts ({})",
+        std::env::var("LOAD_DATABASE").unwrap_or_else(|_| "sqlite".into())
+    );
+    eprintln!("| action | requests | longest request ms | total s | set-based floor s | ratio |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for ((label, action), statements) in actions.iter().zip(&floors) {
+        let floor_time = floor(statements);
+        let (requests, longest, total, changed) = bulk(&server, &cookie, action);
+        // "Leeds" is already the City of one contact in ten.
+        if *label != "set a custom field on all" {
+            assert_eq!(changed as usize, contacts, "{label}");
+        }
+        eprintln!(
+            "| {label} | {requests} | {:.0} | {:.2} | {:.2} | {:.2}× |",
+            longest.as_secs_f64() * 1000.0,
+            total.as_secs_f64(),
+            floor_time.as_secs_f64(),
+            total.as_secs_f64() / floor_time.as_secs_f64()
+        );
+    }
+    server.assert_no_panic();
     drop(server);
     cleanup();
 }

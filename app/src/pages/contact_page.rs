@@ -105,10 +105,13 @@ fn ContactDetails(
         let rows = contact
             .details_of(kind)
             .map(|d| {
-                let line = d.line.map(|t| view! { <LineBadge line=t /> });
-                let primary = d
-                    .is_primary
-                    .then(|| view! { <span class="muted">" · primary"</span> });
+                // The line type, unless the label already says it ("mobile").
+                let line = d
+                    .line
+                    .filter(|t| !d.label.eq_ignore_ascii_case(t.label()))
+                    .map(|t| view! { <LineBadge line=t /> });
+                let primary = (d.is_primary && kind == DetailKind::Phone && contact.details_of(kind).count() > 1)
+                    .then(|| view! { <span class="detail__label">"primary"</span> });
                 view! {
                     <li class="contact-page__detail" data-testid=format!("contact-{}", kind.as_str())>
                         <bdi class="contact-page__value" dir="ltr">{d.display()}</bdi>

@@ -231,10 +231,17 @@ fn ExportMenu(query: Memo<ContactQuery>) -> impl IntoView {
         q.export_url(format)
     };
     let formats = [("csv", "CSV"), ("xlsx", "Excel (xlsx)"), ("vcf", "vCard")];
+    // The menu closes once a format is chosen (the download goes on).
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close = move |_| {
+        if let Some(details) = menu.get() {
+            let _ = details.remove_attribute("open");
+        }
+    };
     view! {
-        <details class="export-menu" data-testid="export-menu">
+        <details class="export-menu" data-testid="export-menu" node_ref=menu>
             <summary class="button">"Export"</summary>
-            <div class="controls__menu export-menu__list">
+            <div class="controls__menu export-menu__list" on:click=close>
                 {move || filtered().then(|| view! {
                     <p class="muted export-menu__title">"What the list shows"</p>
                     {formats.into_iter().map(|(f, label)| view! {
