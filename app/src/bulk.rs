@@ -171,8 +171,16 @@ pub fn doing(action: &BulkAction, group: &str, field: &str) -> String {
 }
 
 /// What a finished action changed, as the list's notice says it: `group`
-/// and `field` name the group or field the action names.
-pub fn summary(action: &BulkAction, done: &BulkProgress, group: &str, field: &str) -> String {
+/// and `field` name the group or field the action names, `value` the
+/// field's new value as the list shows it ([`shown_value`]; empty when the
+/// action clears the field).
+pub fn summary(
+    action: &BulkAction,
+    done: &BulkProgress,
+    group: &str,
+    field: &str,
+    value: &str,
+) -> String {
     let rest = done.seen.saturating_sub(done.changed);
     let were = if rest == 1 { "was" } else { "were" };
     let had = |what: &str| {
@@ -193,18 +201,28 @@ pub fn summary(action: &BulkAction, done: &BulkProgress, group: &str, field: &st
             contacts(done.changed),
             had("not in it")
         ),
-        BulkAction::SetField { value, .. } if value.trim().is_empty() => format!(
+        BulkAction::SetField { .. } if value.is_empty() => format!(
             "Cleared {field} on {}.{}",
             contacts(done.changed),
             had("without a value")
         ),
-        BulkAction::SetField { value, .. } => format!(
-            "Set {field} to “{}” on {}.{}",
-            value.trim(),
+        BulkAction::SetField { .. } => format!(
+            "Set {field} to “{value}” on {}.{}",
             contacts(done.changed),
             had("already set to it")
         ),
         BulkAction::Delete => format!("Deleted {}.", contacts(done.changed)),
+    }
+}
+
+/// A field's new value as the list shows it ("Gold", "13 Feb 1990",
+/// "1,234.5"); empty when the action clears the field.
+pub fn shown_value(write: &BulkWrite, def: &FieldDef, region: Region) -> String {
+    match write {
+        BulkWrite::SetField(_, Some(v)) => {
+            crate::import::fields::display_value(def.kind, v.as_str(), region)
+        }
+        _ => String::new(),
     }
 }
 
@@ -216,7 +234,13 @@ fn contacts_were(n: u64, were: &str) -> String {
 /// The confirmation asked before a bulk action: its title and the button's
 /// words. Deleting always asks; the other actions ask when they go by the
 /// filter (they may change thousands of contacts).
-pub fn confirmation(action: &BulkAction, count: u64, group: &str, field: &str) -> (String, String) {
+pub fn confirmation(
+    action: &BulkAction,
+    count: u64,
+    group: &str,
+    field: &str,
+    value: &str,
+) -> (String, String) {
     let who = contacts(count);
     match action {
         BulkAction::Delete => (format!("Delete {who}?"), format!("Delete {who}")),
@@ -225,11 +249,11 @@ pub fn confirmation(action: &BulkAction, count: u64, group: &str, field: &str) -
             format!("Remove {who} from {group}?"),
             "Remove from group".into(),
         ),
-        BulkAction::SetField { value, .. } if value.trim().is_empty() => {
+        BulkAction::SetField { .. } if value.is_empty() => {
             (format!("Clear {field} on {who}?"), "Clear the field".into())
         }
-        BulkAction::SetField { value, .. } => (
-            format!("Set {field} to “{}” on {who}?", value.trim()),
+        BulkAction::SetField { .. } => (
+            format!("Set {field} to “{value}” on {who}?"),
             "Set the field".into(),
         ),
     }
@@ -378,8 +402,29 @@ mod tests {
             ),
         ];
         for (action, progress, expected) in cases {
-            assert_eq!(summary(&action, &progress, "Leeds", "Plan"), expected);
+            let value = match &action {
+                BulkAction::SetField { value, .. } => value.trim().to_string(),
+                _ => String::new(),
+            };
+            assert_eq!(
+                summary(&action, &progress, "Leeds", "Plan", &value),
+                expected
+            );
         }
+    }
+
+    #[test]
+    fn the_wording_shows_a_value_as_the_list_does() {
+        let uk: Region = "GB".parse().unwrap();
+        let date = field(FieldKind::Date, &[]);
+        let list = field(FieldKind::Choice, &["Gold", "Silver"]);
+        let shown = |def: &FieldDef, raw: &str| {
+            let write = set(raw).resolve(Some(def), uk).unwrap();
+            shown_value(&write, def, uk)
+        };
+        assert_eq!(shown(&date, "13/02/1990"), "13 Feb 1990");
+        assert_eq!(shown(&list, " gold "), "Gold");
+        assert_eq!(shown(&list, ""), "");
     }
 
     #[test]
@@ -412,18 +457,18 @@ mod tests {
     #[test]
     fn confirmations_say_how_many() {
         assert_eq!(
-            confirmation(&BulkAction::Delete, 12_345, "", ""),
+            confirmation(&BulkAction::Delete, 12_345, "", "", ""),
             (
                 "Delete 12,345 contacts?".into(),
                 "Delete 12,345 contacts".into()
             )
         );
         assert_eq!(
-            confirmation(&BulkAction::RemoveFromGroup(1), 1, "Leeds", "").0,
+            confirmation(&BulkAction::RemoveFromGroup(1), 1, "Leeds", "", "").0,
             "Remove 1 contact from Leeds?"
         );
         assert_eq!(
-            confirmation(&set(" "), 2, "", "Plan").0,
+            confirmation(&set(" "), 2, "", "Plan", "").0,
             "Clear Plan on 2 contacts?"
         );
     }

@@ -9,7 +9,8 @@
 //!
 //! `LOAD_DATABASE=postgres` uses a fresh schema of `TEST_POSTGRES_URL`.
 //! `LOAD_CONTACTS` (default 100,000) and `LOAD_CLIENTS` (default 32) size it;
-//! `LOAD_KEEP=1` keeps the database of `search_load` (its URL is printed).
+//! `LOAD_KEEP=1` keeps the database of `search_load` (its URL is printed);
+//! `LOAD_ONLY=City` runs only its request kinds whose label holds `City`.
 //!
 //! * `search_load`: the account filled through the wizard's import
 //!   endpoints, then each kind of list request from every client at once;
@@ -318,7 +319,15 @@ fn search_load() {
     ];
     eprintln!("| request | clients | p50 ms | p99 ms | max ms | req/s | not 200 |");
     eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    // `LOAD_ONLY=City` runs only the kinds whose label holds it (and the floor).
+    let only = std::env::var("LOAD_ONLY").ok();
     for (label, endpoint, body) in &kinds {
+        if only
+            .as_deref()
+            .is_some_and(|o| *endpoint != "health" && !label.contains(o))
+        {
+            continue;
+        }
         // One warm-up round (caches, plans), then the measured one.
         hammer(&server, &cookie, clients.min(4), 2, endpoint, body.as_ref());
         let (times, bad, wall) = hammer(

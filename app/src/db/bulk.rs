@@ -9,15 +9,16 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, LockType, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
-use super::entity::{contact, contact_detail, contact_field_value, contact_group, group_member};
+use super::entity::{contact, contact_detail, contact_field_value, group_member};
 use super::error::{Missing, StoreError};
 use super::fields::value_key;
+use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::{count_contacts, list_filters, search_branches, Store};
 use crate::bulk::{BulkProgress, BulkTarget, BulkWrite, BULK_BATCH};
 use crate::import::Region;
@@ -93,34 +94,42 @@ impl Store {
             BulkWrite::Delete => {}
         }
         let resolved = self.resolve_target(account_id, region, target).await?;
-        let backend = self.db.get_database_backend();
+        if matches!(resolved, Resolved::Nobody) {
+            return Ok(BulkProgress::default());
+        }
         let started = Instant::now();
         let mut done = BulkProgress::default();
         let mut cursor = after.unwrap_or(i64::MIN);
         loop {
-            let (_turn, txn) = self.begin_write().await?;
-            let mut select = match &resolved {
-                Resolved::Nobody => break,
-                Resolved::Picked(ids) => contact::Entity::find()
-                    .filter(contact::Column::AccountId.eq(account_id))
-                    .filter(contact::Column::Id.is_in(ids.iter().copied())),
-                Resolved::Matching(q) => matching(backend, account_id, region, q),
-            }
-            .select_only()
-            .column(contact::Column::Id)
-            .filter(contact::Column::Id.gt(cursor))
-            .order_by_asc(contact::Column::Id)
-            .limit(BULK_BATCH);
-            if backend == DatabaseBackend::Postgres {
-                select = select.lock_exclusive();
-            }
-            let ids: Vec<i64> = select.into_tuple().all(&txn).await?;
+            let mut attempt = 0;
+            let batch = loop {
+                match self
+                    .bulk_batch(account_id, region, &resolved, write, cursor)
+                    .await
+                {
+                    // A deadlock with an import locking the same contacts in
+                    // another order, a contact deleted meanwhile: the batch
+                    // rolled back whole, so it is done again.
+                    Err(StoreError::Db(e)) if lost_a_race(&e) && attempt < RACE_RETRIES => {
+                        attempt += 1;
+                        pause(attempt).await;
+                    }
+                    other => break other,
+                }
+            };
+            let (ids, changed) = match batch {
+                Ok(b) => b,
+                // Batches of this request are committed: say so, and let the
+                // next request meet the error with its own (zero) counts.
+                Err(_) if done.seen > 0 => {
+                    done.next = Some(cursor);
+                    return Ok(done);
+                }
+                Err(e) => return Err(e),
+            };
             let Some(&last) = ids.last() else {
-                txn.commit().await?;
                 break;
             };
-            let changed = apply(&txn, account_id, write, &ids).await?;
-            txn.commit().await?;
             done.seen += ids.len() as u64;
             done.changed += changed;
             cursor = last;
@@ -133,6 +142,49 @@ impl Store {
             }
         }
         Ok(done)
+    }
+
+    /// One batch in its own transaction: the next [`BULK_BATCH`] contacts
+    /// after `cursor`, locked on PostgreSQL (`FOR UPDATE` to delete them,
+    /// else `FOR NO KEY UPDATE`, which lets an import's new details and
+    /// memberships of them go on), then changed. Their ids and how many
+    /// changed.
+    async fn bulk_batch(
+        &self,
+        account_id: i64,
+        region: Region,
+        resolved: &Resolved<'_>,
+        write: &BulkWrite,
+        cursor: i64,
+    ) -> Result<(Vec<i64>, u64), StoreError> {
+        let backend = self.db.get_database_backend();
+        let (_turn, txn) = self.begin_write().await?;
+        let mut select = match resolved {
+            Resolved::Nobody => return Ok((Vec::new(), 0)),
+            Resolved::Picked(ids) => contact::Entity::find()
+                .filter(contact::Column::AccountId.eq(account_id))
+                .filter(contact::Column::Id.is_in(ids.iter().copied())),
+            Resolved::Matching(q) => matching(backend, account_id, region, q),
+        }
+        .select_only()
+        .column(contact::Column::Id)
+        .filter(contact::Column::Id.gt(cursor))
+        .order_by_asc(contact::Column::Id)
+        .limit(BULK_BATCH);
+        if backend == DatabaseBackend::Postgres {
+            select = select.lock(match write {
+                BulkWrite::Delete => LockType::Update,
+                _ => LockType::NoKeyUpdate,
+            });
+        }
+        let ids: Vec<i64> = select.into_tuple().all(&txn).await?;
+        if ids.is_empty() {
+            txn.commit().await?;
+            return Ok((ids, 0));
+        }
+        let changed = apply(&txn, account_id, write, &ids).await?;
+        txn.commit().await?;
+        Ok((ids, changed))
     }
 
     async fn resolve_target<'a>(
@@ -180,16 +232,7 @@ async fn apply<C: ConnectionTrait>(
 ) -> Result<u64, StoreError> {
     let changed: Vec<i64> = match write {
         BulkWrite::AddToGroup(group_id) => {
-            // The group is checked inside the transaction: one deleted
-            // meanwhile is said, not a foreign-key failure.
-            let exists = contact_group::Entity::find()
-                .filter(contact_group::Column::AccountId.eq(account_id))
-                .filter(contact_group::Column::Id.eq(*group_id))
-                .count(txn)
-                .await?;
-            if exists == 0 {
-                return Err(StoreError::NotFound(Missing::Group));
-            }
+            hold(txn, "contact_group", account_id, *group_id, Missing::Group).await?;
             let members = members_of(txn, account_id, *group_id, ids).await?;
             let new: Vec<i64> = ids
                 .iter()
@@ -232,6 +275,7 @@ async fn apply<C: ConnectionTrait>(
             members
         }
         BulkWrite::SetField(field_id, value) => {
+            hold(txn, "custom_field", account_id, *field_id, Missing::Field).await?;
             let held: Vec<(i64, String)> = contact_field_value::Entity::find()
                 .select_only()
                 .column(contact_field_value::Column::ContactId)
@@ -337,6 +381,38 @@ async fn apply<C: ConnectionTrait>(
             .await?;
     }
     Ok(changed.len() as u64)
+}
+
+/// Checks, inside the batch's transaction, that the account's row `id` of
+/// `table` (the group joined, the field set) still exists, and on
+/// PostgreSQL keeps it from being deleted until the batch commits
+/// (`FOR KEY SHARE`, which the new rows' foreign keys take anyway): one
+/// deleted meanwhile is said as such, not met as a foreign-key failure.
+async fn hold<C: ConnectionTrait>(
+    txn: &C,
+    table: &str,
+    account_id: i64,
+    id: i64,
+    missing: Missing,
+) -> Result<(), StoreError> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            format!("SELECT id FROM {table} WHERE id = $1 AND account_id = $2 FOR KEY SHARE")
+        }
+        _ => format!("SELECT id FROM {table} WHERE id = ? AND account_id = ?"),
+    };
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [id.into(), account_id.into()],
+        ))
+        .await?;
+    match row {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound(missing)),
+    }
 }
 
 /// Which of `ids` are in group `group_id`.

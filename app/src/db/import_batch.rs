@@ -500,7 +500,6 @@ impl Store {
             .collect()
     }
 
-    /// The account's most recent imports, newest first.
     /// The imports that touched contact `contact_id`: the last one that
     /// created or changed it, and those that changed its SMS status; newest
     /// first.
@@ -521,7 +520,9 @@ impl Store {
             .filter(super::entity::sms_status_event::Column::AccountId.eq(account_id))
             .filter(super::entity::sms_status_event::Column::ContactId.eq(contact_id))
             .filter(super::entity::sms_status_event::Column::ImportId.is_not_null())
-            .limit(200)
+            .distinct()
+            .order_by_desc(super::entity::sms_status_event::Column::ImportId)
+            .limit(50)
             .into_tuple::<Option<i64>>()
             .all(self.connection())
             .await?
@@ -545,6 +546,7 @@ impl Store {
             .collect())
     }
 
+    /// The account's most recent imports, newest first.
     pub async fn list_imports(
         &self,
         account_id: i64,

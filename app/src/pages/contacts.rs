@@ -59,12 +59,19 @@ pub fn ContactsPage() -> impl IntoView {
     // filter finds; a new search or filter starts a new selection.
     let picked = RwSignal::new(Vec::<i64>::new());
     let all_matching = RwSignal::new(false);
+    // Paging, sorting or showing another column keeps the selection.
+    let filter = Memo::new(move |_| {
+        query.with(|q| (q.search.clone(), q.group, q.import, q.sms, q.field.clone()))
+    });
     Effect::new(move |_| {
-        query.track();
+        filter.track();
         picked.set(Vec::new());
         all_matching.set(false);
     });
     let bulk_running = RwSignal::new(None::<String>);
+    // Counting before the confirmation, or the confirmation open: Apply
+    // waits (a second click would start a second run).
+    let bulk_counting = RwSignal::new(false);
     let pending_bulk = StoredValue::new(None::<(BulkRequest, u64)>);
     let bulk_dialog = RwSignal::new(None::<Confirmation>);
     let run_bulk = move |req: BulkRequest, total: u64| {
@@ -91,21 +98,28 @@ pub fn ContactsPage() -> impl IntoView {
                     Err(e) => break Err(e),
                 }
             };
-            let summary = crate::bulk::summary(&req.action, &done, &req.group, &req.field);
+            let summary =
+                crate::bulk::summary(&req.action, &done, &req.group, &req.field, &req.value);
+            let finished = outcome.is_ok();
             notice.set(Some(match outcome {
                 Ok(()) => summary,
                 Err(e) if done.seen == 0 => e.to_string(),
                 Err(e) => format!(
-                    "Stopped partway: {e} What was done is kept: {summary} Run it again to finish."
+                    "Stopped partway ({}). What was done is kept: {summary} Apply it again to finish.",
+                    e.to_string().trim_end_matches('.')
                 ),
             }));
             bulk_running.set(None);
-            picked.set(Vec::new());
-            all_matching.set(false);
+            // A run that stopped keeps its selection, to be applied again.
+            if finished {
+                picked.set(Vec::new());
+                all_matching.set(false);
+            }
             version.update(|v| *v += 1);
         });
     };
     let ask_bulk = Callback::new(move |req: BulkRequest| {
+        bulk_counting.set(true);
         spawn_local(async move {
             let total = match &req.target {
                 BulkTarget::Picked(ids) => ids.len() as u64,
@@ -113,10 +127,12 @@ pub fn ContactsPage() -> impl IntoView {
                     Ok(n) => n,
                     Err(e) => {
                         notice.set(Some(e.to_string()));
+                        bulk_counting.set(false);
                         return;
                     }
                 },
             };
+            bulk_counting.set(false);
             if total == 0 {
                 notice.set(Some(
                     "No contacts match any more: nothing was changed.".into(),
@@ -130,7 +146,7 @@ pub fn ContactsPage() -> impl IntoView {
                 return;
             }
             let (title, action) =
-                crate::bulk::confirmation(&req.action, total, &req.group, &req.field);
+                crate::bulk::confirmation(&req.action, total, &req.group, &req.field, &req.value);
             let body = if req.action == BulkAction::Delete {
                 "This removes them with all their phone numbers, e-mail addresses and field values. It cannot be undone. Any of them who opted out of SMS could be added again by a later import without the opt-out."
             } else {
@@ -144,6 +160,11 @@ pub fn ContactsPage() -> impl IntoView {
             }));
         });
     });
+    let busy = Signal::derive(move || {
+        bulk_running.with(Option::is_some)
+            || bulk_counting.get()
+            || bulk_dialog.with(Option::is_some)
+    });
     let confirm_bulk = move |_| {
         if let Some((req, total)) = pending_bulk.get_value() {
             run_bulk(req, total);
@@ -155,7 +176,10 @@ pub fn ContactsPage() -> impl IntoView {
         };
         spawn_local(async move {
             match delete_contact(id).await {
-                Ok(()) => notice.set(Some("Contact deleted.".into())),
+                Ok(()) => {
+                    picked.update(|p| p.retain(|x| *x != id));
+                    notice.set(Some("Contact deleted.".into()))
+                }
                 Err(e) => notice.set(Some(e.to_string())),
             }
             version.update(|v| *v += 1);
@@ -193,7 +217,7 @@ pub fn ContactsPage() -> impl IntoView {
                             let group_list = groups.await.unwrap_or_default();
                             match contacts.await {
                                 Ok(page) => Either::Left(view! {
-                                    <BulkBar page=page.clone() query picked all_matching running=bulk_running groups=group_list fields=shown.clone() ask=ask_bulk />
+                                    <BulkBar page=page.clone() query picked all_matching running=bulk_running busy=busy groups=group_list fields=shown.clone() region ask=ask_bulk />
                                     <ContactTable page query ask_delete fields=shown region picked />
                                 }),
                                 Err(e) => Either::Right(view! { <p class="error" data-testid="list-error">{e.to_string()}</p> }),
@@ -682,6 +706,8 @@ struct BulkRequest {
     action: BulkAction,
     group: String,
     field: String,
+    /// The field's new value as the list shows it ("" when cleared).
+    value: String,
 }
 
 /// Above the list once rows are ticked: how many, "select all N matching",
@@ -695,8 +721,10 @@ fn BulkBar(
     picked: RwSignal<Vec<i64>>,
     all_matching: RwSignal<bool>,
     running: RwSignal<Option<String>>,
+    busy: Signal<bool>,
     groups: Vec<GroupView>,
     fields: Vec<CustomFieldView>,
+    region: Region,
     ask: Callback<BulkRequest>,
 ) -> impl IntoView {
     let on_page = page.contacts.len();
@@ -772,17 +800,31 @@ fn BulkBar(
                 .map(|g| g.name.clone())
                 .unwrap_or_default()
         });
-        let field = fields.with_value(|list| {
-            list.iter()
-                .find(|f| f.id == field_id)
-                .map(|f| f.name.clone())
-                .unwrap_or_default()
-        });
+        let def = fields.with_value(|list| list.iter().find(|f| f.id == field_id).cloned());
+        let field = def.as_ref().map(|f| f.name.clone()).unwrap_or_default();
+        // A field's value checked here first, by the rule the server applies again.
+        let mut value = String::new();
+        if let BulkAction::SetField { .. } = act {
+            let Some(def) = def.and_then(|f| f.def()) else {
+                problem.set(Some(
+                    "That custom field no longer exists. Reload the page.".into(),
+                ));
+                return;
+            };
+            match act.resolve(Some(&def), region) {
+                Ok(write) => value = crate::bulk::shown_value(&write, &def, region),
+                Err(message) => {
+                    problem.set(Some(message));
+                    return;
+                }
+            }
+        }
         ask.run(BulkRequest {
             target,
             action: act,
             group,
             field,
+            value,
         });
     };
     let shown = move || {
@@ -853,7 +895,7 @@ fn BulkBar(
                         _ => None,
                     }}
                     <button type="submit" class="button button--small button--primary" data-testid="bulk-apply"
-                        disabled=move || running.with(Option::is_some)>"Apply"</button>
+                        disabled=move || busy.get()>"Apply"</button>
                 </div>
                 <p class="bulk__progress" aria-live="polite" data-testid="bulk-progress">
                     {move || running.get().or_else(|| problem.get())}
