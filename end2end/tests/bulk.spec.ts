@@ -53,9 +53,26 @@ test('a group of 30 is exported, read back, then all of it is removed from its g
   await expect(page.getByTestId('contacts-empty')).toBeVisible();
   await expect(page.getByTestId(`filter-group-${group}`)).toContainText('0');
 
-  // The contacts are still there, in no group: pick two and delete them.
+  // The contacts are still there, in no group. A number field set on two
+  // of them: checked on the page first, by the field's type.
+  const score = `Score ${t}`;
+  const made = await page.request.post('/api/fields/create', { data: { name: score, kind: 'number', choices: [] } });
+  expect(made.status()).toBe(200);
   await open(page, `/contacts?q=${t}`);
   await expect(page.getByTestId('pager-info')).toHaveText('1–25 of 30');
+  await page.getByTestId('pick-contact').nth(0).check();
+  await page.getByTestId('pick-contact').nth(1).check();
+  await page.getByTestId('bulk-action').selectOption('field');
+  await page.getByTestId('bulk-field').selectOption({ label: score });
+  await page.getByTestId('bulk-value').fill('lots');
+  await page.getByTestId('bulk-apply').click();
+  await expect(page.getByTestId('bulk-progress')).toContainText('number');
+  await page.getByTestId('bulk-value').fill('1,234.5');
+  await page.getByTestId('bulk-apply').click();
+  await expect(page.getByTestId('notice')).toHaveText(`Set ${score} to “1234.5” on 2 contacts.`);
+  await expect(page.getByTestId('bulk-bar')).toHaveCount(0);
+
+  // Pick two and delete them.
   await page.getByTestId('pick-contact').nth(0).check();
   await page.getByTestId('pick-contact').nth(1).check();
   await expect(page.getByTestId('bulk-selected')).toHaveText('2 selected');

@@ -20,6 +20,11 @@
 //!   the filter, as the page asks it: a request per second of work until
 //!   done), beside the same change made by one set-based SQL statement per
 //!   table on the same database (the floor, same run).
+//! * `export_load`: the list's export of all `LOAD_CONTACTS` contacts as csv,
+//!   xlsx and vCard over HTTP from a freshly started server (its peak
+//!   resident memory read from `/proc`), beside the database's own csv
+//!   dump of the same contacts and details (`sqlite3 -csv`, `psql \copy`:
+//!   the floor, same run).
 //! * `concurrent_imports`: four imports of `LOAD_ROWS` (default 20,000) rows at
 //!   once, overlapping, while a colleague saves contacts, against one of
 //!   them alone (same run).
@@ -590,6 +595,158 @@ fn bulk_load() {
             total.as_secs_f64(),
             floor_time.as_secs_f64(),
             total.as_secs_f64() / floor_time.as_secs_f64()
+        );
+    }
+    server.assert_no_panic();
+    drop(server);
+    cleanup();
+}
+
+/// Downloads `path` to nowhere as it streams: (status, bytes, time).
+fn download(server: &Server, cookie: &str, path: &str) -> (u16, u64, Duration) {
+    use std::io::{Read, Write};
+    let started = Instant::now();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(1800))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n",
+        server.port
+    )
+    .unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut head = Vec::new();
+    let mut bytes = 0u64;
+    loop {
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        if head.len() < 4096 {
+            head.extend_from_slice(&buf[..n.min(4096)]);
+        }
+        bytes += n as u64;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, bytes, started.elapsed())
+}
+
+/// A process's resident memory in MiB (`/proc`): (all of it, its peak so
+/// far, its anonymous part: the heap and stacks, without the database
+/// file's pages that SQLite's memory map brings in).
+fn memory_mib(pid: u32) -> (f64, f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        kib("VmRSS:") / 1024.0,
+        kib("VmHWM:") / 1024.0,
+        kib("RssAnon:") / 1024.0,
+    )
+}
+
+/// `work` while sampling the process's memory every 20 ms: its result and
+/// the largest anonymous resident memory seen (MiB).
+fn sampling<T>(pid: u32, work: impl FnOnce() -> T) -> (T, f64) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut most = 0f64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                most = most.max(memory_mib(pid).2);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            most
+        });
+        let out = work();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (out, sampler.join().unwrap())
+    })
+}
+
+#[test]
+#[ignore = "a load run for BENCHMARKS.md: minutes; see the module docs"]
+fn export_load() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, cleanup) = database(&runtime);
+    let contacts = env_usize("LOAD_CONTACTS", 100_000);
+    let database_name = std::env::var("LOAD_DATABASE").unwrap_or_else(|_| "sqlite".into());
+    let server = Server::start(&url, &[], "export");
+    let cookie = server.sign_up("Export", "export@example.org");
+    let fill_time = fill(
+        &server,
+        &cookie,
+        contacts,
+        "load.csv",
+        0,
+        &json!({ "New": "Loaded" }),
+    );
+    eprintln!(
+        "export: {contacts} contacts imported in {:.1} s ({database_name})",
+        fill_time.as_secs_f64()
+    );
+    // A fresh process: its peak memory is the export's, not the import's
+    // (the session is kept in the database).
+    drop(server);
+    let server = Server::start(&url, &[], "export-2");
+    let pid = server.child.id();
+    let (idle, _, _) = memory_mib(pid);
+    // The floor: the database's own csv of the same contacts and details.
+    let query = "SELECT c.first_name, c.last_name, c.company, d.kind, d.label, d.value \
+                 FROM contact c JOIN contact_detail d ON d.contact_id = c.id ORDER BY c.id, d.id";
+    let floor_started = Instant::now();
+    let out = if database_name == "postgres" {
+        std::process::Command::new("psql")
+            .arg(&url)
+            .arg("-c")
+            .arg(format!("\\copy ({query}) TO '/dev/null' CSV"))
+            .output()
+            .unwrap()
+    } else {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        std::process::Command::new("sqlite3")
+            .args(["-csv", &path, query])
+            .stdout(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let floor = floor_started.elapsed();
+    eprintln!(
+        "| format | bytes | time s | floor s ({database_name} csv dump) | ratio | server RSS MiB: idle → peak so far | of it anonymous, peak |"
+    );
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for format in ["csv", "xlsx", "vcf"] {
+        let ((status, bytes, time), anon) = sampling(pid, || {
+            download(
+                &server,
+                &cookie,
+                &format!("/api/contacts/export?format={format}"),
+            )
+        });
+        assert_eq!(status, 200, "{format}");
+        let (_, peak, _) = memory_mib(pid);
+        eprintln!(
+            "| {format} | {bytes} | {:.2} | {:.2} | {:.2}× | {idle:.0} → {peak:.0} | {anon:.0} |",
+            time.as_secs_f64(),
+            floor.as_secs_f64(),
+            time.as_secs_f64() / floor.as_secs_f64()
         );
     }
     server.assert_no_panic();
