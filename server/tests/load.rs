@@ -726,7 +726,11 @@ fn export_load() {
             .output()
             .unwrap()
     };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let floor = floor_started.elapsed();
     eprintln!(
         "| format | bytes | time s | floor s ({database_name} csv dump) | ratio | server RSS MiB: idle → peak so far | of it anonymous, peak |"

@@ -17,6 +17,7 @@ mod m20261207_000011_detail_line_type;
 mod m20261207_000012_sms_status;
 mod m20261207_000013_audience_counts;
 mod m20261207_000014_custom_fields;
+mod m20261207_000015_contact_account_id;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_sms_status::Migration),
             Box::new(m20261207_000013_audience_counts::Migration),
             Box::new(m20261207_000014_custom_fields::Migration),
+            Box::new(m20261207_000015_contact_account_id::Migration),
         ]
     }
 }
