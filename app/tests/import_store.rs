@@ -599,3 +599,66 @@ async fn two_rows_matching_one_contact_by_different_details_update_it_once() {
         db.drop_schema().await;
     }
 }
+
+/// SQLite's statistics follow the contacts as imports add them: taken
+/// again once the contacts have doubled since they were last taken.
+#[tokio::test]
+async fn sqlite_statistics_are_taken_again_as_the_contacts_double() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for db in databases().await {
+        if db.name != "sqlite" {
+            continue;
+        }
+        let batch = |from: usize, n: usize| -> Vec<ImportContact> {
+            (from..from + n)
+                .map(|i| {
+                    let row = [
+                        format!("P{i}"),
+                        String::new(),
+                        format!("07400 {:06}", 300_000 + i),
+                        String::new(),
+                        String::new(),
+                    ];
+                    let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+                    plan_of(HEADERS, &[&refs]).contacts.remove(0)
+                })
+                .collect()
+        };
+        let rows_then = || async {
+            let conn = db.store.connection();
+            let stat = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT stat AS s FROM sqlite_stat1 WHERE tbl = 'contact' LIMIT 1",
+                ))
+                .await
+                .unwrap()
+                .map(|row| row.try_get::<String>("", "s").unwrap())
+                .unwrap_or_default();
+            stat.split(' ')
+                .next()
+                .unwrap_or("0")
+                .parse::<u64>()
+                .unwrap_or(0)
+        };
+        let first = batch(0, 1_200);
+        db.store
+            .import_contacts(db.account, &first, false)
+            .await
+            .unwrap();
+        assert_eq!(rows_then().await, 1_200, "taken once 1,000 contacts exist");
+        // Fewer than twice as many: kept.
+        db.store
+            .import_contacts(db.account, &batch(1_200, 600), false)
+            .await
+            .unwrap();
+        assert_eq!(rows_then().await, 1_200);
+        // Twice as many and more: taken again.
+        db.store
+            .import_contacts(db.account, &batch(1_800, 1_000), false)
+            .await
+            .unwrap();
+        assert_eq!(rows_then().await, 2_800);
+        db.drop_schema().await;
+    }
+}

@@ -171,7 +171,7 @@ impl Store {
         }
         if !dry_run {
             self.analyze_if_never_analyzed().await?;
-            self.tidy_search_indexes().await;
+            self.tidy_search_indexes(false).await;
         }
         Ok(total)
     }

@@ -422,7 +422,7 @@ impl Store {
             .exec(self.connection())
             .await?;
         drop(turn);
-        self.tidy_search_indexes().await;
+        self.tidy_search_indexes(true).await;
         let m = import_batch::Entity::find()
             .filter(import_batch::Column::AccountId.eq(account_id))
             .filter(import_batch::Column::Id.eq(import_id))
@@ -439,11 +439,23 @@ impl Store {
     /// 0.4 (BENCHMARKS.md). Merging them once the import ends costs about
     /// 20 ms. A failure (an index owned by another role) only costs speed:
     /// it is logged, and autovacuum merges them later.
-    pub(crate) async fn tidy_search_indexes(&self) {
+    /// On SQLite, takes the statistics again when the contacts have doubled
+    /// ([`Store::refresh_sqlite_statistics`]); `in_background`: after the
+    /// caller has its answer (the wizard's last request does not wait for
+    /// it).
+    pub(crate) async fn tidy_search_indexes(&self, in_background: bool) {
         let db = self.connection();
         if db.get_database_backend() == DatabaseBackend::Sqlite {
-            if let Err(e) = self.refresh_sqlite_statistics().await {
-                tracing::warn!(error = %e, "could not refresh SQLite's statistics");
+            let store = self.clone();
+            let refresh = async move {
+                if let Err(e) = store.refresh_sqlite_statistics().await {
+                    tracing::warn!(error = %e, "could not refresh SQLite's statistics");
+                }
+            };
+            if in_background {
+                tokio::spawn(refresh);
+            } else {
+                refresh.await;
             }
             return;
         }

@@ -390,13 +390,16 @@ impl Store {
         then: contact::Column,
     ) -> Result<Option<ContactPage>, DbErr> {
         let backend = self.db.get_database_backend();
+        let all = self.contact_count(account_id).await?;
+        // Counted far enough to tell a common value (and up to the cap).
+        let enough = std::cmp::max(COUNT_CAP, all / COMMON_VALUE_SHARE) + 1;
         let holders = Query::select()
             .expr(Expr::val(1))
             .from(contact_field_value::Entity)
             .and_where(contact_field_value::Column::FieldId.eq(filter.field_id))
             .and_where(contact_field_value::Column::ValueKey.eq(filter.value.as_str()))
             .and_where(contact_field_value::Column::AccountId.eq(account_id))
-            .limit(COUNT_CAP + 1)
+            .limit(enough)
             .to_owned();
         let count = backend.build(
             Query::select()
@@ -407,7 +410,6 @@ impl Store {
             Some(row) => u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
             None => 0,
         };
-        let all = self.contact_count(account_id).await?;
         if matches < MANY_MATCHES || matches.saturating_mul(COMMON_VALUE_SHARE) < all {
             return Ok(None);
         }
