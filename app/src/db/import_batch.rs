@@ -371,7 +371,8 @@ impl Store {
             .query_one_raw(Statement::from_string(
                 DatabaseBackend::Postgres,
                 "SELECT count(*) AS n FROM pg_stat_user_tables \
-                 WHERE relid IN ('contact'::regclass, 'contact_detail'::regclass, 'group_member'::regclass) \
+                 WHERE relid IN ('contact'::regclass, 'contact_detail'::regclass, \
+                   'group_member'::regclass, 'contact_field_value'::regclass) \
                  AND last_analyze IS NULL AND last_autoanalyze IS NULL \
                  AND n_live_tup + n_mod_since_analyze >= 1000",
             ))
@@ -380,8 +381,10 @@ impl Store {
             .transpose()?
             .unwrap_or(0);
         if never > 0 {
-            db.execute_unprepared("ANALYZE contact, contact_detail, group_member")
-                .await?;
+            db.execute_unprepared(
+                "ANALYZE contact, contact_detail, group_member, contact_field_value",
+            )
+            .await?;
         }
         Ok(())
     }
