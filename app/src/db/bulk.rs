@@ -17,7 +17,7 @@ use sea_orm::{
 
 use super::entity::{contact, contact_detail, contact_field_value, group_member};
 use super::error::{Missing, StoreError};
-use super::fields::value_key;
+use super::fields::{upsert_values, value_key};
 use super::race::{lost_a_race, pause, RACE_RETRIES};
 use super::store::{count_contacts, list_filters, search_branches, Store};
 use crate::bulk::{BulkProgress, BulkTarget, BulkWrite, BULK_BATCH};
@@ -310,20 +310,7 @@ async fn apply<C: ConnectionTrait>(
                                     value: Set(v.as_str().to_string()),
                                     value_key: Set(key.clone()),
                                 });
-                        contact_field_value::Entity::insert_many(rows)
-                            .on_conflict(
-                                OnConflict::columns([
-                                    contact_field_value::Column::ContactId,
-                                    contact_field_value::Column::FieldId,
-                                ])
-                                .update_columns([
-                                    contact_field_value::Column::Value,
-                                    contact_field_value::Column::ValueKey,
-                                ])
-                                .to_owned(),
-                            )
-                            .exec_without_returning(txn)
-                            .await?;
+                        upsert_values(txn, rows).await?;
                     }
                     changed
                 }

@@ -356,6 +356,15 @@ async fn write_field_values<C: ConnectionTrait>(
             value: Set(v.as_str().to_string()),
             value_key: Set(value_key(v)),
         });
+    upsert_values(db, rows).await
+}
+
+/// Writes `rows` of `contact_field_value`, a row's value replacing the one
+/// stored for its contact and field.
+pub(super) async fn upsert_values<C: ConnectionTrait>(
+    db: &C,
+    rows: impl IntoIterator<Item = contact_field_value::ActiveModel>,
+) -> Result<(), DbErr> {
     contact_field_value::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
