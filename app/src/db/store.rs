@@ -393,12 +393,15 @@ impl Store {
         let all = self.contact_count(account_id).await?;
         // Counted far enough to tell a common value (and up to the cap).
         let enough = std::cmp::max(COUNT_CAP, all / COMMON_VALUE_SHARE) + 1;
+        // By the field alone (it is the account's: `resolve_query` found it
+        // there), so the value index answers without reading the rows: on
+        // PostgreSQL, testing the account read a row per entry (20 ms for
+        // 20,000 entries against about 3 for the page itself).
         let holders = Query::select()
             .expr(Expr::val(1))
             .from(contact_field_value::Entity)
             .and_where(contact_field_value::Column::FieldId.eq(filter.field_id))
             .and_where(contact_field_value::Column::ValueKey.eq(filter.value.as_str()))
-            .and_where(contact_field_value::Column::AccountId.eq(account_id))
             .limit(enough)
             .to_owned();
         let count = backend.build(
