@@ -569,13 +569,14 @@ async fn an_unknown_e_mail_costs_what_a_wrong_password_costs() {
     let unknown = times("nobody@example.org").await;
     let ratio = unknown.as_secs_f64() / wrong_password.as_secs_f64();
     // Both check an argon2 hash (milliseconds); without the dummy hash the
-    // unknown e-mail would answer in a fraction of that.
+    // unknown e-mail would answer in a small fraction of that. The bounds
+    // leave room for a busy two-core machine (a CI run measured 0.497).
     assert!(
         wrong_password > Duration::from_millis(2),
         "{wrong_password:?}"
     );
     assert!(
-        (0.5..2.0).contains(&ratio),
+        (0.33..3.0).contains(&ratio),
         "unknown {unknown:?} vs wrong password {wrong_password:?}"
     );
 }
