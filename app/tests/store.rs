@@ -1063,3 +1063,69 @@ async fn take_statistics(db: &TestDb) {
             .unwrap();
     }
 }
+
+/// An export reads a SQLite file through connections of their own, without
+/// the list's memory map (whose pages would stay resident in the server),
+/// and sees what was written through the main pool, before and after it
+/// opened; an in-memory database is read through its one connection.
+#[tokio::test]
+async fn long_reads_of_a_sqlite_file_go_around_the_memory_map() {
+    async fn mmap_size(store: &app::db::Store) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = store.connection();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA mmap_size",
+            ))
+            .await
+            .unwrap()
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+    let dir = std::env::temp_dir().join(format!("long-reads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("c.db").display());
+    let store = app::db::Store::new(app::db::connect(&url).await.unwrap());
+    store.migrate().await.unwrap();
+    let account = store
+        .ensure_default_account(Region::default())
+        .await
+        .unwrap()
+        .id;
+    store
+        .create_contact(account, &contact("Ada", "Lovelace", &["07911 123123"], &[]))
+        .await
+        .unwrap();
+    let long = store.for_long_reads().await.unwrap();
+    assert!(mmap_size(&store).await > 0, "the list reads through a map");
+    assert_eq!(mmap_size(&long).await, 0, "an export does not");
+    store
+        .create_contact(account, &contact("Grace", "Hopper", &["07911 123124"], &[]))
+        .await
+        .unwrap();
+    // Opened once: a second call reads through the same pool.
+    let again = store.for_long_reads().await.unwrap();
+    for s in [&long, &again] {
+        let page = s
+            .export_batch(account, Region::default(), &ContactQuery::default(), 0, 10)
+            .await
+            .unwrap();
+        let names: Vec<String> = page.iter().map(|c| c.display_name()).collect();
+        assert_eq!(names, ["Ada Lovelace", "Grace Hopper"]);
+    }
+    drop((store, long, again));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let memory = databases().await.remove(0);
+    assert_eq!(memory.name, "sqlite");
+    let long = memory.store.for_long_reads().await.unwrap();
+    assert_eq!(
+        long.list_contacts(memory.account, Region::default(), &ContactQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "the in-memory database itself, migrated"
+    );
+}

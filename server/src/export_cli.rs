@@ -84,6 +84,7 @@ pub async fn write_export(
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<u64> {
+    let store = &store.for_long_reads().await?;
     let layout = store.export_layout(account_id).await?;
     match format {
         ExportFormat::Csv => {
@@ -300,6 +301,7 @@ pub mod http {
         query: ContactQuery,
         format: ExportFormat,
     ) -> Result<Response, AppError> {
+        let store = store.for_long_reads().await?;
         let layout = store.export_layout(me.account_id).await?;
         let day = time::OffsetDateTime::now_utc().date().to_string();
         let name = format!("contacts-{day}.{}", format.as_str());

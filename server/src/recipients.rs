@@ -44,6 +44,8 @@ pub async fn download(
 }
 
 async fn prepare(store: &Store, me: &CurrentUser, q: &DownloadQuery) -> Result<Response, AppError> {
+    // A whole account's numbers, read as an export reads them.
+    let store = &store.for_long_reads().await?;
     let mut req: RecipientsRequest = serde_json::from_str(&q.request)
         .map_err(|e| AppError::Invalid(format!("The selection is not readable: {e}")))?;
     req.check().map_err(AppError::Invalid)?;

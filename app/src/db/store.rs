@@ -52,6 +52,13 @@ const COMMON_VALUE_SHARE: u64 = 50;
 /// How much of a SQLite file its connections read through a memory map.
 const MMAP_SIZE: u64 = 256 * 1024 * 1024;
 
+/// The page cache of each connection an export reads through on SQLite
+/// ([`Store::for_long_reads`]), in bytes.
+const LONG_READ_CACHE: u64 = 16 * 1024 * 1024;
+
+/// How many exports read a SQLite file at once; more wait their turn.
+const LONG_READ_CONNECTIONS: u32 = 2;
+
 /// The advisory lock key under which PostgreSQL migrations run.
 const MIGRATION_LOCK: i64 = 0x636f_6e74_6163_7473; // "contacts"
 
@@ -121,6 +128,9 @@ pub struct Store {
     /// How many of an account's contacts a search matching very many of
     /// them reads to count them ([`Store::scan_page`]).
     count_budget: u64,
+    /// The connection an export reads through ([`Store::for_long_reads`]),
+    /// opened on first use.
+    long_reads: Arc<tokio::sync::OnceCell<DatabaseConnection>>,
 }
 
 /// The contacts a search matching very many reads to count them: about
@@ -137,6 +147,7 @@ impl Store {
             db,
             writes: Arc::default(),
             count_budget: COUNT_BUDGET,
+            long_reads: Arc::default(),
         }
     }
 
@@ -172,6 +183,49 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// This store reading through connections fit for reading a whole
+    /// account (an export): on a SQLite file, a pool of its own whose
+    /// connections read the file through SQLite's page cache
+    /// ([`LONG_READ_CACHE`] each) rather than through a memory map. A map
+    /// keeps every page an export touched resident in the server, up to
+    /// [`MMAP_SIZE`] per connection that read it: a 1,000,000-contact export
+    /// held 560–788 MiB that way, its heap 27–32 MiB (BENCHMARKS.md). The
+    /// list keeps the map (a page of it reads few pages, many times).
+    /// PostgreSQL and an in-memory database (one connection: the database)
+    /// read as they are.
+    pub async fn for_long_reads(&self) -> Result<Store, DbErr> {
+        if self.db.get_database_backend() != DatabaseBackend::Sqlite {
+            return Ok(self.clone());
+        }
+        let pool = self.db.get_sqlite_connection_pool();
+        // An in-memory database lives in its pool's one connection.
+        if pool.options().get_max_connections() <= 1 {
+            return Ok(self.clone());
+        }
+        let db = self
+            .long_reads
+            .get_or_try_init(|| async {
+                let options = (*pool.connect_options())
+                    .clone()
+                    .pragma("mmap_size", "0")
+                    .pragma("cache_size", format!("-{}", LONG_READ_CACHE / 1024));
+                let long = sea_orm::sqlx::pool::PoolOptions::<sea_orm::sqlx::Sqlite>::new()
+                    .max_connections(LONG_READ_CONNECTIONS)
+                    .min_connections(0)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .idle_timeout(Some(Duration::from_secs(60)))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
+                Ok::<_, DbErr>(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(long))
+            })
+            .await?;
+        Ok(Store {
+            db: db.clone(),
+            ..self.clone()
+        })
     }
 
     /// Applies every pending migration. On PostgreSQL, servers started
