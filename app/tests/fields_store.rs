@@ -403,3 +403,192 @@ async fn a_common_value_pages_as_a_rare_one_does() {
         db.drop_schema().await;
     }
 }
+
+/// Every custom value's copy of its contact's sort name, compared with the
+/// contact's: `(contact id, value's copy, contact's)` where they differ.
+async fn stale_sort_names(db: &TestDb) -> Vec<(i64, String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let conn = db.store.connection();
+    conn.query_all_raw(Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT v.contact_id, v.sort_name AS copy, c.sort_name AS name \
+         FROM contact_field_value v JOIN contact c ON c.id = v.contact_id \
+         WHERE v.sort_name <> c.sort_name",
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        (
+            r.try_get::<i64>("", "contact_id").unwrap(),
+            r.try_get::<String>("", "copy").unwrap(),
+            r.try_get::<String>("", "name").unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// The list pages a value's holders in name order from the value index,
+/// which carries each holder's sort name: the copy follows every write
+/// that sets a value or renames its contact (an import creating and
+/// updating, the form, a bulk action), and the page follows the names.
+#[tokio::test]
+async fn a_value_s_holders_page_in_name_order_after_every_kind_of_write() {
+    use app::bulk::{BulkTarget, BulkWrite};
+    use app::import::fields::FieldValue;
+    use app::import::{validate_contact, ContactDraft, DetailDraft};
+    for db in databases().await {
+        let city = db
+            .store
+            .create_field(db.account, &def("City", FieldKind::Text, &[]))
+            .await
+            .unwrap();
+        let page = |db: &TestDb| {
+            let q = ContactQuery {
+                per_page: 2,
+                field: Some(FieldFilter {
+                    field_id: city.id,
+                    value: "leeds".into(),
+                }),
+                ..Default::default()
+            };
+            let (store, account) = (db.store.clone(), db.account);
+            async move {
+                let mut names = Vec::new();
+                let mut total = 0;
+                for page in 1..=3 {
+                    let got = store
+                        .list_contacts(
+                            account,
+                            Region::default(),
+                            &ContactQuery { page, ..q.clone() },
+                        )
+                        .await
+                        .unwrap();
+                    total = got.total;
+                    names.extend(got.contacts.into_iter().map(|c| c.first_name));
+                }
+                (names, total)
+            }
+        };
+        // An import creates three holders and one of another city.
+        let p = plan_with_fields(
+            &db,
+            &["First name", "Last name", "Mobile", "City"],
+            &[
+                &["Carol", "Smith", "07400 000001", "Leeds"],
+                &["Alice", "Smith", "07400 000002", "Leeds"],
+                &["Bob", "Smith", "07400 000003", "York"],
+                &["Dan", "Smith", "07400 000004", "Leeds"],
+            ],
+        )
+        .await;
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(stale_sort_names(&db).await, [], "{}: imported", db.name);
+        assert_eq!(
+            page(&db).await,
+            (vec!["Alice".into(), "Carol".into(), "Dan".into()], 3)
+        );
+
+        // An import renames Dan Smith (matched by his number) to Aaron Smith.
+        let p = plan_with_fields(
+            &db,
+            &["First name", "Last name", "Mobile", "City"],
+            &[&["Aaron", "Smith", "07400 000004", "Leeds"]],
+        )
+        .await;
+        db.store
+            .import_contacts(db.account, &p.contacts, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            stale_sort_names(&db).await,
+            [],
+            "{}: renamed by an import",
+            db.name
+        );
+        assert_eq!(
+            page(&db).await.0,
+            ["Aaron", "Alice", "Carol"],
+            "{}: renamed by an import",
+            db.name
+        );
+
+        // The form renames Alice to Zoe, and gives Erin, new, Leeds.
+        let all = db
+            .store
+            .list_contacts(db.account, Region::default(), &ContactQuery::default())
+            .await
+            .unwrap()
+            .contacts;
+        let id_of = |name: &str| all.iter().find(|c| c.first_name == name).unwrap().id;
+        let form = |first: &str, phone: &str| {
+            let mut c = validate_contact(
+                &ContactDraft {
+                    first_name: first.into(),
+                    last_name: "Smith".into(),
+                    phones: vec![DetailDraft::new(phone, "mobile")],
+                    ..Default::default()
+                },
+                Region::default(),
+            )
+            .unwrap();
+            c.fields = vec![(city.id, Some(FieldValue("Leeds".into())))];
+            c
+        };
+        db.store
+            .update_contact(db.account, id_of("Alice"), &form("Zoe", "07400 000002"))
+            .await
+            .unwrap();
+        db.store
+            .create_contact(db.account, &form("Erin", "07400 000005"))
+            .await
+            .unwrap();
+        assert_eq!(stale_sort_names(&db).await, [], "{}: the form", db.name);
+        assert_eq!(
+            page(&db).await,
+            (
+                vec!["Aaron".into(), "Carol".into(), "Erin".into(), "Zoe".into()],
+                4
+            ),
+            "{}: the form",
+            db.name
+        );
+
+        // A bulk action moves Bob to Leeds.
+        let target = BulkTarget::Picked(vec![id_of("Bob")]);
+        let write = BulkWrite::SetField(city.id, Some(FieldValue("Leeds".into())));
+        db.store
+            .bulk_step_for(
+                db.account,
+                Region::default(),
+                &target,
+                &write,
+                None,
+                std::time::Duration::ZERO,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            stale_sort_names(&db).await,
+            [],
+            "{}: a bulk action",
+            db.name
+        );
+        assert_eq!(
+            page(&db).await,
+            (
+                ["Aaron", "Bob", "Carol", "Erin", "Zoe"]
+                    .map(String::from)
+                    .to_vec(),
+                5
+            ),
+            "{}: a bulk action",
+            db.name
+        );
+        db.drop_schema().await;
+    }
+}

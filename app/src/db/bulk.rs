@@ -300,17 +300,13 @@ async fn apply<C: ConnectionTrait>(
                         .collect();
                     if !changed.is_empty() {
                         let key = value_key(v);
-                        let rows =
-                            changed
-                                .iter()
-                                .map(|&contact_id| contact_field_value::ActiveModel {
-                                    contact_id: Set(contact_id),
-                                    field_id: Set(*field_id),
-                                    account_id: Set(account_id),
-                                    value: Set(v.as_str().to_string()),
-                                    value_key: Set(key.clone()),
-                                });
-                        upsert_values(txn, rows).await?;
+                        let rows = changed
+                            .iter()
+                            .map(|&contact_id| {
+                                (contact_id, *field_id, v.as_str().to_string(), key.clone())
+                            })
+                            .collect();
+                        upsert_values(txn, account_id, rows).await?;
                     }
                     changed
                 }

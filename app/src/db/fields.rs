@@ -12,7 +12,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
-use super::entity::{contact_field_value, custom_field};
+use super::entity::{contact, contact_field_value, custom_field};
 use super::error::{Missing, StoreError};
 use super::store::Store;
 use crate::import::fields::{
@@ -349,22 +349,54 @@ async fn write_field_values<C: ConnectionTrait>(
     }
     let rows = values
         .iter()
-        .map(|(field_id, v)| contact_field_value::ActiveModel {
-            contact_id: Set(contact_id),
-            field_id: Set(*field_id),
-            account_id: Set(account_id),
-            value: Set(v.as_str().to_string()),
-            value_key: Set(value_key(v)),
-        });
-    upsert_values(db, rows).await
+        .map(|(field_id, v)| (contact_id, *field_id, v.as_str().to_string(), value_key(v)))
+        .collect();
+    upsert_values(db, account_id, rows).await
 }
 
-/// Writes `rows` of `contact_field_value`, a row's value replacing the one
-/// stored for its contact and field.
+/// Writes custom values, `(contact, field, value, value key)` of the
+/// account's contacts, a row's value replacing the one stored; each row
+/// carries its contact's sort name, read here (migration 16).
 pub(super) async fn upsert_values<C: ConnectionTrait>(
     db: &C,
-    rows: impl IntoIterator<Item = contact_field_value::ActiveModel>,
+    account_id: i64,
+    rows: Vec<(i64, i64, String, String)>,
 ) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<i64, String> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
+        .column(contact::Column::SortName)
+        .filter(contact::Column::AccountId.eq(account_id))
+        .filter(contact::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<contact_field_value::ActiveModel> = rows
+        .into_iter()
+        .filter_map(|(contact_id, field_id, value, key)| {
+            // Another account's contact (or one deleted meanwhile) gets no value.
+            let sort_name = names.get(&contact_id)?.clone();
+            Some(contact_field_value::ActiveModel {
+                contact_id: Set(contact_id),
+                field_id: Set(field_id),
+                account_id: Set(account_id),
+                value: Set(value),
+                value_key: Set(key),
+                sort_name: Set(sort_name),
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     contact_field_value::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
@@ -374,6 +406,7 @@ pub(super) async fn upsert_values<C: ConnectionTrait>(
             .update_columns([
                 contact_field_value::Column::Value,
                 contact_field_value::Column::ValueKey,
+                contact_field_value::Column::SortName,
             ])
             .to_owned(),
         )

@@ -604,7 +604,7 @@ async fn write(
     let mut new_members = Columns::new(&MEMBER_COLUMNS);
     let mut values = Columns::new(&VALUE_COLUMNS);
     for (c, &id) in changes.creates.iter().zip(&ids) {
-        push_values(id, &c.values, &mut values);
+        push_values(id, c.sort_name.as_str(), &c.values, &mut values);
         new_contacts.push([
             id.into(),
             c.first_name.into(),
@@ -670,7 +670,7 @@ async fn write(
             u.reach.as_str().into(),
         ]);
         push_details(u.id, &u.details, &mut new_details);
-        push_values(u.id, &u.values, &mut values);
+        push_values(u.id, u.sort_name.as_str(), &u.values, &mut values);
         for key in &u.groups {
             new_members.push([group_id(key)?.into(), u.id.into()]);
         }
@@ -704,7 +704,7 @@ async fn write(
             "contact_field_value",
             &[("account_id", account.clone())],
             "(contact_id, field_id)",
-            &["value", "value_key"],
+            &["value", "value_key", "sort_name"],
         )
         .await?;
     if statuses.rows > 0 {
@@ -728,7 +728,9 @@ async fn write(
     Ok(summary)
 }
 
-fn push_values(contact_id: i64, values: &[(i64, &FieldValue)], out: &mut Columns) {
+/// A contact's custom values, each with the contact's sort name (the
+/// value index pages a value's holders by it: migration 16).
+fn push_values(contact_id: i64, sort_name: &str, values: &[(i64, &FieldValue)], out: &mut Columns) {
     for (field_id, v) in values {
         let key = super::fields::value_key(v);
         out.push([
@@ -736,6 +738,7 @@ fn push_values(contact_id: i64, values: &[(i64, &FieldValue)], out: &mut Columns
             (*field_id).into(),
             v.as_str().into(),
             key.as_str().into(),
+            sort_name.into(),
         ]);
     }
 }
@@ -787,11 +790,12 @@ static DETAIL_COLUMNS: [Column; 8] = [
 ];
 static MEMBER_COLUMNS: [Column; 2] = [col("group_id", "bigint"), col("contact_id", "bigint")];
 /// A custom value: set, or replacing the one stored.
-static VALUE_COLUMNS: [Column; 4] = [
+static VALUE_COLUMNS: [Column; 5] = [
     col("contact_id", "bigint"),
     col("field_id", "bigint"),
     col("value", "text"),
     col("value_key", "text"),
+    col("sort_name", "text"),
 ];
 /// An SMS status change: the contact, what the decision read, what it
 /// becomes, why, since when (the file's consent date, else now).

@@ -46,7 +46,7 @@ const MANY_MATCHES: u64 = 1_000;
 
 /// A custom field's value held by at least one in this many of the
 /// account's contacts is paged by walking the sort order
-/// ([`Store::common_value_page`]).
+/// ([`Store::field_value_page`]).
 const COMMON_VALUE_SHARE: u64 = 50;
 
 /// How much of a SQLite file its connections read through a memory map.
@@ -360,7 +360,7 @@ impl Store {
             query.group == GroupFilter::All && query.import.is_none() && query.sms == SmsFilter::All
         }) {
             if let Some(page) = self
-                .common_value_page(account_id, f, query, first, then)
+                .field_value_page(account_id, f, query, first, then)
                 .await?
             {
                 return Ok(page);
@@ -424,18 +424,22 @@ impl Store {
         self.page_of(account_id, rows, total, page, per_page).await
     }
 
-    /// A page of the contacts holding a custom field's value that many of
-    /// the account's contacts hold (at least [`MANY_MATCHES`], and one in
-    /// [`COMMON_VALUE_SHARE`]), the field filter alone: `None` for a rarer
-    /// value, which the general path serves (its matches gathered through
-    /// the value index and sorted). Here the database walks the sort order
-    /// and keeps each contact that holds the value (one probe of the
-    /// value's primary key per contact read), so page 1 reads about
-    /// `per_page × COMMON_VALUE_SHARE` contacts whatever the account's
-    /// size; and the count stops at [`COUNT_CAP`] ("10,000+"). Gathering
-    /// and sorting "City = Leeds" (100,000 of 1,000,000 contacts) cost
-    /// 70 ms on SQLite, counting them 80 ms more (BENCHMARKS.md).
-    async fn common_value_page(
+    /// A page of the contacts holding a custom field's value, the field
+    /// filter alone; `None` where the general path serves it better.
+    ///
+    /// * In name order, any value: a range of the value index, which holds
+    ///   each holder's sort name (migration 16): the page's offset and rows
+    ///   read from it, then those contacts; counted up to [`COUNT_CAP`]
+    ///   ("10,000+"). "City = Leeds" (100,000 of 1,000,000 contacts) cost
+    ///   70 ms on SQLite to gather and sort, 80 ms more to count, then
+    ///   117 / 182 ms p50 / p99 at 32 clients walking the names
+    ///   (BENCHMARKS.md).
+    /// * Most recent first, a value many contacts hold (at least
+    ///   [`MANY_MATCHES`], and one in [`COMMON_VALUE_SHARE`]): the contacts
+    ///   walked in that order, each probed for the value
+    ///   ([`Store::common_value_walk`]); a rarer value is `None`: its
+    ///   holders gathered through the value index and sorted.
+    async fn field_value_page(
         &self,
         account_id: i64,
         filter: &crate::model::FieldFilter,
@@ -444,8 +448,14 @@ impl Store {
         then: contact::Column,
     ) -> Result<Option<ContactPage>, DbErr> {
         let backend = self.db.get_database_backend();
-        let all = self.contact_count(account_id).await?;
-        // Counted far enough to tell a common value (and up to the cap).
+        let by_name = query.sort == SortOrder::Name;
+        let all = if by_name {
+            0
+        } else {
+            self.contact_count(account_id).await?
+        };
+        // Counted far enough for the total shown (and, most recent first,
+        // to tell a common value).
         let enough = std::cmp::max(COUNT_CAP, all / COMMON_VALUE_SHARE) + 1;
         // By the field alone (it is the account's: `resolve_query` found it
         // there), so the value index answers without reading the rows: on
@@ -467,16 +477,81 @@ impl Store {
             Some(row) => u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
             None => 0,
         };
-        if matches < MANY_MATCHES || matches.saturating_mul(COMMON_VALUE_SHARE) < all {
+        if !by_name && (matches < MANY_MATCHES || matches.saturating_mul(COMMON_VALUE_SHARE) < all)
+        {
             return Ok(None);
         }
         let per_page = query.per_page();
         let page = query.page();
         let offset = (page - 1).saturating_mul(per_page);
-        let order = match query.sort {
-            SortOrder::Name => Order::Asc,
-            SortOrder::Updated => Order::Desc,
+        let mut rows = if by_name {
+            // A range of the value index, then the page's contacts.
+            let p = |n: usize| match backend {
+                DatabaseBackend::Postgres => format!("${n}"),
+                _ => "?".to_string(),
+            };
+            let sql = format!(
+                "SELECT contact.* FROM (SELECT contact_id, sort_name FROM contact_field_value \
+                 WHERE field_id = {} AND value_key = {} ORDER BY sort_name, contact_id \
+                 LIMIT {} OFFSET {}) AS page JOIN contact ON contact.id = page.contact_id \
+                 WHERE contact.account_id = {} ORDER BY page.sort_name, page.contact_id",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5)
+            );
+            contact::Entity::find()
+                .from_raw_sql(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [
+                        filter.field_id.into(),
+                        filter.value.as_str().into(),
+                        i64::try_from(per_page + 1).unwrap_or(i64::MAX).into(),
+                        i64::try_from(offset).unwrap_or(i64::MAX).into(),
+                        account_id.into(),
+                    ],
+                ))
+                .all(&self.db)
+                .await?
+        } else {
+            self.common_value_walk(account_id, filter, first, then, per_page, offset)
+                .await?
         };
+        let follows = rows.len() as u64 > per_page;
+        rows.truncate(per_page as usize);
+        let through = offset + rows.len() as u64;
+        let (total, more) = if !follows && (!rows.is_empty() || offset == 0) {
+            // The matches end on this page: they number exactly this many.
+            (through, false)
+        } else if matches > COUNT_CAP {
+            (std::cmp::max(COUNT_CAP, through), true)
+        } else {
+            (matches, false)
+        };
+        let mut view = self
+            .page_of(account_id, rows, total, page, per_page)
+            .await?;
+        view.more = more;
+        Ok(Some(view))
+    }
+
+    /// A page of a common value's holders, most recent first: the contacts
+    /// walked in that order, each probed for the value. Quick when the
+    /// holders are spread through the order (a value held by one contact in
+    /// ten: about ten probes per row shown); slow when they bunch at its
+    /// end (the import's order usually spreads them).
+    async fn common_value_walk(
+        &self,
+        account_id: i64,
+        filter: &crate::model::FieldFilter,
+        first: contact::Column,
+        then: contact::Column,
+        per_page: u64,
+        offset: u64,
+    ) -> Result<Vec<contact::Model>, DbErr> {
+        let order = Order::Desc;
         // The value, probed for each contact read in sort order.
         let holds = Expr::exists(
             Query::select()
@@ -493,7 +568,7 @@ impl Store {
                 .and_where(contact_field_value::Column::ValueKey.eq(filter.value.as_str()))
                 .to_owned(),
         );
-        let mut rows = contact::Entity::find()
+        contact::Entity::find()
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(holds)
             .order_by(first, order.clone())
@@ -501,23 +576,7 @@ impl Store {
             .limit(per_page + 1)
             .offset(offset)
             .all(&self.db)
-            .await?;
-        let follows = rows.len() as u64 > per_page;
-        rows.truncate(per_page as usize);
-        let through = offset + rows.len() as u64;
-        let (total, more) = if !follows && (through > 0 || offset == 0) {
-            // The matches end on this page: they number exactly this many.
-            (through, false)
-        } else if matches > COUNT_CAP {
-            (std::cmp::max(COUNT_CAP, through), true)
-        } else {
-            (matches, false)
-        };
-        let mut view = self
-            .page_of(account_id, rows, total, page, per_page)
-            .await?;
-        view.more = more;
-        Ok(Some(view))
+            .await
     }
 
     /// `rows` with their details and groups, as page `page` of `total`.
@@ -777,7 +836,7 @@ impl Store {
         rows.truncate(per_page as usize);
         let through = offset + rows.len() as u64;
         let read_all = self.contact_count(account_id).await? <= self.count_budget;
-        let (total, more) = if !follows && (through > 0 || offset == 0) {
+        let (total, more) = if !follows && (!rows.is_empty() || offset == 0) {
             // The matches end on this page: they number exactly this many.
             (through, false)
         } else if counted > COUNT_CAP {

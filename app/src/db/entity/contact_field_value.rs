@@ -13,6 +13,9 @@ pub struct Model {
     pub value: String,
     /// What a filter compares (`FieldValue::key`, its first 200 characters).
     pub value_key: String,
+    /// Its contact's `sort_name`, so that the value index pages its holders
+    /// in the list's name order (migration m20261208_000016).
+    pub sort_name: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

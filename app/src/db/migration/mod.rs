@@ -18,6 +18,7 @@ mod m20261207_000012_sms_status;
 mod m20261207_000013_audience_counts;
 mod m20261207_000014_custom_fields;
 mod m20261207_000015_contact_account_id;
+mod m20261208_000016_field_value_sort;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_audience_counts::Migration),
             Box::new(m20261207_000014_custom_fields::Migration),
             Box::new(m20261207_000015_contact_account_id::Migration),
+            Box::new(m20261208_000016_field_value_sort::Migration),
         ]
     }
 }
