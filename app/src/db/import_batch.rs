@@ -474,6 +474,52 @@ impl Store {
         {
             tracing::warn!(error = %e, "could not merge the search indexes' pending entries");
         }
+        let store = self.clone();
+        let vacuum = async move {
+            if let Err(e) = store.vacuum_new_pages().await {
+                tracing::warn!(error = %e, "could not vacuum the imported contacts");
+            }
+        };
+        if in_background {
+            tokio::spawn(vacuum);
+        } else {
+            vacuum.await;
+        }
+    }
+
+    /// PostgreSQL reads an index alone (an index-only scan) only for the
+    /// table pages its visibility map marks all-visible, which a vacuum
+    /// does; the pages an import has just written are not, so counting a
+    /// custom value's holders from its index read a table row per entry
+    /// (10.8 ms for 10,000 against 2.1 after a vacuum) and a page of them
+    /// 4.7 ms against 0.2 (BENCHMARKS.md). Autovacuum gets there a minute
+    /// later at best. So once an import ends, the contacts' tables of which
+    /// less than half is marked are vacuumed (`SKIP_LOCKED`: not again while
+    /// another vacuum holds one); reads and writes go on meanwhile.
+    async fn vacuum_new_pages(&self) -> Result<(), DbErr> {
+        let db = self.connection();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                // The table's size now (`relpages` dates from the last
+                // vacuum or analyze), against the pages marked then.
+                "SELECT name FROM (SELECT relname::text AS name, relallvisible AS marked, \
+                   pg_relation_size(oid) / current_setting('block_size')::bigint AS pages \
+                   FROM pg_class WHERE oid IN ('contact'::regclass, \
+                   'contact_detail'::regclass, 'group_member'::regclass, \
+                   'contact_field_value'::regclass)) AS t \
+                 WHERE pages >= 1000 AND marked * 2 < pages",
+            ))
+            .await?;
+        let tables: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "name").ok())
+            .collect();
+        if !tables.is_empty() {
+            db.execute_unprepared(&format!("VACUUM (SKIP_LOCKED) {}", tables.join(", ")))
+                .await?;
+        }
+        Ok(())
     }
 
     /// The account's unfinished imports of the file whose rows hash to
