@@ -659,6 +659,17 @@ async fn sqlite_statistics_are_taken_again_as_the_contacts_double() {
             .await
             .unwrap();
         assert_eq!(rows_then().await, 2_800);
+        // Statistics left stale (a server stopped before its import's
+        // refresh ran): taken when the store opens again, and only then.
+        let conn = db.store.connection();
+        conn.execute_unprepared("UPDATE sqlite_stat1 SET stat = '1000 1' WHERE tbl = 'contact'")
+            .await
+            .unwrap();
+        assert_eq!(rows_then().await, 1_000);
+        db.store.refresh_statistics_if_stale().await.unwrap();
+        assert_eq!(rows_then().await, 2_800, "taken again at the start");
+        db.store.refresh_statistics_if_stale().await.unwrap();
+        assert_eq!(rows_then().await, 2_800);
         db.drop_schema().await;
     }
 }

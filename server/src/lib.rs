@@ -47,6 +47,11 @@ pub async fn open_state(database_url: &str, region: Region) -> anyhow::Result<Ap
         .migrate()
         .await
         .context("could not apply the database migrations")?;
+    // Statistics an import left to take (at most an ANALYZE: 0.9 s at
+    // 1,000,000 contacts); a failure costs only speed.
+    if let Err(e) = store.refresh_statistics_if_stale().await {
+        tracing::warn!(error = %e, "could not refresh the database's statistics");
+    }
     Ok(AppState::new(store, region))
 }
 

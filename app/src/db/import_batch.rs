@@ -474,16 +474,15 @@ impl Store {
         {
             tracing::warn!(error = %e, "could not merge the search indexes' pending entries");
         }
-        let store = self.clone();
-        let vacuum = async move {
-            if let Err(e) = store.vacuum_new_pages().await {
-                tracing::warn!(error = %e, "could not vacuum the imported contacts");
-            }
-        };
+        // After the wizard's import only: a command-line import's process
+        // ends with it, and leaves this to autovacuum.
         if in_background {
-            tokio::spawn(vacuum);
-        } else {
-            vacuum.await;
+            let store = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.vacuum_new_pages().await {
+                    tracing::warn!(error = %e, "could not vacuum the imported contacts");
+                }
+            });
         }
     }
 
@@ -493,8 +492,8 @@ impl Store {
     /// custom value's holders from its index read a table row per entry
     /// (10.8 ms for 10,000 against 2.1 after a vacuum) and a page of them
     /// 4.7 ms against 0.2 (BENCHMARKS.md). Autovacuum gets there a minute
-    /// later at best. So once an import ends, the contacts' tables of which
-    /// less than half is marked are vacuumed (`SKIP_LOCKED`: not again while
+    /// later at best. So once a wizard's import ends, the contacts' tables
+    /// of which less than half is marked are vacuumed (`SKIP_LOCKED`: not again while
     /// another vacuum holds one); reads and writes go on meanwhile.
     async fn vacuum_new_pages(&self) -> Result<(), DbErr> {
         let db = self.connection();
@@ -641,6 +640,18 @@ impl Store {
     /// 40 s its 100,000-contact run promised). A whole `ANALYZE` of the
     /// four tables: 0.9 s at 1,000,000 contacts, at most once each time
     /// the contacts double.
+    /// [`Store::refresh_sqlite_statistics`] when the process starts: an
+    /// import's refresh runs after its answer, and a server stopped right
+    /// after the import (or a command-line import) never took it; an export
+    /// of 1,000,000 contacts then took 108 s instead of 23 (BENCHMARKS.md).
+    /// Nothing on PostgreSQL (autovacuum keeps its statistics).
+    pub async fn refresh_statistics_if_stale(&self) -> Result<(), DbErr> {
+        if self.connection().get_database_backend() == DatabaseBackend::Sqlite {
+            self.refresh_sqlite_statistics().await?;
+        }
+        Ok(())
+    }
+
     async fn refresh_sqlite_statistics(&self) -> Result<(), DbErr> {
         let db = self.connection();
         let number = |sql: &'static str| async move {
