@@ -653,7 +653,10 @@ impl Store {
     }
 
     async fn refresh_sqlite_statistics(&self) -> Result<(), DbErr> {
-        let db = self.connection();
+        // Read as an export reads (no memory map: the tables' pages it
+        // reads do not stay resident in the server).
+        let reader = self.for_long_reads().await?;
+        let db = reader.connection();
         let number = |sql: &'static str| async move {
             Ok::<i64, DbErr>(
                 db.query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, sql))
