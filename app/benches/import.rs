@@ -148,6 +148,8 @@ async fn fresh_store(url: &str) -> (Store, i64) {
             "account_audience",
             "group_audience",
             "sms_status_event",
+            "contact_field_value",
+            "custom_field",
             "auth_session",
             "invitation",
             "app_user",
