@@ -666,8 +666,24 @@ async fn sqlite_statistics_are_taken_again_as_the_contacts_double() {
             .await
             .unwrap();
         assert_eq!(rows_then().await, 1_000);
+        let schema_version = || async {
+            let conn = db.store.connection();
+            conn.query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "PRAGMA schema_version",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap()
+        };
+        let version = schema_version().await;
         db.store.refresh_statistics_if_stale().await.unwrap();
         assert_eq!(rows_then().await, 2_800, "taken again at the start");
+        // The schema changed: every connection reloads it, and with it the
+        // statistics (an ANALYZE alone would leave the others on the old).
+        assert!(schema_version().await > version);
         db.store.refresh_statistics_if_stale().await.unwrap();
         assert_eq!(rows_then().await, 2_800);
         db.drop_schema().await;

@@ -549,7 +549,7 @@ fn bulk_load() {
             format!("UPDATE contact SET updated_at = {now} WHERE account_id = {a}"),
         ],
         vec![
-            format!("INSERT INTO contact_field_value (contact_id, field_id, account_id, value, value_key) SELECT id, {floor_city}, account_id, 'Leeds', 'leeds' FROM contact WHERE account_id = {a} ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value, value_key = excluded.value_key"),
+            format!("INSERT INTO contact_field_value (contact_id, field_id, account_id, value, value_key, sort_name) SELECT id, {floor_city}, account_id, 'Leeds', 'leeds', sort_name FROM contact WHERE account_id = {a} ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value, value_key = excluded.value_key, sort_name = excluded.sort_name"),
             format!("UPDATE contact SET updated_at = {now} WHERE account_id = {a}"),
         ],
         vec![

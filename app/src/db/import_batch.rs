@@ -692,6 +692,14 @@ impl Store {
         ] {
             db.execute_unprepared(&format!("ANALYZE {table}")).await?;
         }
+        // A connection reads the statistics when it loads the schema, and
+        // an `ANALYZE` does not change the schema: without a change, the
+        // pool's other connections (the list's) would plan with the old
+        // ones until they close. A table made and dropped is one.
+        db.execute_unprepared("CREATE TABLE IF NOT EXISTS statistics_taken (x)")
+            .await?;
+        db.execute_unprepared("DROP TABLE IF EXISTS statistics_taken")
+            .await?;
         Ok(())
     }
 

@@ -47,7 +47,7 @@ const MANY_MATCHES: u64 = 1_000;
 /// A custom field's value held by at least one in this many of the
 /// account's contacts is paged by walking the sort order
 /// ([`Store::field_value_page`]).
-const COMMON_VALUE_SHARE: u64 = 50;
+const COMMON_VALUE_SHARE: u64 = 100;
 
 /// How much of a SQLite file its connections read through a memory map.
 const MMAP_SIZE: u64 = 256 * 1024 * 1024;
@@ -434,9 +434,8 @@ impl Store {
     ///   70 ms on SQLite to gather and sort, 80 ms more to count, then
     ///   117 / 182 ms p50 / p99 at 32 clients walking the names
     ///   (BENCHMARKS.md).
-    /// * Most recent first, a value many contacts hold (more than
-    ///   [`COUNT_CAP`], or at least [`MANY_MATCHES`] and one in
-    ///   [`COMMON_VALUE_SHARE`]): the contacts
+    /// * Most recent first, a value many contacts hold (at least
+    ///   [`MANY_MATCHES`], and one in [`COMMON_VALUE_SHARE`]): the contacts
     ///   walked in that order, each probed for the value
     ///   ([`Store::common_value_walk`]); a rarer value is `None`: its
     ///   holders gathered through the value index and sorted.
@@ -450,17 +449,26 @@ impl Store {
     ) -> Result<Option<ContactPage>, DbErr> {
         let backend = self.db.get_database_backend();
         let by_name = query.sort == SortOrder::Name;
-        // Counted up to the cap of the total shown ("10,000+"): by the
-        // field alone (it is the account's: `resolve_query` found it
-        // there), so the value index answers without reading the rows: on
-        // PostgreSQL, testing the account read a row per entry (20 ms for
-        // 20,000 entries against about 3 for the page itself).
+        // Most recent first, the account's size tells a common value.
+        let all = if by_name {
+            0
+        } else {
+            self.contact_count(account_id).await?
+        };
+        // Counted up to the cap of the total shown ("10,000+"), and most
+        // recent first far enough to tell one contact in a hundred (10,001
+        // at 1,000,000 contacts): by the field alone (it is the account's:
+        // `resolve_query` found it there), so the value index answers
+        // without reading the rows: on PostgreSQL, testing the account read
+        // a row per entry (20 ms for 20,000 entries against about 3 for the
+        // page itself).
+        let enough = std::cmp::max(COUNT_CAP, all / COMMON_VALUE_SHARE) + 1;
         let holders = Query::select()
             .expr(Expr::val(1))
             .from(contact_field_value::Entity)
             .and_where(contact_field_value::Column::FieldId.eq(filter.field_id))
             .and_where(contact_field_value::Column::ValueKey.eq(filter.value.as_str()))
-            .limit(COUNT_CAP + 1)
+            .limit(enough)
             .to_owned();
         let count = backend.build(
             Query::select()
@@ -471,16 +479,11 @@ impl Store {
             Some(row) => u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0),
             None => 0,
         };
-        // Most recent first, the walk serves a value held by more than the
-        // cap, or by at least [`MANY_MATCHES`] and one contact in
-        // [`COMMON_VALUE_SHARE`]: at 1,000,000 contacts, 10,001 holders
-        // cost about 100 probes per row shown (2,600 for a page: 3 ms on
+        // Most recent first, the walk serves a value held by at least
+        // [`MANY_MATCHES`] and one contact in [`COMMON_VALUE_SHARE`]: about
+        // a hundred probes per row shown at most (2,600 for a page: 3 ms on
         // PostgreSQL), where gathering and sorting them all costs more.
-        if !by_name
-            && matches <= COUNT_CAP
-            && (matches < MANY_MATCHES
-                || matches.saturating_mul(COMMON_VALUE_SHARE)
-                    < self.contact_count(account_id).await?)
+        if !by_name && (matches < MANY_MATCHES || matches.saturating_mul(COMMON_VALUE_SHARE) < all)
         {
             return Ok(None);
         }
@@ -529,7 +532,11 @@ impl Store {
             // The matches end on this page: they number exactly this many.
             (through, false)
         } else if matches > COUNT_CAP {
-            (std::cmp::max(COUNT_CAP, through), true)
+            // Past the end (no rows) claims no more than the cap.
+            (
+                std::cmp::max(COUNT_CAP, offset_if_any(&rows, through)),
+                true,
+            )
         } else {
             (matches, false)
         };
@@ -843,13 +850,19 @@ impl Store {
             // The matches end on this page: they number exactly this many.
             (through, false)
         } else if counted > COUNT_CAP {
-            (std::cmp::max(COUNT_CAP, through), true)
+            (
+                std::cmp::max(COUNT_CAP, offset_if_any(&rows, through)),
+                true,
+            )
         } else if read_all {
             (counted, false)
         } else {
             // Part of the account read: at least what it held (to two
             // leading digits), and at least the pages up to this one.
-            (std::cmp::max(round_down(counted), through), true)
+            (
+                std::cmp::max(round_down(counted), offset_if_any(&rows, through)),
+                true,
+            )
         };
         let mut page_view = self
             .page_of(account_id, rows, total, page, per_page)
@@ -1736,6 +1749,16 @@ fn plan_rows(line: &str) -> Option<u64> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     rest[..digits].parse().ok()
+}
+
+/// The matches up to this page (`through`), when it has rows: a page past
+/// the end proves none.
+fn offset_if_any<T>(rows: &[T], through: u64) -> u64 {
+    if rows.is_empty() {
+        0
+    } else {
+        through
+    }
 }
 
 /// `n` to its two leading digits (12,345 → 12,000): "at least" figures
